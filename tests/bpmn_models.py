@@ -1,0 +1,83 @@
+"""Small BPMN models for engine tests, built as text so each test shows what it deploys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    id="Defs_{key}" targetNamespace="http://example.com/sms">
+"""
+
+
+def sms_process(
+    key: str,
+    *,
+    catch: Sequence[str] = (),
+    catch_all: bool = False,
+    topic: str = "SEND_SMS",
+) -> str:
+    """start -> Send SMS (external) -> end "Sent"; one error boundary per code in `catch`
+    (plus a catch-all when asked), each leading to its own end event "Caught_<n>"."""
+    errors, boundaries, flows = [], [], []
+    for n, code in enumerate(catch):
+        errors.append(f'<bpmn:error id="Error_{n}" name="{code}" errorCode="{code}"/>')
+        boundaries.append(_boundary(f"Catch_{n}", f'errorRef="Error_{n}"', f"Caught_{n}"))
+    if catch_all:
+        boundaries.append(_boundary("Catch_all", "", "Caught_all"))
+    flows = "\n".join(boundaries)
+    return (
+        HEADER.format(key=key)
+        + "\n".join(errors)
+        + f"""
+  <bpmn:process id="{key}" isExecutable="true" camunda:historyTimeToLive="P1D">
+    <bpmn:startEvent id="Start"/>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Send"/>
+    <bpmn:serviceTask id="Send" name="Send SMS" camunda:type="external" camunda:topic="{topic}"/>
+    <bpmn:sequenceFlow id="F2" sourceRef="Send" targetRef="Sent"/>
+    <bpmn:endEvent id="Sent"/>
+    {flows}
+  </bpmn:process>
+</bpmn:definitions>
+"""
+    )
+
+
+def _boundary(event_id: str, error_ref: str, end_id: str) -> str:
+    return f"""
+    <bpmn:boundaryEvent id="{event_id}" attachedToRef="Send">
+      <bpmn:errorEventDefinition {error_ref}/>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="Flow_{event_id}" sourceRef="{event_id}" targetRef="{end_id}"/>
+    <bpmn:endEvent id="{end_id}"/>"""
+
+
+def caller_process(key: str, called: str, *, catch_all: bool) -> str:
+    """A process whose call activity starts `called`; optionally catches every error."""
+    boundary = ""
+    if catch_all:
+        boundary = """
+    <bpmn:boundaryEvent id="CatchCall" attachedToRef="Call">
+      <bpmn:errorEventDefinition/>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="F3" sourceRef="CatchCall" targetRef="CaughtInCaller"/>
+    <bpmn:endEvent id="CaughtInCaller"/>"""
+    return (
+        HEADER.format(key=key)
+        + f"""
+  <bpmn:process id="{key}" isExecutable="true" camunda:historyTimeToLive="P1D">
+    <bpmn:startEvent id="Start"/>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Call"/>
+    <bpmn:callActivity id="Call" calledElement="{called}">
+      <bpmn:extensionElements>
+        <camunda:in variables="all"/>
+        <camunda:out variables="all"/>
+      </bpmn:extensionElements>
+    </bpmn:callActivity>
+    <bpmn:sequenceFlow id="F2" sourceRef="Call" targetRef="Done"/>
+    <bpmn:endEvent id="Done"/>{boundary}
+  </bpmn:process>
+</bpmn:definitions>
+"""
+    )

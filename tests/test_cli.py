@@ -1,0 +1,131 @@
+"""`send` and `render` as an operator runs them: exit codes, stdout, the JSON error line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.twilio_fixtures import GOOD_FROM
+from worker.cli import main
+from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def twilio_env(standin: TwilioStandIn, monkeypatch: pytest.MonkeyPatch) -> TwilioStandIn:
+    monkeypatch.setenv("TWILIO_ACCOUNT", DEFAULT_ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_TOKEN", DEFAULT_AUTH_TOKEN)
+    monkeypatch.setenv("TWILIO_API_URL", standin.url)
+    return standin
+
+
+def _last_json_line(text: str) -> dict[str, object]:
+    return dict(json.loads(text.strip().splitlines()[-1]))
+
+
+def test_send_prints_smsresult_and_exits_0(
+    twilio_env: TwilioStandIn, capsys: pytest.CaptureFixture[str]
+):
+    code = main(["send", "--from", GOOD_FROM, "--to", "+14155552671", "--body", "Hi"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert list(json.loads(out).values()) == ["+14155552671"]
+
+
+def test_send_renders_metadata(twilio_env: TwilioStandIn, capsys: pytest.CaptureFixture[str]):
+    argv = [
+        "send",
+        "--from",
+        GOOD_FROM,
+        "--to",
+        '["+14155552671"]',
+        "--body",
+        "Hi ${n}",
+        "--metadata",
+        '{"n": "Bo"}',
+    ]
+    assert main(argv) == 0
+    assert twilio_env.received[0].form["Body"] == "Hi Bo"
+
+
+def test_send_error_exits_1_with_a_json_last_line(
+    twilio_env: TwilioStandIn, capsys: pytest.CaptureFixture[str]
+):
+    code = main(["send", "--from", GOOD_FROM, "--to", "not-a-number", "--body", "Hi"])
+    err = _last_json_line(capsys.readouterr().err)
+    assert code == 1
+    assert err["errorCode"] == "INVALID_TO_PHONE_NUMBER_ERROR"
+    assert err["errorMessage"] == 'smsTo: "not-a-number" is not a phone number'
+
+
+def test_send_twilio_error_carries_the_partial_result(
+    twilio_env: TwilioStandIn, capsys: pytest.CaptureFixture[str]
+):
+    code = main(["send", "--from", GOOD_FROM, "--to", "+14155552671,+15005550001", "--body", "x"])
+    err = _last_json_line(capsys.readouterr().err)
+    assert code == 1
+    assert list(err["smsResult"].values()) == ["+14155552671"]  # type: ignore[union-attr]
+
+
+def test_send_without_credentials_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.delenv("TWILIO_ACCOUNT", raising=False)
+    monkeypatch.delenv("TWILIO_TOKEN", raising=False)
+    assert main(["send", "--from", GOOD_FROM, "--to", "+14155552671", "--body", "x"]) == 2
+    assert "TWILIO_ACCOUNT is required" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2():
+    with pytest.raises(SystemExit) as exited:
+        main(["send", "--from", GOOD_FROM])
+    assert exited.value.code == 2
+
+
+def test_render_prints_exactly_the_text(capsys: pytest.CaptureFixture[str]):
+    assert main(["render", "--body", "Dear ${p.name},\n", "--metadata", '{"p":{"name":"Al"}}']) == 0
+    assert capsys.readouterr().out == "Dear Al,\n"
+
+
+def test_render_reads_a_body_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    body = tmp_path / "body.ftl"
+    body.write_text("Total: ${n}", encoding="utf-8")
+    assert main(["render", "--body-file", str(body), "--metadata", '{"n": 1234567}']) == 0
+    assert capsys.readouterr().out == "Total: 1,234,567"
+
+
+def test_render_error_exits_1_with_a_json_last_line(capsys: pytest.CaptureFixture[str]):
+    assert main(["render", "--body", "Hi ${who}"]) == 1
+    assert _last_json_line(capsys.readouterr().err)["errorCode"] == "TEMPLATE_METADATA_ERROR"
+
+
+def test_render_of_a_missing_file_is_a_read_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    assert main(["render", "--body-file", str(tmp_path / "nope.ftl")]) == 1
+    assert _last_json_line(capsys.readouterr().err)["errorCode"] == "TEMPLATE_READ_ERROR"
+
+
+def test_render_with_bad_metadata_is_invalid_input(capsys: pytest.CaptureFixture[str]):
+    assert main(["render", "--body", "x", "--metadata", "[1]"]) == 1
+    assert _last_json_line(capsys.readouterr().err)["errorCode"] == "INVALID_INPUT"
+
+
+def test_the_package_runs_as_python_dash_m():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "worker", "render", "--body", "ok"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, "ok")

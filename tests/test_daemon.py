@@ -1,0 +1,251 @@
+"""The assembled worker on the real Camunda 7.24 engine, with Twilio on loopback."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from tests.bpmn_models import caller_process, sms_process
+from tests.twilio_fixtures import GOOD_FROM, settings_for
+from worker.config import Settings, UncaughtErrors
+from worker.daemon import Daemon, build_daemon
+from worker.dev.local_engine import LocalEngine
+from worker.dev.twilio_standin import TwilioStandIn
+
+pytestmark = pytest.mark.engine
+
+_keys = itertools.count()
+
+
+def _settings(engine: LocalEngine, standin: TwilioStandIn, **overrides: Any) -> Settings:
+    defaults: dict[str, Any] = {
+        "camunda_url": engine.url,
+        # Short polls: a retried task is only noticed by long-poll waiters every 30 s.
+        "poll_timeout_ms": 500,
+        "max_concurrency": 4,
+        "topic": overrides.pop("topic"),
+    }
+    return settings_for(standin, **{**defaults, **overrides})
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[Daemon]:
+    daemon = build_daemon(settings)
+    thread = threading.Thread(target=daemon.worker.run, daemon=True)
+    thread.start()
+    try:
+        yield daemon
+    finally:
+        daemon.worker.stop()
+        thread.join(30)
+        daemon.close()
+
+
+def _deploy(engine: LocalEngine, **model: Any) -> tuple[str, str]:
+    """Deploy an SMS process with a topic of its own, so tests never see each other's tasks."""
+    n = next(_keys)
+    key, topic = f"sms_{n}", f"SEND_SMS_T{n}"
+    engine.deploy((f"{key}.bpmn", sms_process(key, topic=topic, **model)))
+    return key, topic
+
+
+def _json(value: object) -> dict[str, str]:
+    return {"type": "Json", "value": json.dumps(value)}
+
+
+def _string(value: str) -> dict[str, str]:
+    return {"type": "String", "value": value}
+
+
+def _inputs(to: dict[str, Any], body: str = "Hi ${name}", **more: Any) -> dict[str, Any]:
+    return {
+        "smsFrom": _string(GOOD_FROM),
+        "smsTo": to,
+        "smsBody": _string(body),
+        "metadata": _json({"name": "Ann"}),
+        **more,
+    }
+
+
+def _ended(engine: LocalEngine, instance: str) -> dict[str, Any]:
+    engine.wait_until(lambda: engine.is_ended(instance), 30, what=f"{instance} ended")
+    return engine.process_variables(instance)
+
+
+def _end_event(engine: LocalEngine, instance: str) -> str:
+    ends = engine.call(
+        "GET",
+        "/history/activity-instance",
+        params={"processInstanceId": instance, "activityType": "noneEndEvent"},
+    )
+    return str(ends[0]["activityId"])
+
+
+@pytest.mark.parametrize(
+    "sms_to",
+    [
+        _json(["+14155552671", "+12125550100"]),
+        _string("+14155552671, +1 (212) 555-0100"),
+        _string('["+14155552671", "+12125550100"]'),
+        {
+            "type": "Object",
+            "value": json.dumps(["+14155552671", "+12125550100"]),
+            "valueInfo": {
+                "serializationDataFormat": "application/json",
+                "objectTypeName": "java.util.ArrayList<java.lang.Object>",
+            },
+        },
+    ],
+    ids=["json", "string", "json-in-string", "object-json"],
+)
+def test_a_task_completes_with_smsresult_as_json(
+    engine: LocalEngine, standin: TwilioStandIn, sms_to: dict[str, Any]
+):
+    key, topic = _deploy(engine)
+    instance = engine.start_process(key, _inputs(sms_to))
+    with running(_settings(engine, standin, topic=topic)):
+        variables = _ended(engine, instance)
+    assert variables["smsResult"]["type"] == "Json"
+    result = json.loads(variables["smsResult"]["value"])
+    assert sorted(result.values()) == ["+12125550100", "+14155552671"]
+    assert {r.form["Body"] for r in standin.received} == {"Hi Ann"}
+
+
+def test_a_file_variable_body_is_downloaded(engine: LocalEngine, standin: TwilioStandIn):
+    key, topic = _deploy(engine)
+    body = {
+        "type": "File",
+        "value": base64.b64encode("Grüße ${name}".encode()).decode(),
+        "valueInfo": {"filename": "body.ftl", "mimetype": "text/plain", "encoding": "UTF-8"},
+    }
+    instance = engine.start_process(key, _inputs(_json(["+14155552671"]), smsBody=body))
+    with running(_settings(engine, standin, topic=topic)):
+        _ended(engine, instance)
+    assert standin.received[0].form["Body"] == "Grüße Ann"
+
+
+def test_a_caught_error_takes_the_boundary_path_with_result_and_error_variables(
+    engine: LocalEngine, standin: TwilioStandIn
+):
+    key, topic = _deploy(engine, catch=["INVALID_TO_PHONE_NUMBER_ERROR"])
+    instance = engine.start_process(key, _inputs(_json(["+14155552671", "+15005550001"])))
+    with running(_settings(engine, standin, topic=topic)):
+        variables = _ended(engine, instance)
+    assert _end_event(engine, instance) == "Caught_0"
+    assert list(json.loads(variables["smsResult"]["value"]).values()) == ["+14155552671"]
+    error = json.loads(variables["smsError"]["value"])
+    assert error["errorCode"] == "INVALID_TO_PHONE_NUMBER_ERROR"
+    assert error["failures"][0]["number"] == "+15005550001"
+
+
+@pytest.mark.parametrize(
+    ("variables", "code"),
+    [
+        (_inputs(_json([])), "MISSING_INPUT"),
+        (_inputs(_json(["+14155552671"]), metadata=_string("[1]")), "INVALID_INPUT"),
+        (
+            _inputs(_json(["+14155552671"]), smsTo={"type": "Json", "value": "[oops"}),
+            "INVALID_INPUT",
+        ),
+        (_inputs(_string("not-a-number")), "INVALID_TO_PHONE_NUMBER_ERROR"),
+        (_inputs(_json(["+14155552671"]), body="${nobody}"), "TEMPLATE_METADATA_ERROR"),
+        (_inputs(_json(["+15005550003"])), "INVALID_REGION_TO_PHONE_NUMBER_ERROR"),
+    ],
+    ids=["missing", "invalid-metadata", "broken-json", "bad-to", "template", "region"],
+)
+def test_each_documented_error_is_caught_by_a_catch_all_boundary(
+    engine: LocalEngine, standin: TwilioStandIn, variables: dict[str, Any], code: str
+):
+    key, topic = _deploy(engine, catch_all=True)
+    instance = engine.start_process(key, variables)
+    with running(_settings(engine, standin, topic=topic)):
+        result = _ended(engine, instance)
+    assert _end_event(engine, instance) == "Caught_all"
+    assert json.loads(result["smsError"]["value"])["errorCode"] == code
+
+
+def test_an_uncaught_error_becomes_an_incident(engine: LocalEngine, standin: TwilioStandIn):
+    key, topic = _deploy(engine, catch=["INVALID_FROM_PHONE_NUMBER_ERROR"])
+    instance = engine.start_process(key, _inputs(_string("not-a-number")))
+    with running(_settings(engine, standin, topic=topic)):
+        incidents = engine.wait_until(lambda: engine.incidents(instance), 30, what="incident")
+    assert "INVALID_TO_PHONE_NUMBER_ERROR" in incidents[0]["incidentMessage"]
+    assert not engine.is_ended(instance)
+
+
+def test_uncaught_errors_can_be_thrown_anyway_by_configuration(
+    engine: LocalEngine, standin: TwilioStandIn
+):
+    key, topic = _deploy(engine)
+    instance = engine.start_process(key, _inputs(_string("not-a-number")))
+    settings = _settings(engine, standin, topic=topic, uncaught_errors=UncaughtErrors.BPMN_ERROR)
+    with running(settings):
+        _ended(engine, instance)
+    assert engine.incidents(instance) == []
+
+
+def test_an_error_caught_by_the_calling_process_is_thrown(
+    engine: LocalEngine, standin: TwilioStandIn
+):
+    called, topic = _deploy(engine)
+    parent = f"{called}_caller"
+    engine.deploy((f"{parent}.bpmn", caller_process(parent, called, catch_all=True)))
+    instance = engine.start_process(parent, _inputs(_string("not-a-number")))
+    with running(_settings(engine, standin, topic=topic)):
+        _ended(engine, instance)
+    assert _end_event(engine, instance) == "CaughtInCaller"
+
+
+def test_an_error_nobody_up_the_call_chain_catches_is_an_incident(
+    engine: LocalEngine, standin: TwilioStandIn
+):
+    called, topic = _deploy(engine)
+    parent = f"{called}_caller"
+    engine.deploy((f"{parent}.bpmn", caller_process(parent, called, catch_all=False)))
+    instance = engine.start_process(parent, _inputs(_string("not-a-number")))
+    with running(_settings(engine, standin, topic=topic)):
+        sub = engine.wait_until(
+            lambda: engine.call(
+                "GET", "/process-instance", params={"superProcessInstance": instance}
+            ),
+            30,
+        )
+        incidents = engine.wait_until(lambda: engine.incidents(sub[0]["id"]), 30, what="incident")
+    assert "INVALID_TO_PHONE_NUMBER_ERROR" in incidents[0]["incidentMessage"]
+
+
+class CrashingSender:
+    def send_message(self, sender: object, to: str, body: str) -> str:
+        raise RuntimeError("simulated bug")
+
+
+def test_a_crashing_handler_decrements_retries_then_raises_an_incident(
+    engine: LocalEngine, standin: TwilioStandIn
+):
+    key, topic = _deploy(engine, catch_all=True)
+    instance = engine.start_process(key, _inputs(_json(["+14155552671"])))
+    settings = _settings(engine, standin, topic=topic, task_retries=2, retry_timeout_ms=0)
+    daemon = build_daemon(settings, twilio=CrashingSender())
+    thread = threading.Thread(target=daemon.worker.run, daemon=True)
+    thread.start()
+    try:
+        incidents = engine.wait_until(lambda: engine.incidents(instance), 30, what="incident")
+    finally:
+        daemon.worker.stop()
+        thread.join(30)
+        daemon.close()
+    assert "RuntimeError: simulated bug" in incidents[0]["incidentMessage"]
+    log = engine.call(
+        "GET",
+        "/history/external-task-log",
+        params={"processInstanceId": instance, "failureLog": "true"},
+    )
+    # Two attempts: the first failure left one retry, the second none (hence the incident).
+    assert len([entry for entry in log if entry["failureLog"]]) == 2

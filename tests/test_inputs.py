@@ -1,0 +1,155 @@
+import json
+
+import pytest
+
+from worker.errors import ConnectorError, ErrorCode
+from worker.inputs import MAX_METADATA_DEPTH, MAX_RECIPIENTS, Sender, parse_inputs
+
+SERVICE_SID = "MG" + "0123456789abcdef" * 2
+VALID = {"smsFrom": "+15005550006", "smsTo": "+14155552671", "smsBody": "Hi"}
+
+
+def _error(values: dict[str, object], region: str | None = None) -> ConnectorError:
+    with pytest.raises(ConnectorError) as caught:
+        parse_inputs(values, region)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "sms_to",
+    [
+        "+14155552671, +1 (212) 555-0100",
+        "+14155552671;+12125550100",
+        "+14155552671\n+12125550100\n",
+        '["+14155552671", "+12125550100"]',
+        ["+14155552671", "+1 212 555 0100"],
+        ("+14155552671", "+12125550100"),
+    ],
+    ids=["commas", "semicolons", "lines", "json-string", "list", "tuple"],
+)
+def test_every_smsto_form_gives_the_same_recipients(sms_to: object):
+    request = parse_inputs({**VALID, "smsTo": sms_to}, None)
+    assert request.recipients == ("+14155552671", "+12125550100")
+
+
+def test_duplicates_are_dropped_after_normalisation_keeping_first_order():
+    request = parse_inputs(
+        {**VALID, "smsTo": "+12125550100, +1 (415) 555-2671, +1.212.555.0100"}, None
+    )
+    assert request.recipients == ("+12125550100", "+14155552671")
+
+
+def test_default_region_applies_to_national_numbers():
+    request = parse_inputs({**VALID, "smsTo": "(415) 555-2671", "smsFrom": "415 555 0000"}, "US")
+    assert request.recipients == ("+14155552671",)
+    assert request.sender == Sender("+14155550000", is_messaging_service=False)
+
+
+def test_messaging_service_sid_is_accepted_as_sender():
+    request = parse_inputs({**VALID, "smsFrom": SERVICE_SID}, None)
+    assert request.sender == Sender(SERVICE_SID, is_messaging_service=True)
+
+
+@pytest.mark.parametrize("missing", ["smsFrom", "smsTo", "smsBody"])
+@pytest.mark.parametrize("blank", [None, "", "   ", [], "absent"])
+def test_missing_or_empty_required_input_is_missing_input(missing: str, blank: object):
+    values = dict(VALID)
+    if blank == "absent":
+        del values[missing]
+    else:
+        values[missing] = blank
+    error = _error(values)
+    assert error.code is ErrorCode.MISSING_INPUT
+    assert missing in error.message
+
+
+def test_all_missing_inputs_are_named_at_once():
+    error = _error({"smsBody": "Hi"})
+    assert error.message == "smsFrom, smsTo: required but not given"
+
+
+def test_a_list_of_blank_numbers_is_missing_input():
+    assert _error({**VALID, "smsTo": ["", "  "]}).code is ErrorCode.MISSING_INPUT
+    assert _error({**VALID, "smsTo": " , ;"}).code is ErrorCode.MISSING_INPUT
+
+
+@pytest.mark.parametrize(
+    ("values", "fragment"),
+    [
+        ({**VALID, "smsFrom": 15005550006}, "smsFrom: expected text, got a number"),
+        ({**VALID, "smsTo": {"a": 1}}, "smsTo: expected a list of phone numbers"),
+        ({**VALID, "smsTo": [14155552671]}, "smsTo[0]: expected a phone number as text"),
+        ({**VALID, "smsTo": '["+14155552671",'}, "smsTo: not valid JSON"),
+        ({**VALID, "smsBody": 42}, "smsBody: expected text, got a number"),
+        ({**VALID, "metadata": "{nope"}, "metadata: not valid JSON at line 1 column 2"),
+        ({**VALID, "metadata": "[1, 2]"}, "metadata: expected a JSON object, got a list"),
+        ({**VALID, "metadata": 7}, "metadata: expected a JSON object, got a number"),
+        ({**VALID, "metadata": True}, "metadata: expected a JSON object, got a boolean"),
+    ],
+)
+def test_wrong_types_and_bad_json_are_invalid_input(values: dict[str, object], fragment: str):
+    error = _error(values)
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert fragment in error.message
+
+
+def test_metadata_may_be_an_object_or_a_string_holding_one():
+    assert parse_inputs({**VALID, "metadata": {"a": 1}}, None).metadata == {"a": 1}
+    assert parse_inputs({**VALID, "metadata": '{"a": 1}'}, None).metadata == {"a": 1}
+    assert parse_inputs({**VALID, "metadata": ""}, None).metadata == {}
+
+
+def test_too_deep_metadata_is_invalid_input():
+    nested: object = 1
+    for _ in range(MAX_METADATA_DEPTH + 1):
+        nested = [nested]
+    error = _error({**VALID, "metadata": {"deep": nested}})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "nested deeper" in error.message
+
+
+def test_hostile_json_nesting_is_invalid_input_not_a_crash():
+    error = _error({**VALID, "metadata": "[" * 100_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+
+
+def test_too_large_metadata_is_invalid_input():
+    error = _error({**VALID, "metadata": {"x": "y" * 300_000}})
+    assert error.code is ErrorCode.INVALID_INPUT
+
+
+def test_too_many_recipients_is_invalid_input():
+    numbers = [f"+1415555{n:04d}" for n in range(MAX_RECIPIENTS + 1)]
+    assert _error({**VALID, "smsTo": numbers}).code is ErrorCode.INVALID_INPUT
+
+
+def test_an_invalid_to_number_is_named_in_the_message():
+    error = _error({**VALID, "smsTo": "+14155552671, not-a-number"})
+    assert error.code is ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR
+    assert error.message == 'smsTo: "not-a-number" is not a phone number'
+
+
+def test_an_invalid_from_number_is_invalid_from():
+    error = _error({**VALID, "smsFrom": "12"})
+    assert error.code is ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR
+    assert error.message.startswith('smsFrom: "12"')
+
+
+def test_missing_input_wins_over_invalid_values():
+    assert _error({"smsFrom": 5, "smsTo": "x"}).code is ErrorCode.MISSING_INPUT
+
+
+def test_invalid_input_wins_over_invalid_numbers():
+    error = _error({**VALID, "smsTo": "not-a-number", "metadata": "[]"})
+    assert error.code is ErrorCode.INVALID_INPUT
+
+
+def test_file_content_is_passed_on_as_bytes_for_the_template_step():
+    request = parse_inputs({**VALID, "smsBody": b"Hello"}, None)
+    assert request.body_template == b"Hello"
+
+
+def test_control_characters_in_bad_numbers_are_escaped_in_messages():
+    error = _error({**VALID, "smsTo": ["+1\u0000evil"]})
+    assert "\\u0000" in error.message
+    json.dumps(error.to_json())

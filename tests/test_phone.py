@@ -1,0 +1,47 @@
+import pytest
+
+from worker.phone import InvalidNumber, is_messaging_service_sid, mask, normalise
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("+14155552671", None, "+14155552671"),
+        ("+1 (415) 555-2671", None, "+14155552671"),
+        ("+1.415.555.2671", None, "+14155552671"),
+        ("0041 44 668 18 00", None, "+41446681800"),
+        ("(415) 555-2671", "US", "+14155552671"),
+        ("044 668 18 00", "CH", "+41446681800"),
+        ("  +15005550006 ", None, "+15005550006"),
+    ],
+)
+def test_spellings_of_a_number_normalise_to_e164(raw: str, region: str | None, expected: str):
+    assert normalise(raw, region) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["not-a-number", "+1 415 555 2671 ext 3", "1-800-FLOWERS", "call +14155552671", "+", ""],
+)
+def test_text_that_is_not_a_number_is_rejected(raw: str):
+    with pytest.raises(InvalidNumber, match="is not a phone number"):
+        normalise(raw, None)
+
+
+def test_a_national_number_without_region_asks_for_the_country_code():
+    with pytest.raises(InvalidNumber, match=r"\+country code"):
+        normalise("4155552671", None)
+
+
+def test_a_number_of_impossible_length_is_rejected():
+    with pytest.raises(InvalidNumber, match="not a possible phone number"):
+        normalise("+1415555267100000", None)
+
+
+def test_messaging_service_sid_is_recognised():
+    assert is_messaging_service_sid("MG" + "0123456789abcdef" * 2)
+    assert not is_messaging_service_sid("MG123")
+
+
+def test_mask_keeps_prefix_and_last_four_digits():
+    assert mask("+14155552671") == "+1415***2671"

@@ -1,0 +1,150 @@
+"""The SEND_SMS action end to end against the Twilio stand-in over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from tests.twilio_fixtures import GOOD_FROM
+from worker.dev.twilio_standin import TwilioStandIn
+from worker.errors import ErrorCode
+from worker.outcome import Abandoned, BusinessError, Completed
+from worker.send_sms import MAX_BODY_CHARS, send_sms
+from worker.twilio_client import TwilioClient
+
+A, B, C = "+14155552671", "+12125550100", "+13105550123"
+BAD_TO = "+15005550001"  # Twilio's magic number for error 21211
+
+
+def _values(**overrides: object) -> dict[str, object]:
+    return {"smsFrom": GOOD_FROM, "smsTo": [A, B], "smsBody": "Hi", **overrides}
+
+
+class RecordingProgress:
+    def __init__(self, earlier: Mapping[str, str] | None = None, allowed: int = 100) -> None:
+        self.earlier = dict(earlier or {})
+        self.allowed = allowed
+        self.recorded: list[tuple[str, str]] = []
+
+    def already_sent(self) -> Mapping[str, str]:
+        return self.earlier
+
+    def may_continue(self) -> bool:
+        self.allowed -= 1
+        return self.allowed >= 0
+
+    def record(self, number: str, sid: str) -> None:
+        self.recorded.append((number, sid))
+
+
+def test_success_maps_each_sid_to_its_number(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(), twilio)
+    assert isinstance(outcome, Completed)
+    assert sorted(outcome.sms_result.values()) == sorted([A, B])
+    assert [r.form["To"] for r in standin.received] == [A, B]
+
+
+def test_the_body_is_rendered_with_metadata(standin: TwilioStandIn, twilio: TwilioClient):
+    values = _values(smsBody="Hi ${customer.name}!", metadata='{"customer": {"name": "Ann"}}')
+    assert isinstance(send_sms(values, twilio), Completed)
+    assert {r.form["Body"] for r in standin.received} == {"Hi Ann!"}
+
+
+def test_a_file_body_is_decoded_as_utf8(standin: TwilioStandIn, twilio: TwilioClient):
+    assert isinstance(send_sms(_values(smsBody="Grüße".encode()), twilio), Completed)
+    assert standin.received[0].form["Body"] == "Grüße"
+
+
+@pytest.mark.parametrize(
+    ("values", "code"),
+    [
+        (_values(smsTo=[]), ErrorCode.MISSING_INPUT),
+        (_values(metadata="[]"), ErrorCode.INVALID_INPUT),
+        (_values(smsTo=[A, "not-a-number"]), ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR),
+        (_values(smsFrom="nope"), ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
+        (_values(smsBody="Hi ${missing}"), ErrorCode.TEMPLATE_METADATA_ERROR),
+        (_values(smsBody="Hi <#if>"), ErrorCode.TEMPLATE_SYNTAX_ERROR),
+        (_values(smsBody=b"\xff\xfe"), ErrorCode.TEMPLATE_READ_ERROR),
+        (_values(smsBody="x" * (MAX_BODY_CHARS + 1)), ErrorCode.INVALID_INPUT),
+        (_values(smsBody="${''}"), ErrorCode.INVALID_INPUT),
+    ],
+    ids=["missing", "invalid", "to", "from", "metadata", "syntax", "read", "too-long", "empty"],
+)
+def test_invalid_inputs_send_nothing(
+    standin: TwilioStandIn, twilio: TwilioClient, values: dict[str, object], code: ErrorCode
+):
+    outcome = send_sms(values, twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.code is code
+    assert standin.received == []
+
+
+def test_a_body_of_exactly_the_limit_is_sent(standin: TwilioStandIn, twilio: TwilioClient):
+    assert isinstance(send_sms(_values(smsBody="x" * MAX_BODY_CHARS), twilio), Completed)
+
+
+def test_a_recipient_failure_does_not_stop_the_others(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(smsTo=[A, BAD_TO, B]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.code is ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR
+    assert sorted(outcome.sms_result.values()) == sorted([A, B])
+    assert [f.number for f in outcome.failures] == [BAD_TO]
+    assert outcome.sms_error["failures"][0]["twilioCode"] == 21211
+    assert outcome.sms_error["notAttempted"] == []
+
+
+def test_an_account_failure_stops_the_rest(standin: TwilioStandIn, twilio: TwilioClient):
+    standin.faults.fail_next(status=401, code=20003, message="Authenticate")
+    outcome = send_sms(_values(smsTo=[A, B, C]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.code is ErrorCode.AUTHENTICATION_CONNECTION_ERROR
+    assert outcome.sms_result == {}
+    assert outcome.sms_error["notAttempted"] == [B, C]
+    assert len(standin.received) == 1
+
+
+def test_the_first_failure_decides_the_code(standin: TwilioStandIn, twilio: TwilioClient):
+    standin.faults.fail_to(B, status=500, code=20500, message="boom")
+    outcome = send_sms(_values(smsTo=[BAD_TO, A, B, C]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.code is ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR
+    assert [f.code for f in outcome.failures] == [
+        ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,
+        ErrorCode.INTERNAL_SERVER_ERROR,
+    ]
+    assert outcome.failures[1].possibly_sent is True
+    assert list(outcome.sms_result.values()) == [A]
+    assert outcome.sms_error["notAttempted"] == [C]
+
+
+def test_the_summary_masks_phone_numbers(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(smsTo=[A, BAD_TO]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert "+1500***0001" in outcome.message
+    assert BAD_TO not in outcome.message
+    assert "1 of 2 sent, 1 failed" in outcome.message
+
+
+def test_numbers_sent_by_an_earlier_attempt_are_skipped(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    progress = RecordingProgress(earlier={A: "SM" + "1" * 32})
+    outcome = send_sms(_values(), twilio, progress=progress)
+    assert isinstance(outcome, Completed)
+    assert outcome.sms_result["SM" + "1" * 32] == A
+    assert [r.form["To"] for r in standin.received] == [B]
+
+
+def test_each_accepted_message_is_recorded(standin: TwilioStandIn, twilio: TwilioClient):
+    progress = RecordingProgress()
+    outcome = send_sms(_values(), twilio, progress=progress)
+    assert isinstance(outcome, Completed)
+    assert {sid: number for number, sid in progress.recorded} == outcome.sms_result
+
+
+def test_a_lost_lock_stops_sending(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(smsTo=[A, B, C]), twilio, progress=RecordingProgress(allowed=1))
+    assert isinstance(outcome, Abandoned)
+    assert list(outcome.sms_result.values()) == [A]
+    assert len(standin.received) == 1

@@ -1,0 +1,313 @@
+"""The Twilio client against the stand-in over real HTTP: every documented code it can produce,
+the 429 retry policy, and the request form checked against Twilio's OpenAPI spec."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.twilio_fixtures import GOOD_FROM, settings_for
+from tests.twilio_spec import require_spec, validate_create_message_request
+from worker.config import Settings
+from worker.dev.twilio_standin import TwilioStandIn
+from worker.errors import ConnectorError, ErrorCode
+from worker.inputs import Sender
+from worker.twilio_client import TwilioClient
+from worker.twilio_errors import HTTP_STATUSES, TWILIO_CODES
+
+FROM = Sender(GOOD_FROM, is_messaging_service=False)
+TO = "+14155552671"
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "twilio-connector.txt"
+
+Arrange = Callable[[TwilioStandIn], None]
+
+
+def _send(client: TwilioClient, to: str = TO, sender: Sender = FROM) -> ConnectorError:
+    with pytest.raises(ConnectorError) as caught:
+        client.send_message(sender, to, "hello")
+    return caught.value
+
+
+def _fail(status: int, code: int) -> Arrange:
+    return lambda s: s.faults.fail_next(status=status, code=code, message="injected")
+
+
+# (name, how to arrange the stand-in, sender, recipient, the code the client must produce)
+CASES: list[tuple[str, Arrange, str, str, ErrorCode]] = [
+    (
+        "magic To 21211",
+        lambda s: None,
+        GOOD_FROM,
+        "+15005550001",
+        ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,
+    ),
+    (
+        "magic To 21612",
+        lambda s: None,
+        GOOD_FROM,
+        "+15005550002",
+        ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,
+    ),
+    (
+        "magic To 21614",
+        lambda s: None,
+        GOOD_FROM,
+        "+15005550009",
+        ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,
+    ),
+    ("21604", _fail(400, 21604), GOOD_FROM, TO, ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR),
+    (
+        "magic From 21212",
+        lambda s: None,
+        "+15005550001",
+        TO,
+        ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
+    ),
+    (
+        "magic From 21606",
+        lambda s: None,
+        "+15005550007",
+        TO,
+        ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
+    ),
+    ("21659", _fail(400, 21659), GOOD_FROM, TO, ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
+    ("21660", _fail(400, 21660), GOOD_FROM, TO, ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
+    ("21603", _fail(400, 21603), GOOD_FROM, TO, ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
+    (
+        "magic To 21408",
+        lambda s: None,
+        GOOD_FROM,
+        "+15005550003",
+        ErrorCode.INVALID_REGION_TO_PHONE_NUMBER_ERROR,
+    ),
+    ("20003", _fail(401, 20003), GOOD_FROM, TO, ErrorCode.AUTHENTICATION_CONNECTION_ERROR),
+    ("20403", _fail(403, 20403), GOOD_FROM, TO, ErrorCode.PERMISSION_DENIED_ERROR),
+    ("20005", _fail(403, 20005), GOOD_FROM, TO, ErrorCode.PERMISSION_DENIED_ERROR),
+    ("20008", _fail(403, 20008), GOOD_FROM, TO, ErrorCode.PERMISSION_DENIED_ERROR),
+    (
+        "magic To 21610 has only the status row",
+        lambda s: None,
+        GOOD_FROM,
+        "+15005550004",
+        ErrorCode.BAD_REQUEST,
+    ),
+    (
+        "magic From 21611 has only the status row",
+        lambda s: None,
+        "+15005550008",
+        TO,
+        ErrorCode.BAD_REQUEST,
+    ),
+    *[
+        (f"HTTP {status}", _fail(status, 20001), GOOD_FROM, TO, code)
+        for status, code in HTTP_STATUSES.items()
+        if status != 429
+    ],
+    ("HTML 502 page", lambda s: s.faults.html_next(502), GOOD_FROM, TO, ErrorCode.BAD_GATEWAY),
+    (
+        "HTML 503 page",
+        lambda s: s.faults.html_next(503),
+        GOOD_FROM,
+        TO,
+        ErrorCode.SERVICE_UNAVAILABLE,
+    ),
+    (
+        "429 beyond the retry budget",
+        lambda s: s.faults.throttle_next(count=1000, retry_after=1),
+        GOOD_FROM,
+        TO,
+        ErrorCode.SERVICE_UNAVAILABLE,
+    ),
+    (
+        "connection reset",
+        lambda s: s.faults.reset_next(),
+        GOOD_FROM,
+        TO,
+        ErrorCode.TWILIO_CONNECTION_ERROR,
+    ),
+    (
+        "read timeout",
+        lambda s: s.faults.delay_next(1500),
+        GOOD_FROM,
+        TO,
+        ErrorCode.TWILIO_CONNECTION_ERROR,
+    ),
+    ("an unlisted status", _fail(418, 20001), GOOD_FROM, TO, ErrorCode.UNKNOWN_ERROR),
+]
+
+# Produced before any request is made; their tests live with the inputs and the template.
+PRODUCED_ELSEWHERE = {
+    ErrorCode.MISSING_INPUT,
+    ErrorCode.INVALID_INPUT,
+    ErrorCode.TEMPLATE_READ_ERROR,
+    ErrorCode.TEMPLATE_METADATA_ERROR,
+    ErrorCode.TEMPLATE_SYNTAX_ERROR,
+}
+
+
+@pytest.fixture
+def fast_client(standin: TwilioStandIn) -> TwilioClient:
+    settings = settings_for(standin, twilio_read_timeout_ms=500, twilio_retry_429_budget_ms=50)
+    return TwilioClient(settings, sleep=lambda _s: None)
+
+
+@pytest.mark.parametrize(
+    ("arrange", "sender", "to", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_each_failure_maps_to_its_documented_code(
+    standin: TwilioStandIn,
+    fast_client: TwilioClient,
+    arrange: Arrange,
+    sender: str,
+    to: str,
+    expected: ErrorCode,
+):
+    arrange(standin)
+    error = _send(fast_client, to, Sender(sender, is_messaging_service=False))
+    assert error.code is expected
+
+
+def test_the_catalogue_is_exactly_the_contracts_error_table():
+    if not SEED.exists():
+        pytest.skip(f"contract not found at {SEED}")
+    text = SEED.read_text(encoding="utf-8")
+    table = text.split("The possible errors", 1)[1]
+    documented = set(re.findall(r"^([A-Z][A-Z_]+) ", table, flags=re.MULTILINE))
+    assert documented == {code.value for code in ErrorCode}
+
+
+def test_every_documented_code_has_a_path_that_produces_it():
+    produced = {case[-1] for case in CASES} | PRODUCED_ELSEWHERE
+    assert produced == set(ErrorCode)
+
+
+def test_every_mapping_row_is_exercised():
+    exercised_statuses = {case[0].removeprefix("HTTP ") for case in CASES}
+    assert {str(s) for s in HTTP_STATUSES if s != 429} <= exercised_statuses
+    names = " ".join(case[0] for case in CASES)
+    for twilio_code in TWILIO_CODES:
+        assert str(twilio_code) in names, twilio_code
+
+
+def test_success_returns_the_message_sid(standin: TwilioStandIn, twilio: TwilioClient):
+    sid = twilio.send_message(FROM, TO, "hello")
+    assert re.fullmatch(r"SM[0-9a-f]{32}", sid)
+    assert standin.delivered == {TO: 1}
+
+
+def test_plus_in_numbers_survives_form_encoding(standin: TwilioStandIn, twilio: TwilioClient):
+    twilio.send_message(FROM, TO, "a+b c")
+    received = standin.received[-1]
+    assert received.form == {"To": TO, "From": GOOD_FROM, "Body": "a+b c"}
+    assert b"To=%2B14155552671" in received.body
+
+
+def test_messaging_service_sid_is_sent_instead_of_from(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    service = Sender("MG" + "a" * 32, is_messaging_service=True)
+    twilio.send_message(service, TO, "hello")
+    form = standin.received[-1].form
+    assert form["MessagingServiceSid"] == service.value
+    assert "From" not in form
+
+
+def test_the_request_form_matches_twilios_openapi_spec(
+    standin: TwilioStandIn, twilio: TwilioClient, twilio_settings: Settings
+):
+    require_spec()
+    twilio.send_message(FROM, TO, "Hello ${name} + ünïcode ✓")
+    received = standin.received[-1]
+    validate_create_message_request(
+        twilio_settings.twilio_account,
+        received.form,
+        twilio_settings.twilio_auth,
+        body=received.body,
+    )
+
+
+def test_api_key_authenticates_with_the_account_sid_in_the_path(standin: TwilioStandIn):
+    key, secret = "SK" + "b" * 32, "key-secret"
+    standin.add_api_key(key, secret)
+    settings = settings_for(standin, twilio_api_key=key, twilio_api_secret=secret)
+    TwilioClient(settings).send_message(FROM, TO, "hello")
+    received = standin.received[-1]
+    assert received.auth_user == key
+    assert f"/Accounts/{settings.twilio_account}/" in received.path
+
+
+def test_wrong_token_is_an_authentication_error(standin: TwilioStandIn):
+    client = TwilioClient(settings_for(standin, twilio_token="wrong"))
+    error = _send(client)
+    assert error.code is ErrorCode.AUTHENTICATION_CONNECTION_ERROR
+    assert "wrong" not in error.message
+
+
+def test_429_is_retried_transparently(standin: TwilioStandIn, twilio_settings: Settings):
+    sleeps: list[float] = []
+    client = TwilioClient(twilio_settings, sleep=sleeps.append, jitter=lambda: 0.5)
+    standin.faults.throttle_next(count=3)
+    client.send_message(FROM, TO, "hello")
+    assert len(sleeps) == 3
+    assert sleeps == sorted(sleeps)  # backoff grows
+    assert standin.delivered == {TO: 1}
+
+
+def test_429_honours_retry_after(standin: TwilioStandIn, twilio_settings: Settings):
+    sleeps: list[float] = []
+    settings = replace(twilio_settings, twilio_retry_429_budget_ms=10_000)
+    client = TwilioClient(settings, sleep=sleeps.append, jitter=lambda: 0.0)
+    standin.faults.throttle_next(count=1, retry_after=3)
+    client.send_message(FROM, TO, "hello")
+    assert sleeps == [3.0]
+
+
+def test_5xx_is_never_retried_because_the_sms_may_exist(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    standin.faults.fail_next(status=500, code=20500)
+    error = _send(fast_client)
+    assert error.details["possiblySent"] is True
+    assert len(standin.received) == 1
+
+
+def test_read_timeout_says_the_sms_may_have_been_sent(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    standin.faults.delay_next(1500)
+    error = _send(fast_client)
+    assert "may have been sent" in error.message
+    assert len(standin.received) <= 1
+
+
+def test_connection_refused_says_the_sms_was_not_sent(standin: TwilioStandIn):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = TwilioClient(settings_for(standin, twilio_api_url=f"http://127.0.0.1:{port}"))
+    error = _send(client)
+    assert error.code is ErrorCode.TWILIO_CONNECTION_ERROR
+    assert "was not sent" in error.message
+    assert error.details["possiblySent"] is False
+
+
+def test_twilio_error_details_are_kept(standin: TwilioStandIn, twilio: TwilioClient):
+    error = _send(twilio, "+15005550001")
+    assert error.details["twilioCode"] == 21211
+    assert error.details["moreInfo"].endswith("/21211")
+    assert "21211" in error.message
+
+
+def test_fetch_account_proves_credentials_without_sending(
+    standin: TwilioStandIn, twilio: TwilioClient, twilio_settings: Settings
+):
+    account = twilio.fetch_account()
+    assert account["sid"] == twilio_settings.twilio_account
+    assert standin.delivered == {}

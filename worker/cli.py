@@ -1,0 +1,150 @@
+"""Command line: `run` (the daemon), `send`, `render`, `sandbox`.
+
+Exit codes: 0 success, 1 a documented error (the last line of stderr is one JSON object with
+`errorCode` and `errorMessage`), 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from worker import __version__, template
+from worker.config import ConfigError, load_settings
+from worker.daemon import build_daemon
+from worker.errors import ConnectorError, ErrorCode
+from worker.inputs import parse_metadata
+from worker.outcome import Abandoned, BusinessError, Completed, Crashed
+from worker.send_sms import render_body, send_sms
+from worker.twilio_client import TwilioClient
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        code: int = args.handler(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twilio-sms-worker",
+        description="Camunda 7 external task worker that sends SMS through Twilio.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the worker until SIGTERM/SIGINT (the main job)")
+    run.add_argument("-v", "--verbose", action="store_true", help="log every task")
+    run.set_defaults(handler=_run)
+
+    send = commands.add_parser(
+        "send", help="send one SMS now, exactly as the worker would (credentials from env)"
+    )
+    send.add_argument("--from", dest="sms_from", required=True, help="smsFrom")
+    send.add_argument("--to", dest="sms_to", required=True, help="smsTo: numbers or JSON list")
+    send.add_argument("--body", dest="sms_body", required=True, help="smsBody template")
+    send.add_argument("--metadata", help="metadata: a JSON object")
+    send.set_defaults(handler=_send)
+
+    render = commands.add_parser("render", help="preview an smsBody template with metadata")
+    source = render.add_mutually_exclusive_group(required=True)
+    source.add_argument("--body", help="the template text")
+    source.add_argument("--body-file", help="a file holding the template (UTF-8)")
+    render.add_argument("--metadata", help="metadata: a JSON object")
+    render.set_defaults(handler=_render)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    daemon = build_daemon(settings)
+    signals_seen = 0
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal signals_seen
+        signals_seen += 1
+        if signals_seen == 1:
+            logging.getLogger("worker").warning(
+                "%s: finishing in-flight tasks; send it again to exit at once",
+                signal.Signals(signum).name,
+            )
+            daemon.worker.stop()
+        else:
+            # Second signal: the operator wants out now. Tasks still running keep their
+            # locks until they expire, then the engine hands them out again.
+            daemon.aborted.set()
+            os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    logging.getLogger("worker").warning(
+        "worker %s polling %s for topic %s (up to %d tasks at once)",
+        settings.worker_id,
+        settings.camunda_url,
+        settings.topic,
+        settings.max_concurrency,
+    )
+    try:
+        daemon.worker.run()
+    finally:
+        daemon.close()
+    return EXIT_OK
+
+
+def _print_error(error: dict[str, object]) -> None:
+    print(json.dumps(error, ensure_ascii=False), file=sys.stderr)
+
+
+def _send(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    client = TwilioClient(settings, pool_size=1)
+    values = {
+        "smsFrom": args.sms_from,
+        "smsTo": args.sms_to,
+        "smsBody": args.sms_body,
+        "metadata": args.metadata,
+    }
+    try:
+        outcome = send_sms(values, client, default_region=settings.default_region)
+    except Exception as exc:
+        outcome = Crashed(f"{type(exc).__name__}: {exc}")
+    finally:
+        client.close()
+    if isinstance(outcome, Completed):
+        print(json.dumps(outcome.sms_result, ensure_ascii=False))
+        return EXIT_OK
+    if isinstance(outcome, BusinessError):
+        _print_error({**outcome.sms_error, "smsResult": outcome.sms_result})
+        return EXIT_ERROR
+    message = outcome.reason if isinstance(outcome, Abandoned) else outcome.message
+    _print_error({"errorCode": ErrorCode.UNKNOWN_ERROR.value, "errorMessage": message})
+    return EXIT_ERROR
+
+
+def _render(args: argparse.Namespace) -> int:
+    try:
+        source = template.read_template_file(args.body_file) if args.body_file else args.body
+        text = render_body(source, parse_metadata(args.metadata))
+    except ConnectorError as error:
+        _print_error(error.to_json())
+        return EXIT_ERROR
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return EXIT_OK

@@ -1,0 +1,200 @@
+"""Settings: one frozen object, read from the environment once at start-up and validated."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from typing import TypeVar
+
+import phonenumbers
+
+_T = TypeVar("_T")
+
+_ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
+_API_KEY_SID = re.compile(r"SK[0-9a-fA-F]{32}")
+
+
+class UncaughtErrors(str, Enum):
+    """What to do with a BPMN error that nothing in the process would catch."""
+
+    INCIDENT = "incident"
+    BPMN_ERROR = "bpmn-error"
+
+
+class ConfigError(ValueError):
+    """Raised with every invalid setting at once, one per line, each naming its variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
+        self.problems = problems
+
+
+def _secret() -> str:
+    # `repr=False` keeps credentials out of logs and tracebacks that print the settings.
+    return field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    twilio_account: str
+    twilio_token: str = _secret()
+    twilio_api_key: str = ""
+    twilio_api_secret: str = _secret()
+    twilio_api_url: str = "https://api.twilio.com"
+    twilio_connect_timeout_ms: int = 5_000
+    twilio_read_timeout_ms: int = 15_000
+    twilio_retry_429_budget_ms: int = 30_000
+    default_region: str | None = None
+
+    camunda_url: str = "http://localhost:8080/engine-rest"
+    camunda_user: str = ""
+    camunda_password: str = _secret()
+    camunda_token: str = _secret()
+    topic: str = "SEND_SMS"
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    max_concurrency: int = 32
+    lock_duration_ms: int = 60_000
+    poll_timeout_ms: int = 30_000
+    task_retries: int = 3
+    retry_timeout_ms: int = 60_000
+    uncaught_errors: UncaughtErrors = UncaughtErrors.INCIDENT
+
+    @property
+    def twilio_auth(self) -> tuple[str, str]:
+        """Basic-auth pair: an API key when configured, else the account SID and auth token."""
+        if self.twilio_api_key:
+            return (self.twilio_api_key, self.twilio_api_secret)
+        return (self.twilio_account, self.twilio_token)
+
+
+# Environment variable -> (field name, parser). Order is the order problems are reported in.
+ENVIRONMENT: dict[str, str] = {
+    "TWILIO_ACCOUNT": "twilio_account",
+    "TWILIO_TOKEN": "twilio_token",
+    "TWILIO_API_KEY": "twilio_api_key",
+    "TWILIO_API_SECRET": "twilio_api_secret",
+    "TWILIO_API_URL": "twilio_api_url",
+    "TWILIO_CONNECT_TIMEOUT_MS": "twilio_connect_timeout_ms",
+    "TWILIO_READ_TIMEOUT_MS": "twilio_read_timeout_ms",
+    "TWILIO_RETRY_429_BUDGET_MS": "twilio_retry_429_budget_ms",
+    "SMS_DEFAULT_REGION": "default_region",
+    "CAMUNDA_URL": "camunda_url",
+    "CAMUNDA_USER": "camunda_user",
+    "CAMUNDA_PASSWORD": "camunda_password",
+    "CAMUNDA_TOKEN": "camunda_token",
+    "SMS_TOPIC": "topic",
+    "SMS_WORKER_ID": "worker_id",
+    "SMS_MAX_CONCURRENCY": "max_concurrency",
+    "SMS_LOCK_DURATION_MS": "lock_duration_ms",
+    "SMS_POLL_TIMEOUT_MS": "poll_timeout_ms",
+    "SMS_TASK_RETRIES": "task_retries",
+    "SMS_RETRY_TIMEOUT_MS": "retry_timeout_ms",
+    "SMS_UNCAUGHT_ERRORS": "uncaught_errors",
+}
+
+_INT_RANGES: dict[str, tuple[int, int]] = {
+    "twilio_connect_timeout_ms": (100, 120_000),
+    "twilio_read_timeout_ms": (100, 300_000),
+    "twilio_retry_429_budget_ms": (0, 600_000),
+    "max_concurrency": (1, 1_000),
+    "lock_duration_ms": (5_000, 86_400_000),
+    # The engine caps long polling at 30 minutes.
+    "poll_timeout_ms": (0, 1_800_000),
+    "task_retries": (0, 1_000),
+    "retry_timeout_ms": (0, 86_400_000),
+}
+
+
+def _parse_int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip().replace("_", ""))
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name}={value} is out of range ({low}..{high})")
+    return value
+
+
+def _parse_url(name: str, raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{name}={raw!r} must start with http:// or https://")
+    return url
+
+
+def _parse_region(name: str, raw: str) -> str | None:
+    region = raw.strip().upper()
+    if not region:
+        return None
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{name}={raw!r} is not an ISO 3166 region code known to phonenumbers")
+    return region
+
+
+def _parse_choice(enum: Callable[[str], _T], name: str, raw: str, choices: str) -> _T:
+    try:
+        return enum(raw.strip().lower())
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} must be one of: {choices}") from None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting; raise ConfigError naming each bad one."""
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for var, name in ENVIRONMENT.items():
+        raw = env.get(var)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            values[name] = _parse_value(var, name, raw)
+        except ValueError as exc:
+            problems.append(str(exc))
+
+    account = values.get("twilio_account")
+    if not account:
+        problems.append("TWILIO_ACCOUNT is required (your Account SID, AC...)")
+    elif not _ACCOUNT_SID.fullmatch(str(account)):
+        # A common slip is pasting the auth token here; say so without echoing the value.
+        problems.append("TWILIO_ACCOUNT must be an Account SID: 'AC' followed by 32 hex digits")
+    api_key = values.get("twilio_api_key")
+    if api_key and not _API_KEY_SID.fullmatch(str(api_key)):
+        problems.append("TWILIO_API_KEY must be an API key SID: 'SK' followed by 32 hex digits")
+    if values.get("twilio_api_key"):
+        if not values.get("twilio_api_secret"):
+            problems.append("TWILIO_API_SECRET is required when TWILIO_API_KEY is set")
+    elif not values.get("twilio_token"):
+        problems.append("TWILIO_TOKEN is required (or TWILIO_API_KEY and TWILIO_API_SECRET)")
+    if values.get("camunda_token") and values.get("camunda_user"):
+        problems.append("set either CAMUNDA_USER/CAMUNDA_PASSWORD or CAMUNDA_TOKEN, not both")
+    if problems:
+        raise ConfigError(problems)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _parse_value(var: str, name: str, raw: str) -> object:
+    if name in _INT_RANGES:
+        return _parse_int(var, raw, *_INT_RANGES[name])
+    if name in ("twilio_api_url", "camunda_url"):
+        return _parse_url(var, raw)
+    if name == "default_region":
+        return _parse_region(var, raw)
+    if name == "uncaught_errors":
+        return _parse_choice(UncaughtErrors, var, raw, "incident, bpmn-error")
+    return raw.strip()
+
+
+def _check_environment_table() -> None:
+    # Keeps ENVIRONMENT and Settings in step: a field without a variable is a setting nobody
+    # can set.
+    missing = {f.name for f in fields(Settings)} - set(ENVIRONMENT.values())
+    if missing:
+        raise RuntimeError(f"settings without an environment variable: {sorted(missing)}")
+
+
+_check_environment_table()

@@ -1,0 +1,1 @@
+"""Development helpers: local Camunda engine, Twilio stand-ins. Not used in production."""

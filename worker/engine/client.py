@@ -1,0 +1,190 @@
+"""The engine's REST API: camunda-external-task-client-python3 for the calls it offers, one
+pooled requests.Session for the rest. Every failure leaves here as EngineError."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+from camunda.client.external_task_client import ExternalTaskClient
+from requests.adapters import HTTPAdapter
+
+from worker.config import Settings
+from worker.engine.task import ExternalTask
+
+_STATUS_IN_MESSAGE = re.compile(r"received (\d{3})")
+_FETCH_GRACE_MS = 5_000
+MAX_FILE_BYTES = 1024 * 1024
+
+
+class EngineError(Exception):
+    """An engine call that failed. `status` is None when no HTTP answer came back."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def task_gone(self) -> bool:
+        """404: completed elsewhere, or cancelled (e.g. by a boundary event)."""
+        return self.status == 404
+
+    @property
+    def lock_lost(self) -> bool:
+        """400: locked by another worker, or the lock expired (on extendLock)."""
+        return self.status == 400
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    # The library raises bare Exception("received 404 : ...") for most calls and
+    # requests.HTTPError for bpmnError; both, and transport errors, become EngineError here.
+    try:
+        yield
+    except EngineError:
+        raise
+    except requests.HTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        raise EngineError(f"{action}: HTTP {status}", status) from None
+    except requests.RequestException as exc:
+        raise EngineError(f"{action}: {type(exc).__name__}") from None
+    except Exception as exc:
+        match = _STATUS_IN_MESSAGE.search(str(exc))
+        status = int(match.group(1)) if match else None
+        raise EngineError(f"{action}: {exc}", status) from None
+
+
+class EngineClient:
+    def __init__(self, settings: Settings, *, pool_size: int = 4) -> None:
+        self._url = settings.camunda_url
+        config: dict[str, Any] = {
+            "lockDuration": settings.lock_duration_ms,
+            "asyncResponseTimeout": settings.poll_timeout_ms,
+            "timeoutDeltaMillis": _FETCH_GRACE_MS,
+            "deserializeValues": False,
+            "includeExtensionProperties": False,
+            "usePriority": True,
+        }
+        self._session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        if settings.camunda_user:
+            config["auth_basic"] = {
+                "username": settings.camunda_user,
+                "password": settings.camunda_password,
+            }
+            self._session.auth = (settings.camunda_user, settings.camunda_password)
+        if settings.camunda_token:
+            config["auth_bearer"] = {"access_token": settings.camunda_token}
+            self._session.headers["Authorization"] = f"Bearer {settings.camunda_token}"
+        self._tasks = ExternalTaskClient(settings.worker_id, self._url, config)
+        self._topic = settings.topic
+        self._timeout_s = 30.0
+
+    # -- calls the library offers ----------------------------------------------------------
+
+    def fetch_and_lock(self, max_tasks: int, variables: Sequence[str]) -> list[ExternalTask]:
+        # Only the fetcher thread calls this, so adjusting the library's config per call is safe.
+        self._tasks.config["maxTasks"] = max_tasks
+        with _translated("fetchAndLock"):
+            answer = self._tasks.fetch_and_lock(self._topic, variables=list(variables))
+        if not isinstance(answer, list):
+            raise EngineError("fetchAndLock: unexpected answer")
+        return [ExternalTask.from_json(item) for item in answer]
+
+    def complete(self, task: ExternalTask, variables: dict[str, Any]) -> None:
+        with _translated("complete"):
+            self._tasks.complete(task.id, variables)
+
+    def bpmn_error(
+        self, task: ExternalTask, code: str, message: str, variables: dict[str, Any]
+    ) -> None:
+        with _translated("bpmnError"):
+            self._tasks.bpmn_failure(task.id, code, message, variables)
+
+    def failure(
+        self, task: ExternalTask, message: str, details: str, retries: int, retry_timeout_ms: int
+    ) -> None:
+        with _translated("failure"):
+            self._tasks.failure(task.id, message, details, retries, retry_timeout_ms)
+
+    # -- calls it lacks --------------------------------------------------------------------
+
+    def extend_lock(self, task: ExternalTask, new_duration_ms: int) -> None:
+        self._post(
+            f"/external-task/{task.id}/extendLock",
+            {"workerId": self._tasks.worker_id, "newDuration": new_duration_ms},
+            "extendLock",
+        )
+
+    def unlock(self, task: ExternalTask) -> None:
+        self._post(f"/external-task/{task.id}/unlock", None, "unlock")
+
+    def process_definition_xml(self, definition_id: str) -> str:
+        body = self._get_json(f"/process-definition/{definition_id}/xml", "definition XML")
+        xml = body.get("bpmn20Xml") if isinstance(body, dict) else None
+        if not isinstance(xml, str):
+            raise EngineError("definition XML: no bpmn20Xml in the answer")
+        return xml
+
+    def super_process_instance(self, instance_id: str) -> dict[str, Any] | None:
+        """The process instance that called `instance_id` through a call activity, if any."""
+        found = self._get_json(
+            "/process-instance", "super process", params={"subProcessInstance": instance_id}
+        )
+        return found[0] if isinstance(found, list) and found else None
+
+    def calling_activity_id(self, super_instance_id: str, sub_instance_id: str) -> str | None:
+        """The call activity in the super instance that started `sub_instance_id`."""
+        found = self._get_json(
+            "/history/activity-instance",
+            "call activity",
+            params={"processInstanceId": super_instance_id, "activityType": "callActivity"},
+        )
+        for item in found if isinstance(found, list) else []:
+            if isinstance(item, dict) and item.get("calledProcessInstanceId") == sub_instance_id:
+                return str(item.get("activityId"))
+        return None
+
+    def download_variable(self, task: ExternalTask, name: str) -> bytes:
+        # The variable is either local to the task's execution (input mapping) or inherited
+        # from the process instance; the execution endpoint only serves local ones.
+        for path in (
+            f"/execution/{task.execution_id}/localVariables/{name}/data",
+            f"/process-instance/{task.process_instance_id}/variables/{name}/data",
+        ):
+            with _translated(f"download {name}"):
+                response = self._session.get(self._url + path, timeout=self._timeout_s, stream=True)
+            if response.status_code == 404:
+                continue
+            if not response.ok:
+                raise EngineError(
+                    f"download {name}: HTTP {response.status_code}", response.status_code
+                )
+            data = response.raw.read(MAX_FILE_BYTES + 1, decode_content=True)
+            response.close()
+            return bytes(data)
+        raise EngineError(f"download {name}: not found", 404)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _post(self, path: str, body: dict[str, Any] | None, action: str) -> None:
+        with _translated(action):
+            response = self._session.post(self._url + path, json=body, timeout=self._timeout_s)
+        if not response.ok:
+            raise EngineError(f"{action}: HTTP {response.status_code}", response.status_code)
+
+    def _get_json(self, path: str, action: str, params: dict[str, str] | None = None) -> Any:
+        with _translated(action):
+            response = self._session.get(self._url + path, params=params, timeout=self._timeout_s)
+        if not response.ok:
+            raise EngineError(f"{action}: HTTP {response.status_code}", response.status_code)
+        try:
+            return response.json()
+        except ValueError:
+            raise EngineError(f"{action}: answer is not JSON", response.status_code) from None

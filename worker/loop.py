@@ -1,0 +1,154 @@
+"""The poll loop: long-poll for as many tasks as there are free slots, run each on a thread."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+from worker.backoff import backoff_delay_s
+from worker.engine.client import EngineError
+from worker.engine.task import ExternalTask
+
+log = logging.getLogger(__name__)
+
+_BACKOFF_BASE_S = 0.5
+_BACKOFF_CAP_S = 30.0
+# With long polling switched off (poll timeout 0) an empty answer comes back at once.
+_EMPTY_POLL_PAUSE_S = 1.0
+
+
+class TaskSource(Protocol):
+    def fetch_and_lock(self, max_tasks: int, variables: Sequence[str]) -> list[ExternalTask]: ...
+
+    def unlock(self, task: ExternalTask) -> None: ...
+
+
+class Worker:
+    """`run()` blocks until `stop()`; then it fetches nothing more, lets running tasks finish,
+    hands back tasks it fetched but had not started, and returns.
+
+    The long poll runs on its own thread because a blocking HTTP read cannot be interrupted:
+    `stop()` must not wait up to a whole poll timeout. A poll still open when `run()` returns
+    is abandoned; anything it locks after that is handed out again when its lock expires.
+    """
+
+    def __init__(
+        self,
+        engine: TaskSource,
+        handle: Callable[[ExternalTask], object],
+        *,
+        max_concurrency: int,
+        variables: Sequence[str],
+        long_polling: bool = True,
+        sleep: Callable[[float], None] | None = None,
+        jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._handle = handle
+        self._max = max_concurrency
+        self._variables = tuple(variables)
+        self._long_polling = long_polling
+        self._jitter, self._clock = jitter, clock
+        self._stopping = threading.Event()
+        # The default sleep wakes up early on stop(), so backoff never delays a shutdown.
+        self._sleep = sleep or (lambda seconds: self._stopping.wait(seconds) and None)
+        self._slots = threading.Condition()
+        self._in_flight = 0
+        self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="sms-task")
+        self.last_engine_contact: float | None = None
+        self.polls = 0
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._slots:
+            self._slots.notify_all()
+
+    def run(self) -> None:
+        fetcher = threading.Thread(target=self._fetch_loop, name="sms-fetch", daemon=True)
+        fetcher.start()
+        while not self._stopping.wait(1.0):
+            if not fetcher.is_alive():  # pragma: no cover - the fetch loop catches everything
+                log.error("fetch loop died; stopping")
+                break
+        log.info("stopping: %d task(s) in flight will finish first", self._in_flight)
+        self._executor.shutdown(wait=True)
+        log.info("stopped")
+
+    def _fetch_loop(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            free = self._wait_for_free_slots()
+            if free == 0:
+                continue
+            try:
+                tasks = self._engine.fetch_and_lock(free, self._variables)
+            except EngineError as exc:
+                delay = backoff_delay_s(
+                    failures, base_s=_BACKOFF_BASE_S, cap_s=_BACKOFF_CAP_S, jitter=self._jitter()
+                )
+                failures += 1
+                log.warning("engine unavailable (%s); next poll in %.1fs", exc, delay)
+                self._sleep(delay)
+                continue
+            except Exception:
+                log.exception("unexpected error while polling; next poll in 5s")
+                self._sleep(5.0)
+                continue
+            failures = 0
+            self.polls += 1
+            self.last_engine_contact = self._clock()
+            for task in tasks:
+                self._start(task)
+            if not tasks and not self._long_polling:
+                self._sleep(_EMPTY_POLL_PAUSE_S)
+
+    def _wait_for_free_slots(self) -> int:
+        with self._slots:
+            while self._in_flight >= self._max and not self._stopping.is_set():
+                self._slots.wait()
+            return 0 if self._stopping.is_set() else self._max - self._in_flight
+
+    def _start(self, task: ExternalTask) -> None:
+        with self._slots:
+            stopping = self._stopping.is_set()
+            if not stopping:
+                self._in_flight += 1
+        if stopping:
+            self._give_back(task)
+            return
+        try:
+            self._executor.submit(self._run_task, task)
+        except RuntimeError:  # executor already shut down
+            self._finish()
+            self._give_back(task)
+
+    def _run_task(self, task: ExternalTask) -> None:
+        try:
+            self._handle(task)
+        except Exception:
+            # The handler reports its own failures; reaching here is a bug in reporting.
+            log.exception("task %s: handler failed", task.id)
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        with self._slots:
+            self._in_flight -= 1
+            self._slots.notify_all()
+
+    def _give_back(self, task: ExternalTask) -> None:
+        try:
+            self._engine.unlock(task)
+            log.info("task %s handed back (shutting down)", task.id)
+        except EngineError as exc:
+            log.warning("task %s: unlock failed (%s); its lock will expire", task.id, exc)

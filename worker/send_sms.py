@@ -1,0 +1,157 @@
+"""The SEND_SMS action: task variables in, an outcome out.
+
+Nothing here talks to the engine, and Twilio is reached only through the `MessageSender` it
+is given, so the whole behaviour can be driven by the `send` command, by tests against the
+Twilio stand-in, and by the daemon alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from worker import template, twilio_errors
+from worker.errors import ConnectorError, ErrorCode
+from worker.inputs import Sender, SmsRequest, parse_inputs
+from worker.outcome import Abandoned, BusinessError, Completed, Outcome, RecipientFailure
+from worker.phone import mask, mask_all
+
+MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies (error 21617)
+
+
+class MessageSender(Protocol):
+    def send_message(self, sender: Sender, to: str, body: str) -> str: ...
+
+
+class Progress(Protocol):
+    """Where a task's delivery progress lives, so a re-fetched task does not send twice."""
+
+    def already_sent(self) -> Mapping[str, str]:
+        """Number -> message SID of the messages sent by earlier attempts of this task."""
+        ...
+
+    def may_continue(self) -> bool:
+        """False once the task is no longer ours (lock lost, shutting down hard)."""
+        ...
+
+    def record(self, number: str, sid: str) -> None: ...
+
+
+class NoProgress:
+    """For one-shot sends (the `send` command): nothing earlier, nothing kept."""
+
+    def already_sent(self) -> Mapping[str, str]:
+        return {}
+
+    def may_continue(self) -> bool:
+        return True
+
+    def record(self, number: str, sid: str) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class PreparedSms:
+    request: SmsRequest
+    body: str
+
+
+def render_body(source: str | bytes, metadata: Mapping[str, object]) -> str:
+    """The template step, kept behind one function so the engine behind it is one line."""
+    text = template.decode_template(source) if isinstance(source, bytes) else source
+    return template.render(text, metadata)
+
+
+def prepare(values: Mapping[str, object], default_region: str | None) -> PreparedSms:
+    """Check inputs and render the body; raise ConnectorError before anything is sent."""
+    request = parse_inputs(values, default_region)
+    body = render_body(request.body_template, request.metadata)
+    if not body.strip():
+        raise ConnectorError(
+            ErrorCode.INVALID_INPUT, "smsBody: the rendered message is empty", variable="smsBody"
+        )
+    if len(body) > MAX_BODY_CHARS:
+        raise ConnectorError(
+            ErrorCode.INVALID_INPUT,
+            f"smsBody: the rendered message has {len(body)} characters, "
+            f"more than Twilio's limit of {MAX_BODY_CHARS}",
+            variable="smsBody",
+        )
+    return PreparedSms(request, body)
+
+
+def send_sms(
+    values: Mapping[str, object],
+    twilio: MessageSender,
+    *,
+    default_region: str | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    try:
+        prepared = prepare(values, default_region)
+    except ConnectorError as error:
+        return BusinessError(error.code, error.message, details=error.details)
+    return deliver(prepared, twilio, progress or NoProgress())
+
+
+def deliver(prepared: PreparedSms, twilio: MessageSender, progress: Progress) -> Outcome:
+    """Send to each recipient in order.
+
+    A failure that concerns one recipient (invalid or unroutable number, unsubscribed) does
+    not stop the others; any other failure (credentials, sender, outage) stops the rest,
+    because every following request would fail the same way or might duplicate.
+    """
+    recipients = prepared.request.recipients
+    earlier = progress.already_sent()
+    result: dict[str, str] = {}
+    failures: list[RecipientFailure] = []
+    stopped_at: int | None = None
+    for index, number in enumerate(recipients):
+        if number in earlier:
+            result[earlier[number]] = number
+            continue
+        if not progress.may_continue():
+            return Abandoned("the task is no longer locked by this worker", result)
+        try:
+            sid = twilio.send_message(prepared.request.sender, number, prepared.body)
+        except ConnectorError as error:
+            failures.append(_failure(number, error))
+            if not twilio_errors.is_recipient_specific(error):
+                stopped_at = index + 1
+                break
+            continue
+        result[sid] = number
+        progress.record(number, sid)
+    if not failures:
+        return Completed(result)
+    not_attempted = list(recipients[stopped_at:]) if stopped_at is not None else []
+    return BusinessError(
+        failures[0].code,
+        _summary(failures, len(result), len(not_attempted), len(recipients)),
+        sms_result=result,
+        failures=tuple(failures),
+        details={"notAttempted": not_attempted},
+    )
+
+
+def _failure(number: str, error: ConnectorError) -> RecipientFailure:
+    return RecipientFailure(
+        number=number,
+        code=error.code,
+        message=error.message,
+        twilio_code=error.details.get("twilioCode"),
+        possibly_sent=bool(error.details.get("possiblySent", False)),
+    )
+
+
+def _summary(failures: list[RecipientFailure], sent: int, skipped: int, total: int) -> str:
+    # Numbers are masked: the message lands in engine logs and incidents; smsError has them.
+    first = failures[0]
+    if total == 1:
+        return mask_all(first.message)
+    text = f"{mask_all(first.message)} (to {mask(first.number)}); {sent} of {total} sent"
+    text += f", {len(failures)} failed"
+    if skipped:
+        text += f", {skipped} not attempted"
+    return text

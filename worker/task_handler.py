@@ -1,0 +1,91 @@
+"""One fetched task, from its variables to the outcome the engine is told."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+
+from worker.config import Settings
+from worker.engine.client import EngineClient
+from worker.engine.lease import TaskLease
+from worker.engine.reporter import OutcomeReporter
+from worker.engine.task import ExternalTask
+from worker.engine.variables import unwrap_all
+from worker.errors import ConnectorError
+from worker.inputs import INPUT_NAMES
+from worker.outcome import BusinessError, Crashed, Outcome
+from worker.send_sms import MessageSender, send_sms
+
+log = logging.getLogger(__name__)
+
+# The variables fetched with each task: only what the action reads.
+FETCH_VARIABLES = INPUT_NAMES
+
+
+class TaskHandler:
+    def __init__(
+        self,
+        engine: EngineClient,
+        twilio: MessageSender,
+        reporter: OutcomeReporter,
+        settings: Settings,
+        *,
+        aborted: threading.Event | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine, self._twilio, self._reporter = engine, twilio, reporter
+        self._settings = settings
+        self._aborted = aborted or threading.Event()
+        self._clock = clock
+        self._worst_send_s = (
+            settings.twilio_connect_timeout_ms
+            + settings.twilio_read_timeout_ms
+            + settings.twilio_retry_429_budget_ms
+        ) / 1000
+
+    def __call__(self, task: ExternalTask) -> str:
+        started = self._clock()
+        outcome = self._outcome(task)
+        reported = self._reporter.report(task, outcome)
+        code = outcome.code.value if isinstance(outcome, BusinessError) else "-"
+        log.info(
+            "task %s (process instance %s): %s, error code %s, %.0f ms",
+            task.id,
+            task.process_instance_id,
+            reported,
+            code,
+            (self._clock() - started) * 1000,
+        )
+        return reported
+
+    def _outcome(self, task: ExternalTask) -> Outcome:
+        lease = TaskLease(
+            self._engine,
+            task,
+            lock_duration_ms=self._settings.lock_duration_ms,
+            worst_send_s=self._worst_send_s,
+            aborted=self._aborted,
+            clock=self._clock,
+        )
+        try:
+            values = unwrap_all(
+                INPUT_NAMES,
+                task.variables,
+                lambda name: self._engine.download_variable(task, name),
+            )
+            return send_sms(
+                values,
+                self._twilio,
+                default_region=self._settings.default_region,
+                progress=lease,
+            )
+        except ConnectorError as error:
+            return BusinessError(error.code, error.message, details=error.details)
+        except Exception as exc:
+            # A bug, not bad input: the engine retries the task and raises an incident when
+            # retries run out, which is where an operator will look.
+            log.exception("task %s: unexpected error", task.id)
+            return Crashed(f"{type(exc).__name__}: {exc}", traceback.format_exc())

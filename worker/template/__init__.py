@@ -1,0 +1,121 @@
+"""FreeMarker templates for SMS bodies, rendered on jinja2's immutable sandbox.
+
+The public API is `render`, `decode_template` and `read_template_file`, plus the limits.
+This module is the one place where failures become `ConnectorError`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from worker.errors import ConnectorError, ErrorCode
+
+from .engine import CompiledTemplate, compile_template
+from .failures import (
+    MissingValueFailure,
+    TemplateDataFailure,
+    TemplateFailure,
+    TemplateLimitFailure,
+    TemplateReadFailure,
+    TemplateSyntaxFailure,
+)
+from .limits import (
+    MAX_LOOP_ITERATIONS,
+    MAX_OUTPUT_CHARS,
+    MAX_RANGE_SIZE,
+    MAX_RENDER_SECONDS,
+    MAX_TEMPLATE_BYTES,
+    MAX_TEMPLATE_CHARS,
+)
+from .source import decode_template_bytes, read_template_bytes
+
+__all__ = [
+    "MAX_LOOP_ITERATIONS",
+    "MAX_OUTPUT_CHARS",
+    "MAX_RANGE_SIZE",
+    "MAX_RENDER_SECONDS",
+    "MAX_TEMPLATE_BYTES",
+    "MAX_TEMPLATE_CHARS",
+    "decode_template",
+    "read_template_file",
+    "render",
+]
+
+_CODES: tuple[tuple[type[TemplateFailure], ErrorCode], ...] = (
+    (TemplateReadFailure, ErrorCode.TEMPLATE_READ_ERROR),
+    (TemplateSyntaxFailure, ErrorCode.TEMPLATE_SYNTAX_ERROR),
+    (TemplateDataFailure, ErrorCode.TEMPLATE_METADATA_ERROR),
+    (TemplateLimitFailure, ErrorCode.INVALID_INPUT),
+)
+
+
+def render(source: str, metadata: Mapping[str, Any]) -> str:
+    """Render a FreeMarker template with the metadata (a JSON object) as its data model."""
+    compiled: CompiledTemplate | None = None
+    with _translated(lambda: compiled):
+        compiled = compile_template(source)
+        return compiled.render(metadata)
+    raise AssertionError("unreachable")  # pragma: no cover - _translated always re-raises
+
+
+def decode_template(data: bytes) -> str:
+    """A template received as bytes (a Camunda File variable, a file's content)."""
+    with _translated(lambda: None):
+        return decode_template_bytes(data)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def read_template_file(path: str) -> str:
+    with _translated(lambda: None):
+        return decode_template_bytes(read_template_bytes(path))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def _translated(compiled: Any) -> Iterator[None]:
+    """Every failure of the package, expected or not, leaves as a ConnectorError."""
+    try:
+        yield
+    except TemplateFailure as failure:
+        raise _to_connector_error(failure, compiled()) from None
+    except RecursionError:
+        raise ConnectorError(
+            ErrorCode.TEMPLATE_SYNTAX_ERROR, "The template is nested too deeply"
+        ) from None
+    except MemoryError:
+        raise ConnectorError(
+            ErrorCode.INVALID_INPUT, "The template needs too much memory"
+        ) from None
+    except Exception as error:  # nothing may escape untranslated
+        raise ConnectorError(
+            ErrorCode.UNKNOWN_ERROR,
+            f"Unexpected error in the template engine ({type(error).__name__})",
+        ) from None
+
+
+def _to_connector_error(
+    failure: TemplateFailure, compiled: CompiledTemplate | None
+) -> ConnectorError:
+    code = next(code for kind, code in _CODES if isinstance(failure, kind))
+    details: dict[str, Any] = {}
+    line, column, expression = failure.line, failure.column, None
+    if failure.node_id is not None and compiled is not None:
+        info = compiled.node_infos[failure.node_id]
+        line, column, expression = info.line, info.column, info.text
+    message = failure.message
+    if isinstance(failure, MissingValueFailure):
+        message = f"The template uses missing or null metadata: {expression}"
+    elif expression is not None:
+        message = f"{message} (in {_shorten(expression)})"
+    if line is not None:
+        details.update(line=line, column=column)
+        message = f"{message}, at line {line}, column {column}"
+    if expression is not None:
+        details["expression"] = expression
+    return ConnectorError(code, message, **details)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,265 @@
+"""The supported built-ins (`value?name(args)`) and their arities, checked at parse time.
+
+Loop-variable built-ins and `?has_content` are listed here for the parser but compiled
+specially (they need the loop state, or must accept a missing value).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import quote
+
+from . import limits
+from .dates import DateValue, format_date, format_date_iso, kind_of, parse_date, parse_iso
+from .failures import TemplateDataFailure, TemplateLimitFailure
+from .formatting import (
+    CURRENCY_PATTERN,
+    PERCENT_PATTERN,
+    format_computer,
+    format_number,
+    parse_number_pattern,
+)
+from .values import (
+    DATE_TYPES,
+    EmptyDefault,
+    Missing,
+    is_number,
+    require_hash,
+    require_number,
+    require_sequence,
+    require_text,
+    to_text,
+    type_name,
+    wrong_type,
+)
+
+LOOP_BUILTINS = frozenset(
+    {"index", "counter", "has_next", "is_first", "is_last", "item_parity", "item_parity_cap"}
+    | {"item_cycle", "is_odd_item", "is_even_item"}
+)
+# Built-ins whose first argument may be given in brackets too: `?string["0.00"]`.
+VARIANT_BUILTINS = frozenset({"string", "date", "datetime", "time"})
+_JAVA_WHITESPACE = "".join(chr(code) for code in range(33))
+
+
+def string_too_long() -> TemplateLimitFailure:
+    return TemplateLimitFailure(
+        f"A string value would exceed {limits.MAX_STRING_CHARS:,} characters"
+    )
+
+
+def checked_text(text: str) -> str:
+    if len(text) > limits.MAX_STRING_CHARS:
+        raise string_too_long()
+    return text
+
+
+def _first_letter(text: str, change: Callable[[str], str]) -> str:
+    stripped = text.lstrip(_JAVA_WHITESPACE)
+    if not stripped:
+        return text
+    at = len(text) - len(stripped)
+    return text[:at] + change(text[at]) + text[at + 1 :]
+
+
+def _capitalize(text: str) -> str:
+    words, capitalize_next = [], True
+    for char in text:
+        words.append(char.upper() if capitalize_next else char.lower())
+        capitalize_next = char.isspace()
+    return "".join(words)
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, EmptyDefault):
+        return 0
+    if isinstance(value, str) or not hasattr(value, "__len__"):
+        raise wrong_type("sequence or hash", value)
+    return len(value)
+
+
+def _join(value: Any, separator: Any, empty: Any = "", suffix: Any = "") -> str:
+    items = [item for item in require_sequence(value) if item is not None]
+    if not items:
+        return require_text(empty)
+    texts, total = [], 0
+    for item in items:
+        text = require_text(item) if not isinstance(item, Missing) else ""
+        total += len(text) + len(separator)
+        if total > limits.MAX_STRING_CHARS:
+            raise string_too_long()
+        texts.append(text)
+    return checked_text(require_text(separator).join(texts) + require_text(suffix))
+
+
+def _edge(value: Any, position: int) -> Any:
+    items = require_sequence(value)
+    if not items:
+        raise TemplateDataFailure("The sequence is empty, so it has no first or last item")
+    return items[position]
+
+
+def _to_string(value: Any, *args: Any) -> str:
+    if isinstance(value, bool):
+        if len(args) == 2:
+            return require_text(args[0] if value else args[1])
+        if len(args) == 1:
+            raise TemplateDataFailure('?string on a boolean takes two arguments ("yes", "no")')
+        return "true" if value else "false"
+    if len(args) > 1:
+        raise TemplateDataFailure(
+            f"?string with two arguments needs a boolean, got a {type_name(value)}"
+        )
+    if is_number(value):
+        pattern = require_text(args[0]) if args else "#,##0.###"
+        return format_number(value, parse_number_pattern(pattern))
+    if isinstance(value, DATE_TYPES):
+        return format_date(value, require_text(args[0])) if args else to_text(value)
+    if args:
+        raise TemplateDataFailure(
+            f"?string with a format needs a number or date, got a {type_name(value)}"
+        )
+    return require_text(value)
+
+
+def _to_computer(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return format_computer(require_number(value))
+
+
+def _html(value: Any) -> str:
+    text = require_text(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return checked_text(text.replace('"', "&quot;"))
+
+
+def _url(value: Any, charset: Any = "UTF-8") -> str:
+    try:
+        return checked_text(
+            quote(require_text(value), safe="!*'()", encoding=require_text(charset))
+        )
+    except LookupError as error:
+        raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url") from error
+
+
+def _to_number(value: Any) -> int | float | Decimal:
+    if is_number(value):
+        return require_number(value)
+    text = require_text(value).strip()
+    try:
+        if text.lstrip("+-").isdigit() and len(text) <= limits.MAX_NUMBER_LITERAL_DIGITS:
+            return int(text)
+        number = float(text)
+    except ValueError as error:
+        raise TemplateDataFailure(f"Can't convert {text[:40]!r} to a number") from error
+    if not math.isfinite(number) and text.lower().lstrip("+-") not in ("inf", "infinity"):
+        raise TemplateDataFailure(f"Can't convert {text[:40]!r} to a number")
+    return number
+
+
+def _to_date(kind: str, iso: bool) -> Callable[..., DateValue]:
+    def convert(value: Any, pattern: Any = None) -> DateValue:
+        if isinstance(value, DATE_TYPES) and pattern is None and not iso:
+            return _narrow_date(value, kind)
+        text = require_text(value)
+        if iso:
+            return parse_iso(text, kind)
+        default = {"date": "MMM d, y", "time": "h:mm:ss a", "datetime": "MMM d, y, h:mm:ss a"}
+        return parse_date(text, require_text(pattern) if pattern else default[kind], kind)
+
+    return convert
+
+
+def _narrow_date(value: DateValue, kind: str) -> DateValue:
+    current = kind_of(value)
+    if current == kind:
+        return value
+    if current == "datetime" and isinstance(value, datetime.datetime):
+        return value.date() if kind == "date" else value.timetz()
+    raise TemplateDataFailure(f"Can't convert a {current} value to a {kind}")
+
+
+def _string_iso(value: Any) -> str:
+    if not isinstance(value, DATE_TYPES):
+        raise wrong_type("date", value)
+    return format_date_iso(value)
+
+
+def _replace(value: Any, old: Any, new: Any) -> str:
+    text, old_text, new_text = require_text(value), require_text(old), require_text(new)
+    occurrences = text.count(old_text) if old_text else len(text) + 1
+    if len(text) + occurrences * (len(new_text) - len(old_text)) > limits.MAX_STRING_CHARS:
+        raise string_too_long()
+    return text.replace(old_text, new_text)
+
+
+def _rounded(mode: str) -> Callable[[Any], int]:
+    def to_integer(value: Any) -> int:
+        number = require_number(value)
+        if isinstance(number, float) and not math.isfinite(number):
+            raise TemplateDataFailure("Can't round a non-finite number")
+        return int(Decimal(number).quantize(Decimal(1), rounding=mode))
+
+    return to_integer
+
+
+def _sequence_contains(value: Any, wanted: Any) -> bool:
+    return any(
+        item == wanted and type_name(item) == type_name(wanted) for item in require_sequence(value)
+    )
+
+
+# name -> (implementation, minimum arguments, maximum arguments)
+BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "upper_case": (lambda v: require_text(v).upper(), 0, 0),
+    "lower_case": (lambda v: require_text(v).lower(), 0, 0),
+    "cap_first": (lambda v: _first_letter(require_text(v), str.upper), 0, 0),
+    "uncap_first": (lambda v: _first_letter(require_text(v), str.lower), 0, 0),
+    "capitalize": (lambda v: _capitalize(require_text(v)), 0, 0),
+    "trim": (lambda v: require_text(v).strip(_JAVA_WHITESPACE), 0, 0),
+    "length": (lambda v: len(require_text(v)), 0, 0),
+    "size": (_size, 0, 0),
+    "join": (_join, 1, 3),
+    "first": (lambda v: _edge(v, 0), 0, 0),
+    "last": (lambda v: _edge(v, -1), 0, 0),
+    "c": (_to_computer, 0, 0),
+    "string": (_to_string, 0, 2),
+    "string.computer": (_to_computer, 0, 0),
+    "string.number": (lambda v: format_number(require_number(v)), 0, 0),
+    "string.currency": (lambda v: format_number(require_number(v), CURRENCY_PATTERN), 0, 0),
+    "string.percent": (lambda v: format_number(require_number(v), PERCENT_PATTERN), 0, 0),
+    "string.iso": (_string_iso, 0, 0),
+    "html": (_html, 0, 0),
+    "url": (_url, 0, 1),
+    "number": (_to_number, 0, 0),
+    "date": (_to_date("date", iso=False), 0, 1),
+    "time": (_to_date("time", iso=False), 0, 1),
+    "datetime": (_to_date("datetime", iso=False), 0, 1),
+    "date.iso": (_to_date("date", iso=True), 0, 0),
+    "time.iso": (_to_date("time", iso=True), 0, 0),
+    "datetime.iso": (_to_date("datetime", iso=True), 0, 0),
+    "keys": (lambda v: list(require_hash(v).keys()), 0, 0),
+    "values": (lambda v: list(require_hash(v).values()), 0, 0),
+    "contains": (lambda v, s: require_text(s) in require_text(v), 1, 1),
+    "starts_with": (lambda v, s: require_text(v).startswith(require_text(s)), 1, 1),
+    "ends_with": (lambda v, s: require_text(v).endswith(require_text(s)), 1, 1),
+    "replace": (_replace, 2, 2),
+    "round": (_rounded(ROUND_HALF_UP), 0, 0),
+    "floor": (_rounded(ROUND_FLOOR), 0, 0),
+    "ceiling": (_rounded(ROUND_CEILING), 0, 0),
+    "abs": (lambda v: abs(require_number(v)), 0, 0),
+    "reverse": (lambda v: list(reversed(require_sequence(v))), 0, 0),
+    "seq_contains": (_sequence_contains, 1, 1),
+    "int": (lambda v: int(require_number(v)), 0, 0),
+}
+
+BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
+    name: (low, high) for name, (_, low, high) in BUILTINS.items()
+}
+BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0)}
+BUILTIN_ARITIES["item_cycle"] = (1, 8)

@@ -1,0 +1,304 @@
+"""Recursive-descent parser for FreeMarker expressions, with FreeMarker's precedence.
+
+Lowest to highest: `||`, `&&`, equality, relational, `..` ranges, `+ -`, `* / %`, unary
+`! - +`, then postfix `.key`, `[key]`, `?builtin`, `!default`, `??`. A default's right side
+is a whole expression, so `x!1 + y` means `x!(1 + y)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from . import syntax
+from .builtins import BUILTIN_ARITIES, VARIANT_BUILTINS
+from .lexer import Embedded, Kind, SourceMap, Token
+from .limits import MAX_EXPRESSION_DEPTH
+
+_RELATIONAL = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "lt": "<", "lte": "<="}
+_RELATIONAL |= {"gt": ">", "gte": ">="}
+_EQUALITY = {"==": "==", "=": "==", "!=": "!="}
+_RANGE_KINDS = {"..": "inclusive", "..<": "exclusive", "..!": "exclusive", "..*": "length"}
+_KEYWORDS = frozenset({"gt", "gte", "lt", "lte", "as", "in", "using"})
+
+
+class ExpressionParser:
+    def __init__(self, source_map: SourceMap, tokens: tuple[Token, ...], end: int) -> None:
+        self.map = source_map
+        self.tokens = tokens
+        self.pos = 0
+        self._end_offset = end
+        self._nesting = 0
+
+    # ---- token helpers ----
+
+    def peek(self, ahead: int = 0) -> Token:
+        index = self.pos + ahead
+        if index < len(self.tokens):
+            return self.tokens[index]
+        return Token(Kind.END, "", self._end_offset, self._end_offset)
+
+    def at(self, *texts: str) -> bool:
+        token = self.peek()
+        return token.kind in (Kind.OPERATOR, Kind.NAME) and token.text in texts
+
+    def advance(self) -> Token:
+        token = self.peek()
+        self.pos += 1
+        return token
+
+    def expect(self, text: str) -> Token:
+        if not self.at(text):
+            raise self.fail(f"Expected {text!r}")
+        return self.advance()
+
+    def expect_name(self, what: str) -> Token:
+        token = self.peek()
+        if token.kind is not Kind.NAME or token.text in _KEYWORDS:
+            raise self.fail(f"Expected {what}")
+        return self.advance()
+
+    def fail(self, message: str, token: Token | None = None) -> Exception:
+        token = token or self.peek()
+        found = "the end of the expression" if token.kind is Kind.END else repr(token.text)
+        return self.map.fail(f"{message}, found {found}", token.start)
+
+    def span(self, start: int) -> syntax.Span:
+        end = self.tokens[self.pos - 1].end if self.pos else start
+        line, column = self.map.position(start)
+        return syntax.Span(start, end, line, column)
+
+    def at_end(self) -> bool:
+        return self.pos >= len(self.tokens)
+
+    def starts_expression(self) -> bool:
+        token = self.peek()
+        if token.kind in (Kind.NUMBER, Kind.STRING):
+            return True
+        if token.kind is Kind.NAME:
+            return token.text not in _KEYWORDS
+        return token.kind is Kind.OPERATOR and token.text in ("(", "[", "{", "-", "+", "!")
+
+    # ---- grammar ----
+
+    def parse_complete(self) -> syntax.Expr:
+        expr = self.parse_expression()
+        if not self.at_end():
+            raise self.fail("Unexpected token after the expression")
+        return expr
+
+    def parse_expression(self) -> syntax.Expr:
+        self._nesting += 1
+        if self._nesting > MAX_EXPRESSION_DEPTH:
+            raise self.fail("Expression is nested too deeply")
+        expr = self._logical("||", self._and)
+        self._nesting -= 1
+        if self._nesting == 0:
+            _check_depth(expr, self.map)
+        return expr
+
+    def _and(self) -> syntax.Expr:
+        return self._logical("&&", self._equality)
+
+    def _logical(self, operator: str, operand: Callable[[], syntax.Expr]) -> syntax.Expr:
+        start = self.peek().start
+        left = operand()
+        while self.at(operator):
+            self.advance()
+            right = operand()
+            left = syntax.Logical(self.span(start), operator, left, right)
+        return left
+
+    def _equality(self) -> syntax.Expr:
+        start = self.peek().start
+        left = self._relational()
+        if self.peek().kind is Kind.OPERATOR and self.peek().text in _EQUALITY:
+            operator = _EQUALITY[self.advance().text]
+            right = self._relational()
+            left = syntax.Binary(self.span(start), operator, left, right)
+        return left
+
+    def _relational(self) -> syntax.Expr:
+        start = self.peek().start
+        left = self._range()
+        if self.peek().kind is not Kind.STRING and self.peek().text in _RELATIONAL:
+            operator = _RELATIONAL[self.advance().text]
+            right = self._range()
+            left = syntax.Binary(self.span(start), operator, left, right)
+        return left
+
+    def _range(self) -> syntax.Expr:
+        start = self.peek().start
+        left = self._additive()
+        if self.peek().kind is Kind.OPERATOR and self.peek().text in _RANGE_KINDS:
+            kind = _RANGE_KINDS[self.advance().text]
+            if not self.starts_expression():
+                raise self.fail("Ranges need an end (right-unbounded ranges are not supported)")
+            end = self._additive()
+            left = syntax.Range(self.span(start), left, end, kind)
+        return left
+
+    def _additive(self) -> syntax.Expr:
+        start = self.peek().start
+        left = self._multiplicative()
+        while self.at("+", "-"):
+            operator = self.advance().text
+            right = self._multiplicative()
+            left = syntax.Binary(self.span(start), operator, left, right)
+        return left
+
+    def _multiplicative(self) -> syntax.Expr:
+        start = self.peek().start
+        left = self._unary()
+        while self.at("*", "/", "%"):
+            operator = self.advance().text
+            right = self._unary()
+            left = syntax.Binary(self.span(start), operator, left, right)
+        return left
+
+    def _unary(self) -> syntax.Expr:
+        start = self.peek().start
+        if self.at("!"):
+            self.advance()
+            operand = self._nested_unary()
+            return syntax.Not(self.span(start), operand)
+        if self.at("-"):
+            self.advance()
+            operand = self._nested_unary()
+            return syntax.Negate(self.span(start), operand)
+        if self.at("+"):
+            self.advance()
+            return self._nested_unary()
+        return self._postfix()
+
+    def _nested_unary(self) -> syntax.Expr:
+        self._nesting += 1
+        if self._nesting > MAX_EXPRESSION_DEPTH:
+            raise self.fail("Expression is nested too deeply")
+        operand = self._unary()
+        self._nesting -= 1
+        return operand
+
+    def _postfix(self) -> syntax.Expr:
+        start = self.peek().start
+        expr = self._primary()
+        while True:
+            if self.at("."):
+                self.advance()
+                key = self.expect_name("a name after '.'").text
+                expr = syntax.Dot(self.span(start), expr, key)
+            elif self.at("["):
+                self.advance()
+                key_expr = self.parse_expression()
+                self.expect("]")
+                expr = syntax.Index(self.span(start), expr, key_expr)
+            elif self.at("?"):
+                expr = self._builtin(start, expr)
+            elif self.at("??"):
+                self.advance()
+                expr = syntax.Exists(self.span(start), expr)
+            elif self.at("!"):
+                self.advance()
+                fallback = self.parse_expression() if self.starts_expression() else None
+                return syntax.Default(self.span(start), expr, fallback)
+            elif self.at("("):
+                raise self.fail("Calling a value as a method is not supported")
+            else:
+                return expr
+
+    def _builtin(self, start: int, target: syntax.Expr) -> syntax.Expr:
+        question = self.advance()
+        name_token = self.peek()
+        if name_token.kind is not Kind.NAME:
+            raise self.fail("Expected a built-in name after '?'")
+        self.advance()
+        name = name_token.text
+        if name not in BUILTIN_ARITIES:
+            raise self.map.fail(f"Unknown or unsupported built-in ?{name}", question.start)
+        if name in VARIANT_BUILTINS and self.at(".") and self.peek(1).kind is Kind.NAME:
+            variant = f"{name}.{self.peek(1).text}"
+            if variant in BUILTIN_ARITIES:
+                self.pos += 2
+                name = variant
+        args: list[syntax.Expr] = []
+        if self.at("("):
+            args = self._arguments(")")
+        elif name in VARIANT_BUILTINS and self.at("["):
+            args = self._arguments("]")
+        low, high = BUILTIN_ARITIES[name]
+        if not low <= len(args) <= high:
+            wanted = f"{low}" if low == high else f"{low} to {high}"
+            message = f"?{name} takes {wanted} argument(s), got {len(args)}"
+            raise self.map.fail(message, question.start)
+        return syntax.BuiltIn(self.span(start), target, name, tuple(args))
+
+    def _arguments(self, closer: str) -> list[syntax.Expr]:
+        self.advance()
+        args: list[syntax.Expr] = []
+        while not self.at(closer):
+            args.append(self.parse_expression())
+            if not self.at(closer):
+                self.expect(",")
+        self.advance()
+        return args
+
+    def _primary(self) -> syntax.Expr:
+        token = self.peek()
+        start = token.start
+        if token.kind is Kind.NUMBER:
+            self.advance()
+            return syntax.Literal(self.span(start), token.number)
+        if token.kind is Kind.STRING:
+            self.advance()
+            return self._string(token)
+        if token.kind is Kind.NAME and token.text not in _KEYWORDS:
+            self.advance()
+            if token.text in ("true", "false"):
+                return syntax.Literal(self.span(start), token.text == "true")
+            return syntax.Variable(self.span(start), token.text)
+        if self.at("("):
+            self.advance()
+            inner = self.parse_expression()
+            self.expect(")")
+            return syntax.Parenthesized(self.span(start), inner)
+        if self.at("["):
+            items = self._arguments("]")
+            return syntax.SequenceLiteral(self.span(start), tuple(items))
+        if self.at("{"):
+            raise self.fail("Hash literals are not supported")
+        if self.at(".") and self.peek(1).kind is Kind.NAME:
+            raise self.fail("Special variables (.name) are not supported")
+        raise self.fail("Expected an expression")
+
+    def _string(self, token: Token) -> syntax.Expr:
+        span = self.span(token.start)
+        if all(isinstance(part, str) for part in token.parts):
+            return syntax.Literal(span, "".join(str(part) for part in token.parts))
+        parts: list[str | syntax.Expr] = []
+        for part in token.parts:
+            if isinstance(part, Embedded):
+                end = part.tokens[-1].end
+                sub = ExpressionParser(self.map, part.tokens, end)
+                sub._nesting = self._nesting
+                parts.append(sub.parse_complete())
+            else:
+                parts.append(part)
+        return syntax.StringTemplate(span, tuple(parts))
+
+
+def _check_depth(root: syntax.Expr, source_map: SourceMap) -> None:
+    """Left-associative chains (`a + b + c ...`) nest without recursing in the parser, so
+    their depth is measured here, iteratively."""
+    stack: list[tuple[object, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            span = getattr(node, "span", None)
+            offset = span.start if isinstance(span, syntax.Span) else 0
+            raise source_map.fail("Expression is nested too deeply", offset)
+        for field in dataclasses.fields(node):  # type: ignore[arg-type]
+            if field.name == "span":
+                continue
+            value = getattr(node, field.name)
+            children = value if isinstance(value, tuple) else (value,)
+            stack.extend((c, depth + 1) for c in children if dataclasses.is_dataclass(c))

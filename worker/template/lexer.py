@@ -1,0 +1,184 @@
+"""Tokens of FreeMarker expressions, as found inside `${...}`, FTL tags and string literals.
+
+The tokenizer is told where an expression starts and what ends it; it returns the tokens and
+where the terminator ends, so the scanner can continue with template text from there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from .failures import TemplateSyntaxFailure
+from .limits import MAX_EXPRESSION_DEPTH, MAX_NUMBER_LITERAL_DIGITS
+
+
+class SourceMap:
+    """Turns offsets into the 1-based line and column numbers people see in error messages."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line_index = bisect.bisect_right(self._line_starts, offset) - 1
+        return line_index + 1, offset - self._line_starts[line_index] + 1
+
+    def fail(self, message: str, offset: int) -> TemplateSyntaxFailure:
+        line, column = self.position(offset)
+        return TemplateSyntaxFailure(message, line=line, column=column)
+
+
+class Kind(Enum):
+    NAME = "name"
+    NUMBER = "number"
+    STRING = "string"
+    OPERATOR = "operator"
+    END = "end"
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """The tokens of one `${...}` inside a string literal."""
+
+    tokens: tuple[Token, ...]
+    start: int
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Kind
+    text: str
+    start: int
+    end: int
+    number: int | float = 0
+    parts: tuple[str | Embedded, ...] = ()
+
+
+class Terminator(Enum):
+    """What closes the expression: `}` for interpolations, `>` or `/>` for FTL tags."""
+
+    BRACE = "}"
+    TAG = ">"
+
+
+_NAME = re.compile(r"(?:[^\W\d]|[$@])(?:\w|[$@])*")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_SPACE = re.compile(r"\s+")
+# Longest first, so `..<` wins over `..` and `??` over `?`.
+_OPERATORS = (
+    "..<", "..*", "..!", "??", "==", "!=", ">=", "<=", "&&", "||", "+=", "-=", "*=", "/=",
+    "%=", "++", "--", "..", "?", "!", "=", "+", "-", "*", "/", "%", "(", ")", "[", "]",
+    "{", "}", ",", ":", ".", ">", "<", ";",
+)  # fmt: skip
+_SIMPLE_ESCAPES = {
+    '"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f",
+    "l": "<", "g": ">", "a": "&", "{": "{", "=": "=", "$": "$",
+}  # fmt: skip
+_HEX = re.compile(r"[0-9A-Fa-f]{1,4}")
+
+
+class ExpressionTokenizer:
+    def __init__(self, source_map: SourceMap) -> None:
+        self.map = source_map
+        self.source = source_map.source
+        self._string_nesting = 0
+
+    def tokenize(self, start: int, terminator: Terminator) -> tuple[list[Token], int, bool]:
+        """Tokens from `start` up to the terminator; returns them, the offset after it, and
+        whether a tag ended with `/>`."""
+        source, depth, pos = self.source, 0, start
+        tokens: list[Token] = []
+        while True:
+            space = _SPACE.match(source, pos)
+            if space:
+                pos = space.end()
+            if pos >= len(source):
+                what = "${...}" if terminator is Terminator.BRACE else "FTL tag"
+                raise self.map.fail(f"Unclosed {what}: the template ends inside it", start)
+            char = source[pos]
+            if depth == 0:
+                if terminator is Terminator.BRACE and char == "}":
+                    return tokens, pos + 1, False
+                if terminator is Terminator.TAG and char == ">":
+                    return tokens, pos + 1, False
+                if terminator is Terminator.TAG and source.startswith("/>", pos):
+                    return tokens, pos + 2, True
+            token = self._next_token(pos)
+            if token.kind is Kind.OPERATOR and token.text in "([{":
+                depth += 1
+            elif token.kind is Kind.OPERATOR and token.text in ")]}":
+                depth = max(depth - 1, 0)
+            tokens.append(token)
+            pos = token.end
+
+    def _next_token(self, pos: int) -> Token:
+        source = self.source
+        char = source[pos]
+        if char in "\"'":
+            return self._string(pos, pos, raw=False)
+        if char == "r" and source.startswith(('r"', "r'"), pos):
+            return self._string(pos, pos + 1, raw=True)
+        number = _NUMBER.match(source, pos)
+        if number:
+            return self._number(number.group(), pos)
+        name = _NAME.match(source, pos)
+        if name:
+            return Token(Kind.NAME, name.group(), pos, name.end())
+        for operator in _OPERATORS:
+            if source.startswith(operator, pos):
+                return Token(Kind.OPERATOR, operator, pos, pos + len(operator))
+        raise self.map.fail(f"Unexpected character {char!r} in an expression", pos)
+
+    def _number(self, text: str, pos: int) -> Token:
+        if len(text) > MAX_NUMBER_LITERAL_DIGITS:
+            raise self.map.fail("Number literal has too many digits", pos)
+        value: int | float = float(text) if "." in text else int(text)
+        return Token(Kind.NUMBER, text, pos, pos + len(text), number=value)
+
+    def _string(self, start: int, quote_at: int, *, raw: bool) -> Token:
+        source, quote = self.source, self.source[quote_at]
+        parts: list[str | Embedded] = []
+        chunk: list[str] = []
+        pos = quote_at + 1
+        while True:
+            if pos >= len(source):
+                raise self.map.fail("Unclosed string literal", start)
+            char = source[pos]
+            if char == quote:
+                break
+            if char == "\\" and not raw:
+                decoded, pos = self._escape(pos)
+                chunk.append(decoded)
+            elif source.startswith("${", pos) and not raw:
+                if chunk:
+                    parts.append("".join(chunk))
+                    chunk = []
+                self._string_nesting += 1
+                if self._string_nesting > MAX_EXPRESSION_DEPTH:
+                    raise self.map.fail("String interpolations are nested too deeply", pos)
+                tokens, pos, _ = self.tokenize(pos + 2, Terminator.BRACE)
+                self._string_nesting -= 1
+                if not tokens:
+                    raise self.map.fail("Empty ${} in a string literal", pos)
+                parts.append(Embedded(tuple(tokens), tokens[0].start))
+            else:
+                chunk.append(char)
+                pos += 1
+        if chunk or not parts:
+            parts.append("".join(chunk))
+        end = pos + 1
+        return Token(Kind.STRING, source[start:end], start, end, parts=tuple(parts))
+
+    def _escape(self, pos: int) -> tuple[str, int]:
+        source = self.source
+        letter = source[pos + 1] if pos + 1 < len(source) else ""
+        if letter in _SIMPLE_ESCAPES and letter:
+            return _SIMPLE_ESCAPES[letter], pos + 2
+        if letter == "x":
+            digits = _HEX.match(source, pos + 2)
+            if digits:
+                return chr(int(digits.group(), 16)), digits.end()
+        raise self.map.fail(f"Invalid escape sequence \\{letter} in a string literal", pos)

@@ -1,0 +1,27 @@
+"""Bounds on what one template may cost, so a hostile or careless template cannot hang a worker.
+
+Every bound is checked where the resource is consumed; exceeding one is an error, never a
+truncation, so that a process model never sends a silently shortened SMS.
+"""
+
+from __future__ import annotations
+
+# A template arrives as a process variable or a small file; an SMS body is at most 1,600 chars.
+MAX_TEMPLATE_CHARS = 65_536
+# UTF-8 needs at most 4 bytes per character: more bytes cannot decode to an acceptable template.
+MAX_TEMPLATE_BYTES = 4 * MAX_TEMPLATE_CHARS
+MAX_OUTPUT_CHARS = 65_536
+# Any string or sequence value built while rendering (concatenation, join, ...).
+MAX_STRING_CHARS = 65_536
+MAX_SEQUENCE_ITEMS = 10_000
+# Iterations summed over every loop of one render.
+MAX_LOOP_ITERATIONS = 10_000
+MAX_RANGE_SIZE = 10_000
+MAX_RENDER_SECONDS = 1.0
+# Nested directives become nested Python blocks, which CPython caps at 20.
+MAX_DIRECTIVE_NESTING_DEPTH = 12
+# Nested expressions become nested calls; deep ones would hit the recursion limit.
+MAX_EXPRESSION_DEPTH = 48
+# Integers beyond this many bits are refused so repeated multiplication cannot eat memory.
+MAX_INTEGER_BITS = 256
+MAX_NUMBER_LITERAL_DIGITS = 40

@@ -1,0 +1,189 @@
+"""Parses a whole template: directives and their nesting, on top of the scanner's chunks.
+
+Supported directives: if/elseif/else, list (with sep, else, items), assign, break, continue,
+comments. Anything else FreeMarker knows, or does not know, is a syntax error here, as an
+unknown directive is in FreeMarker.
+"""
+
+from __future__ import annotations
+
+from . import syntax
+from .expressions import ExpressionParser
+from .lexer import Kind, SourceMap, Token
+from .limits import MAX_DIRECTIVE_NESTING_DEPTH
+from .scanner import Chunk, InterpolationChunk, TagChunk, TextChunk, scan
+
+_SUPPORTED = frozenset(
+    {"if", "elseif", "else", "list", "items", "sep", "assign", "break", "continue"}
+)
+_ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
+
+
+def parse_template(source: str) -> tuple[syntax.Statement, ...]:
+    source_map = SourceMap(source)
+    parser = _TemplateParser(source_map, scan(source_map))
+    body, closer = parser.block(frozenset())
+    assert closer is None
+    return body
+
+
+class _TemplateParser:
+    def __init__(self, source_map: SourceMap, chunks: list[Chunk]) -> None:
+        self.map = source_map
+        self.chunks = chunks
+        self.pos = 0
+        self.depth = 0
+
+    def block(
+        self, closers: frozenset[str]
+    ) -> tuple[tuple[syntax.Statement, ...], TagChunk | None]:
+        """Statements up to one of `closers` (`else`, `/if`, ...), which is consumed and
+        returned; `None` means the end of the template."""
+        statements: list[syntax.Statement] = []
+        while self.pos < len(self.chunks):
+            chunk = self.chunks[self.pos]
+            self.pos += 1
+            if isinstance(chunk, TextChunk):
+                statements.append(syntax.Text(chunk.text))
+            elif isinstance(chunk, InterpolationChunk):
+                expr = self._expression(chunk.tokens, chunk.end - 1)
+                statements.append(syntax.Interpolation(self._span(chunk), expr))
+            elif isinstance(chunk, TagChunk):
+                key = ("/" if chunk.closing else "") + chunk.name
+                if key in closers:
+                    return tuple(statements), chunk
+                if chunk.name == "sep" and not chunk.closing:
+                    body, closer = self.block(closers | {"/sep"})
+                    statements.append(syntax.SepBlock(self._span(chunk), body))
+                    if closer is None or closer.name != "sep":
+                        return tuple(statements), closer
+                    continue
+                statements.append(self._directive(chunk))
+        if closers - {"/sep"}:  # </#sep> is optional
+            expected = " or ".join(
+                f"</#{c[1:]}>" if c.startswith("/") else f"<#{c}>"
+                for c in sorted(closers - {"/sep"})
+            )
+            raise self.map.fail(
+                f"Unexpected end of template: expected {expected}", len(self.map.source)
+            )
+        return tuple(statements), None
+
+    def _directive(self, tag: TagChunk) -> syntax.Statement:
+        if tag.closing or tag.name in ("else", "elseif"):
+            raise self.map.fail(f"Unexpected {self._show(tag)} here", tag.start)
+        if tag.name not in _SUPPORTED:
+            raise self.map.fail(f"Unknown or unsupported directive <#{tag.name}>", tag.start)
+        self.depth += 1
+        if self.depth > MAX_DIRECTIVE_NESTING_DEPTH:
+            raise self.map.fail("Directives are nested too deeply", tag.start)
+        if tag.name == "if":
+            statement: syntax.Statement = self._if(tag)
+        elif tag.name == "list":
+            statement = self._list(tag)
+        elif tag.name == "items":
+            statement = self._items(tag)
+        elif tag.name == "assign":
+            statement = self._assign(tag)
+        else:
+            self._no_parameters(tag)
+            statement = syntax.LoopControl(self._span(tag), tag.name)
+        self.depth -= 1
+        return statement
+
+    def _if(self, tag: TagChunk) -> syntax.IfBlock:
+        branches = []
+        condition = self._expression(tag.tokens, tag.end, tag)
+        while True:
+            body, closer = self.block(frozenset({"elseif", "else", "/if"}))
+            branches.append((condition, body))
+            assert closer is not None
+            if closer.name == "elseif":
+                condition = self._expression(closer.tokens, closer.end, closer)
+                continue
+            otherwise: tuple[syntax.Statement, ...] = ()
+            if closer.name == "else":
+                self._no_parameters(closer)
+                otherwise, _ = self.block(frozenset({"/if"}))
+            return syntax.IfBlock(self._span(tag), tuple(branches), otherwise)
+
+    def _list(self, tag: TagChunk) -> syntax.ListBlock:
+        parser = ExpressionParser(self.map, tag.tokens, tag.end)
+        if not tag.tokens:
+            raise self.map.fail("<#list> needs a value to list", tag.start)
+        source = parser.parse_expression()
+        loop_vars = self._loop_vars(parser, tag) if parser.at("as") else None
+        if not parser.at_end():
+            raise parser.fail("Expected 'as' or the end of <#list>")
+        body, closer = self.block(frozenset({"else", "/list"}))
+        otherwise: tuple[syntax.Statement, ...] = ()
+        if closer is not None and closer.name == "else":
+            self._no_parameters(closer)
+            otherwise, _ = self.block(frozenset({"/list"}))
+        if loop_vars is None:
+            items = [s for s in body if isinstance(s, syntax.ItemsBlock)]
+            if len(items) != 1:
+                raise self.map.fail("<#list> without 'as' needs exactly one <#items>", tag.start)
+        return syntax.ListBlock(self._span(tag), source, loop_vars, body, otherwise)
+
+    def _items(self, tag: TagChunk) -> syntax.ItemsBlock:
+        parser = ExpressionParser(self.map, tag.tokens, tag.end)
+        if not parser.at("as"):
+            raise parser.fail("Expected 'as' in <#items>")
+        loop_vars = self._loop_vars(parser, tag)
+        if not parser.at_end():
+            raise parser.fail("Unexpected token in <#items>")
+        body, _ = self.block(frozenset({"/items"}))
+        return syntax.ItemsBlock(self._span(tag), loop_vars, body)
+
+    def _loop_vars(self, parser: ExpressionParser, tag: TagChunk) -> syntax.LoopVars:
+        parser.advance()
+        item = parser.expect_name("a loop variable name").text
+        value = None
+        if parser.at(","):
+            parser.advance()
+            value = parser.expect_name("a second loop variable name").text
+        return syntax.LoopVars(self._span(tag), item, value)
+
+    def _assign(self, tag: TagChunk) -> syntax.AssignDirective:
+        parser = ExpressionParser(self.map, tag.tokens, tag.end)
+        assignments = []
+        while not parser.at_end():
+            name_token = parser.expect_name("a variable name")
+            start = name_token.start
+            operator = parser.advance()
+            if operator.kind is not Kind.OPERATOR:
+                raise parser.fail("Expected '=' after the variable name", operator)
+            value = None
+            if operator.text in _ASSIGN_OPERATORS:
+                value = parser.parse_expression()
+            elif operator.text not in ("++", "--"):
+                raise parser.fail("Expected '=' after the variable name", operator)
+            span = parser.span(start)
+            assignments.append(syntax.Assignment(span, name_token.text, operator.text, value))
+            if parser.at(","):
+                parser.advance()
+        if not assignments:
+            raise self.map.fail(
+                "<#assign> needs name = value (capturing form is not supported)", tag.start
+            )
+        return syntax.AssignDirective(self._span(tag), tuple(assignments))
+
+    def _expression(
+        self, tokens: tuple[Token, ...], end: int, tag: TagChunk | None = None
+    ) -> syntax.Expr:
+        if not tokens:
+            raise self.map.fail("Expected an expression", tag.start if tag else end)
+        return ExpressionParser(self.map, tokens, end).parse_complete()
+
+    def _no_parameters(self, tag: TagChunk) -> None:
+        if tag.tokens:
+            raise self.map.fail(f"{self._show(tag)} takes no parameters", tag.tokens[0].start)
+
+    def _span(self, chunk: TagChunk | InterpolationChunk) -> syntax.Span:
+        line, column = self.map.position(chunk.start)
+        return syntax.Span(chunk.start, chunk.end, line, column)
+
+    @staticmethod
+    def _show(tag: TagChunk) -> str:
+        return f"</#{tag.name}>" if tag.closing else f"<#{tag.name}>"

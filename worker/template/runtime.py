@@ -1,0 +1,253 @@
+"""The operations compiled templates call: lookups, operators, printing, loops and assignment.
+
+They are registered as the sandbox's only filters. Each value operation exists twice: strict
+(a missing operand is an error, FreeMarker's default) and lenient (a missing operand is passed
+on, used inside `(...)!default` and `(...)??`, which catch missing values anywhere inside).
+The last argument of every operation is the id of the template node it evaluates, so errors
+can name the expression and its position.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from . import limits
+from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
+from .operators import VALUE_OPERATIONS
+from .values import (
+    EmptyDefault,
+    Missing,
+    require_hash,
+    require_integer,
+    require_sequence,
+    to_text,
+    type_name,
+)
+
+
+class RenderState:
+    """Per-render mutable state: `<#assign>`ed variables and the work budget."""
+
+    __slots__ = ("assigned", "data", "deadline", "iterations")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.assigned: dict[str, Any] = {}
+        self.iterations = 0
+        self.deadline = time.monotonic() + limits.MAX_RENDER_SECONDS
+
+    def spend_iteration(self) -> None:
+        self.iterations += 1
+        if self.iterations > limits.MAX_LOOP_ITERATIONS:
+            raise TemplateLimitFailure(
+                f"Loops ran more than {limits.MAX_LOOP_ITERATIONS:,} iterations in total"
+            )
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise TemplateLimitFailure(
+                f"Rendering took longer than {limits.MAX_RENDER_SECONDS} seconds"
+            )
+
+
+# ---- statement-level operations (always strict) ----
+
+
+def lookup_variable(state: RenderState, name: str, node_id: int) -> Any:
+    value = state.assigned.get(name)
+    if value is None:
+        value = state.data.get(name)
+    return Missing(node_id) if value is None else value
+
+
+def loop_variable(value: Any, node_id: int) -> Any:
+    return Missing(node_id) if value is None else value
+
+
+def assign(state: RenderState, name: str, value: Any, node_id: int) -> str:
+    if isinstance(value, Missing):
+        raise value.failure()
+    state.assigned[name] = value
+    return ""
+
+
+def print_value(value: Any, node_id: int) -> str:
+    if isinstance(value, Missing):
+        raise value.failure()
+    try:
+        return to_text(value)
+    except TemplateFailure as failure:
+        raise failure.located_at(node_id) from None
+
+
+def require_boolean(value: Any, node_id: int) -> bool:
+    if isinstance(value, Missing):
+        raise value.failure()
+    if not isinstance(value, bool):
+        message = f"Expected a boolean (true/false), but this evaluated to a {type_name(value)}"
+        raise TemplateDataFailure(message, node_id=node_id)
+    return value
+
+
+def iterate(state: RenderState, source: Any, node_id: int) -> Iterator[Any]:
+    return _spending(state, listable(source, False, node_id), node_id)
+
+
+def iterate_pairs(state: RenderState, source: Any, node_id: int) -> Iterator[Any]:
+    return _spending(state, listable(source, True, node_id), node_id)
+
+
+def _spending(state: RenderState, items: Any, node_id: int) -> Iterator[Any]:
+    for item in items:
+        try:
+            state.spend_iteration()
+        except TemplateFailure as failure:
+            raise failure.located_at(node_id) from None
+        yield item
+
+
+def listable(source: Any, pairs: bool, node_id: int) -> Any:
+    if isinstance(source, Missing):
+        raise source.failure()
+    try:
+        return list(require_hash(source).items()) if pairs else require_sequence(source)
+    except TemplateFailure as failure:
+        raise failure.located_at(node_id) from None
+
+
+def is_nonempty(items: Any) -> bool:
+    return len(items) > 0
+
+
+def loop_state(loop: Any, what: str) -> Any:
+    states: dict[str, Callable[[], Any]] = {
+        "index": lambda: loop.index0,
+        "counter": lambda: loop.index,
+        "has_next": lambda: not loop.last,
+        "is_first": lambda: loop.first,
+        "is_last": lambda: loop.last,
+        "item_parity": lambda: "odd" if loop.index % 2 else "even",
+        "item_parity_cap": lambda: "Odd" if loop.index % 2 else "Even",
+        "is_odd_item": lambda: loop.index % 2 == 1,
+        "is_even_item": lambda: loop.index % 2 == 0,
+    }
+    return states[what]()
+
+
+def item_cycle(loop: Any, *choices: Any) -> Any:
+    return choices[loop.index0 % len(choices)]
+
+
+def exists(value: Any) -> bool:
+    return not isinstance(value, Missing)
+
+
+def has_content(value: Any) -> bool:
+    if isinstance(value, Missing) or value is None:
+        return False
+    if isinstance(value, (str, list, tuple, range, Mapping)):
+        return len(value) > 0
+    return True
+
+
+# ---- lookups ----
+
+
+def dot(target: Any, key: str, node_id: int, strict: bool) -> Any:
+    if isinstance(target, Missing):
+        if strict:
+            raise target.failure()
+        return target
+    if isinstance(target, Mapping):
+        value = target.get(key)  # dict keys only: never a Python attribute
+        return Missing(node_id) if value is None else value
+    if isinstance(target, EmptyDefault):
+        return Missing(node_id)
+    message = f"Can't read .{key}: expected a hash, but this evaluated to a {type_name(target)}"
+    raise TemplateDataFailure(message, node_id=node_id)
+
+
+def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
+    for operand in (target, key):
+        if isinstance(operand, Missing):
+            if strict:
+                raise operand.failure()
+            return operand
+    try:
+        if isinstance(key, str):
+            return dot(target, key, node_id, strict)
+        if isinstance(key, range):
+            return _slice(target, key)
+        position = require_integer(key)
+        if isinstance(target, str) and not isinstance(target, EmptyDefault):
+            return target[position] if 0 <= position < len(target) else Missing(node_id)
+        items = require_sequence(target)
+        if position < 0:
+            raise TemplateDataFailure(f"Negative index {position}")
+        value = items[position] if position < len(items) else None
+        return Missing(node_id) if value is None else value
+    except TemplateFailure as failure:
+        raise failure.located_at(node_id) from None
+
+
+def _slice(target: Any, bounds: range) -> Any:
+    length = len(target) if isinstance(target, str) else len(require_sequence(target))
+    if bounds.step != 1 or bounds.start < 0 or bounds.stop > length:
+        raise TemplateDataFailure("Range index is out of bounds or descending")
+    return target[bounds.start : bounds.stop]
+
+
+def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*arguments: Any) -> Any:
+        *operands, node_id = arguments
+        for operand in operands:
+            if operand.__class__ is Missing:
+                raise operand.failure()
+        try:
+            return operation(*operands)
+        except TemplateFailure as failure:
+            raise failure.located_at(node_id) from None
+
+    return run
+
+
+def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*arguments: Any) -> Any:
+        *operands, node_id = arguments
+        for operand in operands:
+            if operand.__class__ is Missing:
+                return operand
+        try:
+            return operation(*operands)
+        except TemplateFailure as failure:
+            raise failure.located_at(node_id) from None
+
+    return run
+
+
+def build_filters() -> dict[str, Callable[..., Any]]:
+    """The complete filter whitelist of the sandbox, by the names the compiler emits."""
+    filters: dict[str, Callable[..., Any]] = {
+        "ftl_var": lookup_variable,
+        "ftl_loop_var": loop_variable,
+        "ftl_assign": assign,
+        "ftl_print": print_value,
+        "ftl_bool": require_boolean,
+        "ftl_iterate": iterate,
+        "ftl_iterate_pairs": iterate_pairs,
+        "ftl_listable": listable,
+        "ftl_nonempty": is_nonempty,
+        "ftl_loop_state": loop_state,
+        "ftl_item_cycle": item_cycle,
+        "ftl_exists": exists,
+        "ftl_has_content": has_content,
+        "ftl_dot": dot,
+        "ftl_index": index,
+    }
+    for name, operation in VALUE_OPERATIONS.items():
+        filters[f"ftl_{name}"] = _strict(operation)
+        filters[f"ftl_{name}_lenient"] = _lenient(operation)
+    return filters

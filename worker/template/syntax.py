@@ -1,0 +1,244 @@
+"""The parse tree of the supported FreeMarker subset, as immutable nodes.
+
+Every node keeps its `Span` so errors can name the expression and its line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a node sits in the source: offsets for quoting its text, line/column for people."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+
+
+# ---- expressions ----
+
+
+@dataclass(frozen=True)
+class Literal:
+    span: Span
+    value: str | int | float | bool
+
+
+@dataclass(frozen=True)
+class StringTemplate:
+    """A string literal containing `${...}` interpolations; parts are text or expressions."""
+
+    span: Span
+    parts: tuple[str | Expr, ...]
+
+
+@dataclass(frozen=True)
+class SequenceLiteral:
+    span: Span
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Variable:
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True)
+class Dot:
+    span: Span
+    target: Expr
+    key: str
+
+
+@dataclass(frozen=True)
+class Index:
+    span: Span
+    target: Expr
+    key: Expr
+
+
+@dataclass(frozen=True)
+class BuiltIn:
+    """`target?name(args)`; `name` includes a variant such as `string.iso` or `date.iso`."""
+
+    span: Span
+    target: Expr
+    name: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Parenthesized:
+    """Kept in the tree because `(a.b)!x` and `a.b!x` cover missing values differently."""
+
+    span: Span
+    inner: Expr
+
+
+@dataclass(frozen=True)
+class Default:
+    """`target!fallback`; a `None` fallback is FreeMarker's empty string/sequence/hash."""
+
+    span: Span
+    target: Expr
+    fallback: Expr | None
+
+
+@dataclass(frozen=True)
+class Exists:
+    span: Span
+    target: Expr
+
+
+@dataclass(frozen=True)
+class Not:
+    span: Span
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Negate:
+    span: Span
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Logical:
+    """`&&` / `||`, short-circuiting."""
+
+    span: Span
+    operator: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Binary:
+    """Arithmetic (`+ - * / %`) and comparison (`== != < <= > >=`, canonical spelling)."""
+
+    span: Span
+    operator: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Range:
+    """`start..end` (inclusive), `start..<end` (exclusive) or `start..*count` (length)."""
+
+    span: Span
+    start: Expr
+    end: Expr
+    kind: str
+
+
+Expr = (
+    Literal
+    | StringTemplate
+    | SequenceLiteral
+    | Variable
+    | Dot
+    | Index
+    | BuiltIn
+    | Parenthesized
+    | Default
+    | Exists
+    | Not
+    | Negate
+    | Logical
+    | Binary
+    | Range
+)
+
+# ---- statements ----
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Interpolation:
+    span: Span
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class IfBlock:
+    span: Span
+    branches: tuple[tuple[Expr, tuple[Statement, ...]], ...]
+    otherwise: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class LoopVars:
+    """`as x` (sequence) or `as k, v` (hash)."""
+
+    span: Span
+    item: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """`<#list>`; without `loop_vars` the body holds exactly one `ItemsBlock`."""
+
+    span: Span
+    source: Expr
+    loop_vars: LoopVars | None
+    body: tuple[Statement, ...]
+    otherwise: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class ItemsBlock:
+    span: Span
+    loop_vars: LoopVars
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class SepBlock:
+    span: Span
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One `name op value` of `<#assign>`; `op` is `=`, `+=`, ..., or `++`/`--` (no value)."""
+
+    span: Span
+    name: str
+    operator: str
+    value: Expr | None
+
+
+@dataclass(frozen=True)
+class AssignDirective:
+    span: Span
+    assignments: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True)
+class LoopControl:
+    """`<#break>` or `<#continue>`."""
+
+    span: Span
+    keyword: str
+
+
+Statement = (
+    Text
+    | Interpolation
+    | IfBlock
+    | ListBlock
+    | ItemsBlock
+    | SepBlock
+    | AssignDirective
+    | LoopControl
+)

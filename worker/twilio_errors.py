@@ -1,0 +1,155 @@
+"""The one place where Twilio's answers and requests' exceptions become documented codes.
+
+Precedence follows the issue: a Twilio error code with a row of its own wins, then the HTTP
+status, else UNKNOWN_ERROR.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import requests
+import urllib3
+
+from worker.errors import ConnectorError, ErrorCode
+
+TWILIO_CODES: dict[int, ErrorCode] = {
+    21211: ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,  # invalid 'To' number
+    21612: ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,  # 'To' not reachable from this 'From'
+    21614: ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,  # 'To' is not a mobile number
+    21604: ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,  # 'To' is required
+    21212: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,  # invalid 'From' number
+    21606: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,  # 'From' is not SMS-capable
+    21659: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,  # 'From' is not a Twilio number
+    21660: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,  # 'From' does not belong to the account
+    21603: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,  # 'From' is required
+    21408: ErrorCode.INVALID_REGION_TO_PHONE_NUMBER_ERROR,  # region not enabled
+    20003: ErrorCode.AUTHENTICATION_CONNECTION_ERROR,  # authentication failed
+    20403: ErrorCode.PERMISSION_DENIED_ERROR,
+    20005: ErrorCode.PERMISSION_DENIED_ERROR,  # account not active
+    20008: ErrorCode.PERMISSION_DENIED_ERROR,  # resource not accessible with test credentials
+}
+
+HTTP_STATUSES: dict[int, ErrorCode] = {
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    406: ErrorCode.NOT_ACCEPTABLE,
+    408: ErrorCode.REQUEST_TIMEOUT,
+    409: ErrorCode.CONFLICT,
+    410: ErrorCode.GONE,
+    422: ErrorCode.UNPROCESSABLE_ENTITY,
+    423: ErrorCode.LOCKED,
+    424: ErrorCode.FAILED_DEPENDENCY,
+    # 429 is retried by the client; this row is what is left once the retry budget is spent.
+    429: ErrorCode.SERVICE_UNAVAILABLE,
+    500: ErrorCode.INTERNAL_SERVER_ERROR,
+    501: ErrorCode.NOT_IMPLEMENTED,
+    502: ErrorCode.BAD_GATEWAY,
+    503: ErrorCode.SERVICE_UNAVAILABLE,
+    504: ErrorCode.GATEWAY_TIMEOUT,
+}
+
+# Twilio codes that concern one recipient only: the other recipients of the task still get
+# their message. Everything else (credentials, sender, outages) stops the task.
+RECIPIENT_TWILIO_CODES = frozenset({21211, 21612, 21614, 21408, 21610})
+
+
+def from_response(response: requests.Response) -> ConnectorError:
+    """Translate a non-2xx Twilio answer."""
+    status = response.status_code
+    body = _error_body(response)
+    twilio_code = body.get("code") if isinstance(body.get("code"), int) else None
+    twilio_message = body.get("message") if isinstance(body.get("message"), str) else None
+    if twilio_code in TWILIO_CODES:
+        code = TWILIO_CODES[twilio_code]
+    else:
+        code = HTTP_STATUSES.get(status, ErrorCode.UNKNOWN_ERROR)
+    described = f"Twilio error {twilio_code}: {twilio_message}" if twilio_code else ""
+    message = f"Twilio answered HTTP {status}" + (f" ({described})" if described else "")
+    details: dict[str, Any] = {
+        "httpStatus": status,
+        "twilioCode": twilio_code,
+        # A 5xx may come after Twilio queued the message; nothing else can have sent it.
+        "possiblySent": status >= 500,
+    }
+    if isinstance(body.get("more_info"), str):
+        details["moreInfo"] = body["more_info"]
+    return ConnectorError(code, message, **details)
+
+
+def from_exception(exc: requests.RequestException) -> ConnectorError:
+    """Translate a transport failure (no HTTP answer)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return _connection("timed out connecting to Twilio; the SMS was not sent", may_sent=False)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return _connection("TLS handshake with Twilio failed; the SMS was not sent", may_sent=False)
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return _connection(
+            "timed out waiting for Twilio's answer; the SMS may have been sent", may_sent=True
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if _never_connected(exc):
+            return _connection(
+                f"cannot connect to Twilio ({_root_cause(exc)}); the SMS was not sent",
+                may_sent=False,
+            )
+        return _connection(
+            f"connection to Twilio broke ({_root_cause(exc)}); the SMS may have been sent",
+            may_sent=True,
+        )
+    return ConnectorError(
+        ErrorCode.UNKNOWN_ERROR,
+        f"request to Twilio failed: {type(exc).__name__}",
+        possiblySent=True,
+    )
+
+
+def unreadable_success(status: int) -> ConnectorError:
+    """Twilio accepted the message but its answer carries no message SID."""
+    return ConnectorError(
+        ErrorCode.UNKNOWN_ERROR,
+        f"Twilio answered HTTP {status} without a message SID; the SMS may have been sent",
+        httpStatus=status,
+        possiblySent=True,
+    )
+
+
+def is_recipient_specific(error: ConnectorError) -> bool:
+    return error.details.get("twilioCode") in RECIPIENT_TWILIO_CODES
+
+
+def _connection(message: str, *, may_sent: bool) -> ConnectorError:
+    return ConnectorError(ErrorCode.TWILIO_CONNECTION_ERROR, message, possiblySent=may_sent)
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    # urllib3 reports refused connections and DNS failures as NewConnectionError (inside a
+    # MaxRetryError); a reset or a dropped answer after the request went out is a ProtocolError.
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, urllib3.exceptions.MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _root_cause(exc: BaseException) -> str:
+    seen: set[int] = set()
+    cause: BaseException = exc
+    while True:
+        nxt = cause.__cause__ or cause.__context__
+        if nxt is None or id(nxt) in seen:
+            break
+        seen.add(id(nxt))
+        cause = nxt
+    return type(cause).__name__
+
+
+def _error_body(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = json.loads(response.content[:65536])
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    return body if isinstance(body, dict) else {}
