@@ -6,6 +6,7 @@ import base64
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.bpmn_models import caller_process, sms_process
+from tests.tcp_proxy import TcpProxy
 from tests.twilio_fixtures import GOOD_FROM, settings_for
 from worker.config import Settings, UncaughtErrors
 from worker.daemon import Daemon, build_daemon
@@ -249,3 +251,93 @@ def test_a_crashing_handler_decrements_retries_then_raises_an_incident(
     )
     # Two attempts: the first failure left one retry, the second none (hence the incident).
     assert len([entry for entry in log if entry["failureLog"]]) == 2
+
+
+def _wait_delivered(standin: TwilioStandIn, count: int) -> None:
+    LocalEngine.wait_until(
+        lambda: sum(standin.delivered.values()) >= count, 30, 0.01, f"{count} delivered"
+    )
+
+
+def test_a_refetched_task_skips_numbers_an_earlier_attempt_sent(
+    engine: LocalEngine, standin: TwilioStandIn
+):
+    key, topic = _deploy(engine)
+    numbers = ["+14155552671", "+12125550100", "+13105550123"]
+    instance = engine.start_process(key, _inputs(_json(numbers)))
+    standin.faults.set_latency(300)
+    settings = _settings(engine, standin, topic=topic, lock_duration_ms=5_000)
+    with running(settings) as first:
+        _wait_delivered(standin, 1)
+        first.aborted.set()  # as after a second SIGTERM: stop sending now, report nothing
+    progress = json.loads(engine.process_variables(instance)["smsProgress"]["value"])
+    assert list(progress["sent"]) == numbers[:1]
+    standin.faults.set_latency(0)
+    with running(settings):  # the lock expires, and the task comes back
+        variables = _ended(engine, instance)
+    assert standin.delivered == dict.fromkeys(numbers, 1)
+    assert sorted(json.loads(variables["smsResult"]["value"]).values()) == sorted(numbers)
+
+
+def test_the_lock_is_extended_while_a_long_send_runs(engine: LocalEngine, standin: TwilioStandIn):
+    key, topic = _deploy(engine)
+    numbers = [f"+1415555{n:04d}" for n in range(7)]
+    instance = engine.start_process(key, _inputs(_json(numbers)))
+    standin.faults.set_latency(1_000)  # 7 s of sending against a 5 s lock
+    settings = _settings(engine, standin, topic=topic, lock_duration_ms=5_000)
+    rival = {
+        "workerId": "rival",
+        "maxTasks": 1,
+        "topics": [{"topicName": topic, "lockDuration": 60_000}],
+    }
+    with running(settings):
+        _wait_delivered(standin, 1)
+        stolen = []
+        while not engine.is_ended(instance):
+            stolen += engine.call("POST", "/external-task/fetchAndLock", json=rival)
+    assert stolen == []
+    assert standin.delivered == dict.fromkeys(numbers, 1)
+
+
+def test_sending_stops_when_the_task_disappears(engine: LocalEngine, standin: TwilioStandIn):
+    key, topic = _deploy(engine)
+    numbers = [f"+1415555{n:04d}" for n in range(6)]
+    instance = engine.start_process(key, _inputs(_json(numbers)))
+    standin.faults.set_latency(300)
+    with running(_settings(engine, standin, topic=topic)):
+        _wait_delivered(standin, 1)
+        engine.call("DELETE", f"/process-instance/{instance}")
+        standin.wait_idle()
+        sent = sum(standin.delivered.values())
+        time.sleep(1)  # time enough for a worker that ignored the loss to send another
+    assert sent < len(numbers)
+    assert sum(standin.delivered.values()) == sent
+
+
+def test_an_engine_outage_is_survived_without_loss_or_duplicates(
+    engine: LocalEngine, standin: TwilioStandIn
+):
+    key, topic = _deploy(engine)
+    port = int(engine.url.split(":")[-1].split("/")[0])
+    numbers = [f"+1212555{n:04d}" for n in range(20)]
+    with TcpProxy(port) as proxy:
+        # A poll answer lost in the cut leaves its tasks locked until the lock expires.
+        settings = _settings(
+            engine,
+            standin,
+            topic=topic,
+            camunda_url=engine.url.replace(str(port), str(proxy.port)),
+            lock_duration_ms=5_000,
+        )
+        standin.faults.set_latency(50)
+        with running(settings) as daemon:
+            first = [engine.start_process(key, _inputs(_json([n]))) for n in numbers[:10]]
+            _wait_delivered(standin, 3)
+            proxy.cut()
+            time.sleep(5)
+            rest = [engine.start_process(key, _inputs(_json([n]))) for n in numbers[10:]]
+            proxy.restore()
+            for instance in first + rest:
+                _ended(engine, instance)
+            assert daemon.worker.in_flight == 0
+    assert standin.delivered == dict.fromkeys(numbers, 1)

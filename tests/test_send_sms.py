@@ -34,7 +34,7 @@ class RecordingProgress:
         self.allowed -= 1
         return self.allowed >= 0
 
-    def record(self, number: str, sid: str) -> None:
+    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
         self.recorded.append((number, sid))
 
 

@@ -17,7 +17,7 @@ from worker.engine.task import ExternalTask
 log = logging.getLogger(__name__)
 
 _BACKOFF_BASE_S = 0.5
-_BACKOFF_CAP_S = 30.0
+_BACKOFF_CAP_S = 10.0
 # With long polling switched off (poll timeout 0) an empty answer comes back at once.
 _EMPTY_POLL_PAUSE_S = 1.0
 

@@ -35,7 +35,10 @@ class Progress(Protocol):
         """False once the task is no longer ours (lock lost, shutting down hard)."""
         ...
 
-    def record(self, number: str, sid: str) -> None: ...
+    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
+        """Twilio accepted a message. `more_to_send` is False for the task's last message,
+        whose record the task's completion itself is."""
+        ...
 
 
 class NoProgress:
@@ -47,7 +50,7 @@ class NoProgress:
     def may_continue(self) -> bool:
         return True
 
-    def record(self, number: str, sid: str) -> None:
+    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
         return None
 
 
@@ -122,7 +125,7 @@ def deliver(prepared: PreparedSms, twilio: MessageSender, progress: Progress) ->
                 break
             continue
         result[sid] = number
-        progress.record(number, sid)
+        progress.record(number, sid, more_to_send=index + 1 < len(recipients))
     if not failures:
         return Completed(result)
     not_attempted = list(recipients[stopped_at:]) if stopped_at is not None else []

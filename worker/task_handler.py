@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from worker.config import Settings
 from worker.engine.client import EngineClient
-from worker.engine.lease import TaskLease
+from worker.engine.lease import PROGRESS_VARIABLE, TaskLease, earlier_progress
 from worker.engine.reporter import OutcomeReporter
 from worker.engine.task import ExternalTask
 from worker.engine.variables import unwrap_all
@@ -21,8 +21,8 @@ from worker.send_sms import MessageSender, send_sms
 
 log = logging.getLogger(__name__)
 
-# The variables fetched with each task: only what the action reads.
-FETCH_VARIABLES = INPUT_NAMES
+# The variables fetched with each task: only what the action reads, and its progress.
+FETCH_VARIABLES = (*INPUT_NAMES, PROGRESS_VARIABLE)
 
 
 class TaskHandler:
@@ -48,8 +48,9 @@ class TaskHandler:
 
     def __call__(self, task: ExternalTask) -> str:
         started = self._clock()
-        outcome = self._outcome(task)
-        reported = self._reporter.report(task, outcome)
+        lease = self._lease(task)
+        outcome = self._outcome(task, lease)
+        reported = self._reporter.report(task, outcome, retry_until=lease.locked_until)
         code = outcome.code.value if isinstance(outcome, BusinessError) else "-"
         log.info(
             "task %s (process instance %s): %s, error code %s, %.0f ms",
@@ -61,15 +62,18 @@ class TaskHandler:
         )
         return reported
 
-    def _outcome(self, task: ExternalTask) -> Outcome:
-        lease = TaskLease(
+    def _lease(self, task: ExternalTask) -> TaskLease:
+        return TaskLease(
             self._engine,
             task,
+            earlier=earlier_progress(task),
             lock_duration_ms=self._settings.lock_duration_ms,
             worst_send_s=self._worst_send_s,
             aborted=self._aborted,
             clock=self._clock,
         )
+
+    def _outcome(self, task: ExternalTask, lease: TaskLease) -> Outcome:
         try:
             values = unwrap_all(
                 INPUT_NAMES,

@@ -128,8 +128,8 @@ class LocalEngine:
 
     @property
     def log_path(self) -> Path:
-        """Where the JVM's output goes (default: next to the jar, one file per port)."""
-        return self._log_path or self.jar.parent / f"engine-{self.port}.log"
+        """Where the JVM's output goes (default: ``logs/engine-PORT.log`` next to the jar)."""
+        return self._log_path or self.jar.parent / "logs" / f"engine-{self.port}.log"
 
     @property
     def running(self) -> bool:

@@ -106,6 +106,8 @@ class TwilioStandIn:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._busy = threading.Condition()
+        self._in_flight = 0
 
     # --- lifecycle -------------------------------------------------------------------------
     def _bind(self) -> _Server:
@@ -181,6 +183,17 @@ class TwilioStandIn:
         """Messages accepted (201) per `To` number."""
         with self._lock:
             return dict(self._delivered)
+
+    def wait_idle(self, timeout_s: float = 5.0) -> bool:
+        """Wait until no request is being answered (a slow one a client gave up on still
+        delivers, as Twilio would); False if that did not happen in time."""
+        with self._busy:
+            return self._busy.wait_for(lambda: self._in_flight == 0, timeout_s)
+
+    def _enter(self, delta: int) -> None:
+        with self._busy:
+            self._in_flight += delta
+            self._busy.notify_all()
 
     def reset(self) -> None:
         """Forget what was received and delivered, and disarm all faults."""
@@ -356,7 +369,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # one stderr line per request drowns test output
 
     def do_GET(self) -> None:
-        self._serve()
+        self.server.standin._enter(1)
+        try:
+            self._serve()
+        finally:
+            self.server.standin._enter(-1)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 

@@ -121,6 +121,16 @@ class EngineClient:
             "extendLock",
         )
 
+    def set_local_variable(self, execution_id: str, name: str, typed: dict[str, Any]) -> None:
+        with _translated(f"set {name}"):
+            response = self._session.put(
+                f"{self._url}/execution/{execution_id}/localVariables/{name}",
+                json=typed,
+                timeout=self._timeout_s,
+            )
+        if not response.ok:
+            raise EngineError(f"set {name}: HTTP {response.status_code}", response.status_code)
+
     def unlock(self, task: ExternalTask) -> None:
         self._post(f"/external-task/{task.id}/unlock", None, "unlock")
 

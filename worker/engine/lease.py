@@ -1,24 +1,54 @@
-"""A task's lock, kept alive while its messages go out."""
+"""A fetched task's lease: its lock kept alive, and its delivery progress kept on the engine.
+
+External tasks are handed out at least once: after a crash, an expired lock or a failure retry
+the same task comes back. So after each message Twilio accepts, the number and its SID are
+written to the task's execution (local variable `smsProgress`, stamped with the task id); a
+re-fetched task skips those numbers. The one window left is between Twilio accepting a message
+and that write (or, for the last message, the completion) reaching the engine.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from worker.engine.client import EngineClient, EngineError
 from worker.engine.task import ExternalTask
+from worker.engine.variables import json_variable
 
 log = logging.getLogger(__name__)
+
+PROGRESS_VARIABLE = "smsProgress"
+_RECORD_ATTEMPTS = 3
+
+
+def earlier_progress(task: ExternalTask) -> dict[str, str]:
+    """Number -> SID sent by earlier attempts of this very task (not of an earlier task that
+    ran on the same execution). Anything unreadable counts as no progress."""
+    typed = task.variables.get(PROGRESS_VARIABLE) or {}
+    try:
+        value = json.loads(typed.get("value") or "null")
+    except (TypeError, ValueError, RecursionError):
+        return {}
+    if not isinstance(value, dict) or value.get("taskId") != task.id:
+        return {}
+    sent = value.get("sent")
+    if not isinstance(sent, dict):
+        return {}
+    return {str(k): str(v) for k, v in sent.items() if isinstance(v, str)}
 
 
 class TaskLease:
     """Implements send_sms.Progress for one fetched task.
 
     Before each message it makes sure the lock will outlast the send (extending it when it
-    would not), and says stop once the engine reports the lock lost or the task gone: from
-    then on another worker may be sending, and continuing could duplicate messages.
+    would not), and says stop once the engine reports the lock lost or the task gone, or when
+    progress cannot be written: from then on another worker may be sending, and carrying on
+    could duplicate messages.
     """
 
     def __init__(
@@ -26,26 +56,51 @@ class TaskLease:
         engine: EngineClient,
         task: ExternalTask,
         *,
+        earlier: Mapping[str, str],
         lock_duration_ms: int,
         worst_send_s: float,
         aborted: threading.Event,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._engine, self._task = engine, task
+        self._sent: dict[str, str] = dict(earlier)
         self._lock_s = lock_duration_ms / 1000
         # Extend while there is still time for one more send and the extension call itself.
         self._margin_s = worst_send_s + 5.0
         self._aborted = aborted
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
         self._locked_until = clock() + self._lock_s
         self.lost = False
         self.extensions = 0
 
-    def already_sent(self) -> Mapping[str, str]:
-        return {}
+    @property
+    def locked_until(self) -> float:
+        """Clock time until which the lock surely holds."""
+        return self._locked_until
 
-    def record(self, number: str, sid: str) -> None:
-        return None
+    def already_sent(self) -> Mapping[str, str]:
+        return dict(self._sent)
+
+    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
+        self._sent[number] = sid
+        if not more_to_send:
+            return  # completing the task records the last message
+        value: dict[str, Any] = {"taskId": self._task.id, "sent": self._sent}
+        for attempt in range(_RECORD_ATTEMPTS):
+            try:
+                self._engine.set_local_variable(
+                    self._task.execution_id, PROGRESS_VARIABLE, json_variable(value)
+                )
+                return
+            except EngineError as exc:
+                if exc.status is not None and exc.status < 500:
+                    break
+                log.warning("task %s: recording progress failed (%s)", self._task.id, exc)
+                self._sleep(0.2 * (attempt + 1))
+        # Unrecorded sends would be repeated by whoever gets the task next: send no more.
+        log.warning("task %s: progress cannot be recorded; stopping its sends", self._task.id)
+        self.lost = True
 
     def may_continue(self) -> bool:
         if self.lost or self._aborted.is_set():

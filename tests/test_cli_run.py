@@ -1,0 +1,107 @@
+"""`twilio-sms-worker run` as a process: shutdown on signals against the real engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.bpmn_models import sms_process
+from tests.twilio_fixtures import GOOD_FROM
+from worker.dev.local_engine import LocalEngine
+from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
+
+pytestmark = pytest.mark.engine
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def worker_process(
+    engine: LocalEngine, standin: TwilioStandIn, topic: str
+) -> Iterator[subprocess.Popen[str]]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CAMUNDA_URL": engine.url,
+        "TWILIO_ACCOUNT": DEFAULT_ACCOUNT_SID,
+        "TWILIO_TOKEN": DEFAULT_AUTH_TOKEN,
+        "TWILIO_API_URL": standin.url,
+        "SMS_TOPIC": topic,
+        "SMS_MAX_CONCURRENCY": "4",
+        "SMS_POLL_TIMEOUT_MS": "500",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "worker", "run"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def _deploy(engine: LocalEngine, name: str) -> tuple[str, str]:
+    key, topic = f"cli_{name}", f"SEND_SMS_CLI_{name}"
+    engine.deploy((f"{key}.bpmn", sms_process(key, topic=topic)))
+    return key, topic
+
+
+def _start(engine: LocalEngine, key: str, numbers: list[str]) -> str:
+    return engine.start_process(
+        key,
+        {
+            "smsFrom": {"type": "String", "value": GOOD_FROM},
+            "smsTo": {"type": "Json", "value": json.dumps(numbers)},
+            "smsBody": {"type": "String", "value": "Hello"},
+        },
+    )
+
+
+def test_sigterm_finishes_in_flight_tasks_and_leaves_nothing_locked(
+    engine: LocalEngine, standin: TwilioStandIn
+):
+    key, topic = _deploy(engine, "drain")
+    batches = [[f"+1415555{i:02d}{j:02d}" for j in range(3)] for i in range(10)]
+    instances = [_start(engine, key, numbers) for numbers in batches]
+    standin.faults.set_latency(300)
+    with worker_process(engine, standin, topic) as process:
+        LocalEngine.wait_until(lambda: standin.delivered, 60, 0.01, "a first delivery")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    assert engine.external_tasks(topicName=topic, locked=True) == []
+    for instance, numbers in zip(instances, batches, strict=True):
+        delivered = [standin.delivered.get(n, 0) for n in numbers]
+        # Each task is whole: done and completed, or untouched and fetchable again.
+        assert delivered in ([1, 1, 1], [0, 0, 0])
+        assert engine.is_ended(instance) == (delivered == [1, 1, 1])
+    assert 0 < sum(standin.delivered.values()) < 30
+
+
+def test_a_second_signal_exits_at_once(engine: LocalEngine, standin: TwilioStandIn):
+    key, topic = _deploy(engine, "hard")
+    _start(engine, key, [f"+1415555{j:04d}" for j in range(5)])
+    standin.faults.set_latency(3_000)
+    with worker_process(engine, standin, topic) as process:
+        LocalEngine.wait_until(lambda: standin.received, 60, 0.01, "a first request")
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 128 + signal.SIGTERM
+        assert time.monotonic() - started < 2
