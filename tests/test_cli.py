@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.twilio_fixtures import GOOD_FROM
 from worker.cli import main
@@ -129,3 +131,27 @@ def test_the_package_runs_as_python_dash_m():
         check=False,
     )
     assert (done.returncode, done.stdout) == (0, "ok")
+
+
+def test_sandbox_serves_the_stand_in_until_sigterm():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "worker", "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[3]
+        account = f"{url}/2010-04-01/Accounts/{DEFAULT_ACCOUNT_SID}.json"
+        answer = requests.get(account, auth=(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN), timeout=5)
+        assert answer.status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()

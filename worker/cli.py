@@ -17,6 +17,12 @@ from collections.abc import Sequence
 from worker import __version__, template
 from worker.config import ConfigError, load_settings
 from worker.daemon import build_daemon
+from worker.dev.twilio_standin import (
+    DEFAULT_ACCOUNT_SID,
+    DEFAULT_AUTH_TOKEN,
+    TwilioStandIn,
+    serve,
+)
 from worker.errors import ConnectorError, ErrorCode
 from worker.inputs import parse_metadata
 from worker.outcome import Abandoned, BusinessError, Completed, Crashed
@@ -30,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        level=logging.INFO if args.command == "run" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
@@ -51,7 +57,6 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the worker until SIGTERM/SIGINT (the main job)")
-    run.add_argument("-v", "--verbose", action="store_true", help="log every task")
     run.set_defaults(handler=_run)
 
     send = commands.add_parser(
@@ -69,6 +74,15 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--body-file", help="a file holding the template (UTF-8)")
     render.add_argument("--metadata", help="metadata: a JSON object")
     render.set_defaults(handler=_render)
+
+    sandbox = commands.add_parser(
+        "sandbox", help="serve a Twilio Messages API stand-in (for demos and tests; sends nothing)"
+    )
+    sandbox.add_argument("--port", type=int, default=8081)
+    sandbox.add_argument("--host", default="127.0.0.1", help="0.0.0.0 inside a container")
+    sandbox.add_argument("--account", default=DEFAULT_ACCOUNT_SID, help="Account SID it accepts")
+    sandbox.add_argument("--token", default=DEFAULT_AUTH_TOKEN, help="auth token it accepts")
+    sandbox.set_defaults(handler=_sandbox)
     return parser
 
 
@@ -105,6 +119,15 @@ def _run(args: argparse.Namespace) -> int:
         daemon.worker.run()
     finally:
         daemon.close()
+    return EXIT_OK
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    def ready(standin: TwilioStandIn) -> None:
+        print(f"Twilio stand-in on {standin.url} (account {standin.account_sid})", flush=True)
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    serve(args.port, args.account, args.token, args.host, on_ready=ready)
     return EXIT_OK
 
 

@@ -1,0 +1,67 @@
+"""The worker against an engine whose REST API requires HTTP Basic auth."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.bpmn_models import sms_process
+from tests.twilio_fixtures import GOOD_FROM, settings_for
+from worker.daemon import build_daemon
+from worker.dev.local_engine import LocalEngine
+from worker.dev.twilio_standin import TwilioStandIn
+from worker.engine.client import EngineClient, EngineError
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="module")
+def secured_engine() -> Iterator[LocalEngine]:
+    LocalEngine.build()
+    with LocalEngine().start(basic_auth=True) as started:
+        yield started
+
+
+def test_without_credentials_the_engine_refuses_the_worker(
+    secured_engine: LocalEngine, standin: TwilioStandIn
+):
+    client = EngineClient(settings_for(standin, camunda_url=secured_engine.url))
+    with pytest.raises(EngineError) as caught:
+        client.fetch_and_lock(1, ["smsTo"])
+    assert caught.value.status == 401
+
+
+def test_with_basic_auth_the_worker_completes_tasks(
+    secured_engine: LocalEngine, standin: TwilioStandIn
+):
+    secured_engine.deploy(("auth.bpmn", sms_process("auth", topic="SEND_SMS_AUTH")))
+    instance = secured_engine.start_process(
+        "auth",
+        {
+            "smsFrom": {"type": "String", "value": GOOD_FROM},
+            "smsTo": {"type": "String", "value": "+14155552671"},
+            "smsBody": {"type": "String", "value": "Hi"},
+        },
+    )
+    settings = settings_for(
+        standin,
+        camunda_url=secured_engine.url,
+        camunda_user="demo",
+        camunda_password="demo",
+        topic="SEND_SMS_AUTH",
+        poll_timeout_ms=500,
+    )
+    daemon = build_daemon(settings)
+    thread = threading.Thread(target=daemon.worker.run, daemon=True)
+    thread.start()
+    try:
+        secured_engine.wait_until(lambda: secured_engine.is_ended(instance), 30)
+    finally:
+        daemon.worker.stop()
+        thread.join(30)
+        daemon.close()
+    result = json.loads(secured_engine.process_variables(instance)["smsResult"]["value"])
+    assert list(result.values()) == ["+14155552671"]
