@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +14,9 @@ import pytest
 
 from tests.bpmn_models import sms_process
 from tests.twilio_fixtures import GOOD_FROM
+from tests.worker_process import start_worker, stop_worker
 from worker.dev.local_engine import LocalEngine
-from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
+from worker.dev.twilio_standin import TwilioStandIn
 
 pytestmark = pytest.mark.engine
 
@@ -28,32 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def worker_process(
     engine: LocalEngine, standin: TwilioStandIn, topic: str
 ) -> Iterator[subprocess.Popen[str]]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "CAMUNDA_URL": engine.url,
-        "TWILIO_ACCOUNT": DEFAULT_ACCOUNT_SID,
-        "TWILIO_TOKEN": DEFAULT_AUTH_TOKEN,
-        "TWILIO_API_URL": standin.url,
-        "SMS_TOPIC": topic,
-        "SMS_MAX_CONCURRENCY": "4",
-        "SMS_POLL_TIMEOUT_MS": "500",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "worker", "run"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_worker(engine.url, standin, topic)
     try:
         yield process
     finally:
-        process.kill()
-        process.wait()
-        assert process.stdout is not None
-        process.stdout.close()
+        stop_worker(process)
 
 
 def _deploy(engine: LocalEngine, name: str) -> tuple[str, str]:

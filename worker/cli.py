@@ -1,7 +1,7 @@
-"""Command line: `run` (the daemon), `send`, `render`, `sandbox`.
+"""Command line: `run` (the daemon), `check`, `send`, `render`, `sandbox`.
 
 Exit codes: 0 success, 1 a documented error (the last line of stderr is one JSON object with
-`errorCode` and `errorMessage`), 2 usage or configuration errors.
+`errorCode` and `errorMessage`) or a failed check, 2 usage or configuration errors.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from worker import __version__, template
-from worker.config import ConfigError, load_settings
+from worker.check import run_checks
+from worker.config import ConfigError, load_log_settings, load_settings, secret_values
 from worker.daemon import build_daemon
 from worker.dev.twilio_standin import (
     DEFAULT_ACCOUNT_SID,
@@ -24,7 +25,10 @@ from worker.dev.twilio_standin import (
     serve,
 )
 from worker.errors import ConnectorError, ErrorCode
+from worker.health import OpsServer
 from worker.inputs import parse_metadata
+from worker.logs import configure_logging
+from worker.metrics import Metrics
 from worker.outcome import Abandoned, BusinessError, Completed, Crashed
 from worker.send_sms import render_body, send_sms
 from worker.twilio_client import TwilioClient
@@ -35,12 +39,10 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
     try:
+        log_format, log_level = load_log_settings()
+        level = log_level.name if log_level else "INFO" if args.command == "run" else "WARNING"
+        configure_logging(log_format, logging.getLevelName(level), secrets=secret_values())
         code: int = args.handler(args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
@@ -58,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the worker until SIGTERM/SIGINT (the main job)")
     run.set_defaults(handler=_run)
+
+    check = commands.add_parser(
+        "check",
+        help="check the configuration, the engine and the Twilio credentials (sends nothing)",
+    )
+    check.set_defaults(handler=_check)
 
     send = commands.add_parser(
         "send", help="send one SMS now, exactly as the worker would (credentials from env)"
@@ -88,7 +96,26 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    daemon = build_daemon(settings)
+    daemon = build_daemon(settings, metrics=Metrics(process_stats=True))
+    ops: OpsServer | None = None
+    if settings.metrics_port:
+        try:
+            ops = OpsServer(
+                settings.metrics_host, settings.metrics_port, daemon.health, daemon.metrics.registry
+            ).start()
+        except OSError as exc:
+            daemon.close()
+            print(
+                f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} "
+                f"(SMS_METRICS_HOST/SMS_METRICS_PORT): {exc}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        logging.getLogger("worker").info(
+            "metrics on http://%s:%d/metrics, probes /healthz and /readyz",
+            settings.metrics_host,
+            ops.port,
+        )
     signals_seen = 0
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -118,8 +145,17 @@ def _run(args: argparse.Namespace) -> int:
     try:
         daemon.worker.run()
     finally:
+        if ops is not None:
+            ops.close()
         daemon.close()
     return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    results = run_checks()
+    for result in results:
+        print(result.line(), flush=True)
+    return EXIT_OK if all(result.ok for result in results) else EXIT_ERROR
 
 
 def _sandbox(args: argparse.Namespace) -> int:

@@ -25,6 +25,18 @@ class UncaughtErrors(str, Enum):
     BPMN_ERROR = "bpmn-error"
 
 
+class LogFormat(str, Enum):
+    HUMAN = "human"
+    JSON = "json"
+
+
+class LogLevel(str, Enum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
 class ConfigError(ValueError):
     """Raised with every invalid setting at once, one per line, each naming its variable."""
 
@@ -63,6 +75,14 @@ class Settings:
     retry_timeout_ms: int = 60_000
     uncaught_errors: UncaughtErrors = UncaughtErrors.INCIDENT
 
+    # 0 serves nothing: metrics and probes are opt-in (the container image sets 9464).
+    metrics_port: int = 0
+    # All interfaces, so Kubernetes probes and Prometheus can reach the pod.
+    metrics_host: str = "0.0.0.0"  # noqa: S104
+    log_format: LogFormat = LogFormat.HUMAN
+    # None: each command's own default (info for `run`, warning for the others).
+    log_level: LogLevel | None = None
+
     @property
     def twilio_auth(self) -> tuple[str, str]:
         """Basic-auth pair: an API key when configured, else the account SID and auth token."""
@@ -94,6 +114,10 @@ ENVIRONMENT: dict[str, str] = {
     "SMS_TASK_RETRIES": "task_retries",
     "SMS_RETRY_TIMEOUT_MS": "retry_timeout_ms",
     "SMS_UNCAUGHT_ERRORS": "uncaught_errors",
+    "SMS_METRICS_PORT": "metrics_port",
+    "SMS_METRICS_HOST": "metrics_host",
+    "SMS_LOG_FORMAT": "log_format",
+    "SMS_LOG_LEVEL": "log_level",
 }
 
 _INT_RANGES: dict[str, tuple[int, int]] = {
@@ -106,6 +130,7 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "poll_timeout_ms": (0, 1_800_000),
     "task_retries": (0, 1_000),
     "retry_timeout_ms": (0, 86_400_000),
+    "metrics_port": (0, 65_535),
 }
 
 
@@ -177,6 +202,38 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+def load_log_settings(env: Mapping[str, str] | None = None) -> tuple[LogFormat, LogLevel | None]:
+    """Only the logging settings: every command logs, but not every command needs the
+    credentials that `load_settings` insists on."""
+    env = os.environ if env is None else env
+    found: dict[str, object] = {"log_format": LogFormat.HUMAN, "log_level": None}
+    problems: list[str] = []
+    for var in ("SMS_LOG_FORMAT", "SMS_LOG_LEVEL"):
+        raw = env.get(var)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            found[ENVIRONMENT[var]] = _parse_value(var, ENVIRONMENT[var], raw)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError(problems)
+    log_format, log_level = found["log_format"], found["log_level"]
+    assert isinstance(log_format, LogFormat)
+    assert log_level is None or isinstance(log_level, LogLevel)
+    return log_format, log_level
+
+
+def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
+    """The values of every secret setting that is set (the fields kept out of repr), for the
+    log redaction filter."""
+    env = os.environ if env is None else env
+    hidden = {f.name for f in fields(Settings) if not f.repr}
+    return [
+        env[var].strip() for var, name in ENVIRONMENT.items() if name in hidden and env.get(var)
+    ]
+
+
 def _parse_value(var: str, name: str, raw: str) -> object:
     if name in _INT_RANGES:
         return _parse_int(var, raw, *_INT_RANGES[name])
@@ -186,6 +243,10 @@ def _parse_value(var: str, name: str, raw: str) -> object:
         return _parse_region(var, raw)
     if name == "uncaught_errors":
         return _parse_choice(UncaughtErrors, var, raw, "incident, bpmn-error")
+    if name == "log_format":
+        return _parse_choice(LogFormat, var, raw, "human, json")
+    if name == "log_level":
+        return _parse_choice(LogLevel, var, raw, "debug, info, warning, error")
     return raw.strip()
 
 

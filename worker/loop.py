@@ -17,9 +17,11 @@ from worker.engine.task import ExternalTask
 log = logging.getLogger(__name__)
 
 _BACKOFF_BASE_S = 0.5
-_BACKOFF_CAP_S = 10.0
+BACKOFF_CAP_S = 10.0
 # With long polling switched off (poll timeout 0) an empty answer comes back at once.
 _EMPTY_POLL_PAUSE_S = 1.0
+# How often a fetcher waiting for a free slot shows it is still alive.
+_SLOT_WAIT_S = 1.0
 
 
 class TaskSource(Protocol):
@@ -63,10 +65,19 @@ class Worker:
         self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="sms-task")
         self.last_engine_contact: float | None = None
         self.polls = 0
+        # Clock time the fetch loop last came round (or showed it waits for a free slot);
+        # None until it starts. A stale one means the loop is wedged: see worker.health.
+        self.heartbeat: float | None = None
+        self._fetcher: threading.Thread | None = None
 
     @property
     def in_flight(self) -> int:
         return self._in_flight
+
+    @property
+    def fetching(self) -> bool:
+        """The fetch loop runs: started, and neither stopped nor dead."""
+        return self._fetcher is not None and self._fetcher.is_alive()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -75,6 +86,8 @@ class Worker:
 
     def run(self) -> None:
         fetcher = threading.Thread(target=self._fetch_loop, name="sms-fetch", daemon=True)
+        self._fetcher = fetcher
+        self.heartbeat = self._clock()
         fetcher.start()
         while not self._stopping.wait(1.0):
             if not fetcher.is_alive():  # pragma: no cover - the fetch loop catches everything
@@ -87,6 +100,7 @@ class Worker:
     def _fetch_loop(self) -> None:
         failures = 0
         while not self._stopping.is_set():
+            self.heartbeat = self._clock()
             free = self._wait_for_free_slots()
             if free == 0:
                 continue
@@ -94,7 +108,7 @@ class Worker:
                 tasks = self._engine.fetch_and_lock(free, self._variables)
             except EngineError as exc:
                 delay = backoff_delay_s(
-                    failures, base_s=_BACKOFF_BASE_S, cap_s=_BACKOFF_CAP_S, jitter=self._jitter()
+                    failures, base_s=_BACKOFF_BASE_S, cap_s=BACKOFF_CAP_S, jitter=self._jitter()
                 )
                 failures += 1
                 log.warning("engine unavailable (%s); next poll in %.1fs", exc, delay)
@@ -115,7 +129,9 @@ class Worker:
     def _wait_for_free_slots(self) -> int:
         with self._slots:
             while self._in_flight >= self._max and not self._stopping.is_set():
-                self._slots.wait()
+                # Busy, not wedged: the tasks holding the slots have timeouts of their own.
+                self._slots.wait(_SLOT_WAIT_S)
+                self.heartbeat = self._clock()
             return 0 if self._stopping.is_set() else self._max - self._in_flight
 
     def _start(self, task: ExternalTask) -> None:

@@ -16,6 +16,8 @@ from worker.engine.task import ExternalTask
 from worker.engine.variables import unwrap_all
 from worker.errors import ConnectorError
 from worker.inputs import INPUT_NAMES
+from worker.logs import task_log
+from worker.metrics import Metrics
 from worker.outcome import BusinessError, Crashed, Outcome
 from worker.send_sms import MessageSender, send_sms
 
@@ -35,8 +37,10 @@ class TaskHandler:
         *,
         aborted: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ) -> None:
         self._engine, self._twilio, self._reporter = engine, twilio, reporter
+        self._metrics = metrics or Metrics()
         self._settings = settings
         self._aborted = aborted or threading.Event()
         self._clock = clock
@@ -51,14 +55,24 @@ class TaskHandler:
         lease = self._lease(task)
         outcome = self._outcome(task, lease)
         reported = self._reporter.report(task, outcome, retry_until=lease.locked_until)
-        code = outcome.code.value if isinstance(outcome, BusinessError) else "-"
+        code = outcome.code.value if isinstance(outcome, BusinessError) else None
+        elapsed_s = self._clock() - started
+        self._metrics.tasks.labels(outcome=reported, error_code=code or "").inc()
+        self._metrics.task_duration.observe(elapsed_s)
         log.info(
             "task %s (process instance %s): %s, error code %s, %.0f ms",
             task.id,
             task.process_instance_id,
             reported,
-            code,
-            (self._clock() - started) * 1000,
+            code or "-",
+            elapsed_s * 1000,
+            extra={
+                "task_id": task.id,
+                "process_instance_id": task.process_instance_id,
+                "outcome": reported,
+                "error_code": code,
+                "duration_ms": round(elapsed_s * 1000),
+            },
         )
         return reported
 
@@ -71,6 +85,7 @@ class TaskHandler:
             worst_send_s=self._worst_send_s,
             aborted=self._aborted,
             clock=self._clock,
+            metrics=self._metrics,
         )
 
     def _outcome(self, task: ExternalTask, lease: TaskLease) -> Outcome:
@@ -91,5 +106,7 @@ class TaskHandler:
         except Exception as exc:
             # A bug, not bad input: the engine retries the task and raises an incident when
             # retries run out, which is where an operator will look.
-            log.exception("task %s: unexpected error", task.id)
+            task_log(log, task.id, task.process_instance_id).exception(
+                "task %s: unexpected error", task.id
+            )
             return Crashed(f"{type(exc).__name__}: {exc}", traceback.format_exc())

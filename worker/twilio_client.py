@@ -15,6 +15,7 @@ from worker import twilio_errors
 from worker.backoff import backoff_delay_s
 from worker.config import Settings
 from worker.inputs import Sender
+from worker.metrics import Metrics, status_label
 
 API_VERSION = "2010-04-01"
 _USER_AGENT = "twilio-sms-worker/0.1"
@@ -37,7 +38,9 @@ class TwilioClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics or Metrics()
         self._base = f"{settings.twilio_api_url}/{API_VERSION}/Accounts/{settings.twilio_account}"
         self._timeout = (
             settings.twilio_connect_timeout_ms / 1000,
@@ -66,6 +69,7 @@ class TwilioClient:
         sid = answer.get("sid") if isinstance(answer, dict) else None
         if not isinstance(sid, str) or not sid:
             raise twilio_errors.unreadable_success(response.status_code)
+        self._metrics.messages_sent.inc()
         return sid
 
     def fetch_account(self) -> dict[str, Any]:
@@ -81,19 +85,28 @@ class TwilioClient:
         started = self._clock()
         attempt = 0
         while True:
+            sent_at = self._clock()
             try:
                 response = self._session.request(method, url, timeout=self._timeout, **kwargs)
             except requests.RequestException as exc:
+                self._observe(sent_at, None)
                 raise twilio_errors.from_exception(exc) from None
+            self._observe(sent_at, response.status_code)
             if response.ok:
                 return response
             if response.status_code == 429:
                 delay = self._retry_delay(response, attempt)
                 if self._clock() + delay - started <= self._retry_budget_s:
+                    self._metrics.twilio_429_retries.inc()
                     self._sleep(delay)
                     attempt += 1
                     continue
             raise twilio_errors.from_response(response)
+
+    def _observe(self, sent_at: float, status: int | None) -> None:
+        self._metrics.twilio_request_duration.labels(status=status_label(status)).observe(
+            self._clock() - sent_at
+        )
 
     def _retry_delay(self, response: requests.Response, attempt: int) -> float:
         computed = backoff_delay_s(

@@ -16,6 +16,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -67,6 +68,7 @@ class ReceivedRequest:
     status: int | None
     message_sid: str | None = None
     body: bytes = b""  # exactly as sent, for contract checks of the client's encoding
+    received_at: float = 0.0  # time.time() when its headers were read, before any delay
 
 
 @dataclass
@@ -351,6 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "TwilioStandIn/1.0"
     server: _Server
     _raw = b""
+    _received_at = 0.0
 
     def setup(self) -> None:
         super().setup()
@@ -369,6 +372,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # one stderr line per request drowns test output
 
     def do_GET(self) -> None:
+        self._received_at = time.time()
         self.server.standin._enter(1)
         try:
             self._serve()
@@ -412,8 +416,8 @@ class _Handler(BaseHTTPRequestHandler):
         self, form: dict[str, str], user: str | None, status: int | None, sid: str | None
     ) -> ReceivedRequest:
         headers = {k.lower(): v for k, v in self.headers.items()}
-        path, raw = self._path(), self._raw
-        return ReceivedRequest(self.command, path, headers, form, user, status, sid, raw)
+        path, raw, at = self._path(), self._raw, self._received_at
+        return ReceivedRequest(self.command, path, headers, form, user, status, sid, raw, at)
 
     def _send(self, reply: _Reply, form: dict[str, str]) -> None:
         if reply.html is not None:

@@ -3,10 +3,12 @@ pooled requests.Session for the rest. Every failure leaves here as EngineError."
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import requests
 from camunda.client.external_task_client import ExternalTaskClient
@@ -14,10 +16,15 @@ from requests.adapters import HTTPAdapter
 
 from worker.config import Settings
 from worker.engine.task import ExternalTask
+from worker.metrics import Metrics, status_label
 
 _STATUS_IN_MESSAGE = re.compile(r"received (\d{3})")
-_FETCH_GRACE_MS = 5_000
+# The long poll's HTTP read waits this much longer than the poll itself.
+FETCH_GRACE_MS = 5_000
 MAX_FILE_BYTES = 1024 * 1024
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class EngineError(Exception):
@@ -57,13 +64,38 @@ def _translated(action: str) -> Iterator[None]:
         raise EngineError(f"{action}: {exc}", status) from None
 
 
+def _counted(
+    call: Callable[Concatenate[EngineClient, _P], _R],
+) -> Callable[Concatenate[EngineClient, _P], _R]:
+    """Counts the call's failures, and notes when the engine last did what was asked (for
+    readiness: any call will do, so a worker busy with long tasks still counts as ready)."""
+
+    @functools.wraps(call)
+    def counted(client: EngineClient, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            result = call(client, *args, **kwargs)
+        except EngineError as exc:
+            labels = {"call": call.__name__, "status": status_label(exc.status)}
+            client._metrics.engine_request_errors.labels(**labels).inc()
+            raise
+        client.last_success = time.monotonic()
+        return result
+
+    return counted
+
+
 class EngineClient:
-    def __init__(self, settings: Settings, *, pool_size: int = 4) -> None:
+    def __init__(
+        self, settings: Settings, *, pool_size: int = 4, metrics: Metrics | None = None
+    ) -> None:
         self._url = settings.camunda_url
+        self._metrics = metrics or Metrics()
+        # time.monotonic() of the last call that succeeded; None before the first.
+        self.last_success: float | None = None
         config: dict[str, Any] = {
             "lockDuration": settings.lock_duration_ms,
             "asyncResponseTimeout": settings.poll_timeout_ms,
-            "timeoutDeltaMillis": _FETCH_GRACE_MS,
+            "timeoutDeltaMillis": FETCH_GRACE_MS,
             "deserializeValues": False,
             "includeExtensionProperties": False,
             "usePriority": True,
@@ -72,21 +104,26 @@ class EngineClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
+        auth: dict[str, Any] = {}
         if settings.camunda_user:
-            config["auth_basic"] = {
+            auth["auth_basic"] = {
                 "username": settings.camunda_user,
                 "password": settings.camunda_password,
             }
             self._session.auth = (settings.camunda_user, settings.camunda_password)
         if settings.camunda_token:
-            config["auth_bearer"] = {"access_token": settings.camunda_token}
+            auth["auth_bearer"] = {"access_token": settings.camunda_token}
             self._session.headers["Authorization"] = f"Bearer {settings.camunda_token}"
         self._tasks = ExternalTaskClient(settings.worker_id, self._url, config)
+        # Added only after construction: the library logs its config at INFO when created,
+        # and it masks a basic-auth password but not a bearer token.
+        self._tasks.config.update(auth)
         self._topic = settings.topic
         self._timeout_s = 30.0
 
     # -- calls the library offers ----------------------------------------------------------
 
+    @_counted
     def fetch_and_lock(self, max_tasks: int, variables: Sequence[str]) -> list[ExternalTask]:
         # Only the fetcher thread calls this, so adjusting the library's config per call is safe.
         self._tasks.config["maxTasks"] = max_tasks
@@ -96,16 +133,19 @@ class EngineClient:
             raise EngineError("fetchAndLock: unexpected answer")
         return [ExternalTask.from_json(item) for item in answer]
 
+    @_counted
     def complete(self, task: ExternalTask, variables: dict[str, Any]) -> None:
         with _translated("complete"):
             self._tasks.complete(task.id, variables)
 
+    @_counted
     def bpmn_error(
         self, task: ExternalTask, code: str, message: str, variables: dict[str, Any]
     ) -> None:
         with _translated("bpmnError"):
             self._tasks.bpmn_failure(task.id, code, message, variables)
 
+    @_counted
     def failure(
         self, task: ExternalTask, message: str, details: str, retries: int, retry_timeout_ms: int
     ) -> None:
@@ -114,6 +154,7 @@ class EngineClient:
 
     # -- calls it lacks --------------------------------------------------------------------
 
+    @_counted
     def extend_lock(self, task: ExternalTask, new_duration_ms: int) -> None:
         self._post(
             f"/external-task/{task.id}/extendLock",
@@ -121,6 +162,7 @@ class EngineClient:
             "extendLock",
         )
 
+    @_counted
     def set_local_variable(self, execution_id: str, name: str, typed: dict[str, Any]) -> None:
         with _translated(f"set {name}"):
             response = self._session.put(
@@ -131,9 +173,11 @@ class EngineClient:
         if not response.ok:
             raise EngineError(f"set {name}: HTTP {response.status_code}", response.status_code)
 
+    @_counted
     def unlock(self, task: ExternalTask) -> None:
         self._post(f"/external-task/{task.id}/unlock", None, "unlock")
 
+    @_counted
     def process_definition_xml(self, definition_id: str) -> str:
         body = self._get_json(f"/process-definition/{definition_id}/xml", "definition XML")
         xml = body.get("bpmn20Xml") if isinstance(body, dict) else None
@@ -141,6 +185,7 @@ class EngineClient:
             raise EngineError("definition XML: no bpmn20Xml in the answer")
         return xml
 
+    @_counted
     def super_process_instance(self, instance_id: str) -> dict[str, Any] | None:
         """The process instance that called `instance_id` through a call activity, if any."""
         found = self._get_json(
@@ -148,6 +193,7 @@ class EngineClient:
         )
         return found[0] if isinstance(found, list) and found else None
 
+    @_counted
     def calling_activity_id(self, super_instance_id: str, sub_instance_id: str) -> str | None:
         """The call activity in the super instance that started `sub_instance_id`."""
         found = self._get_json(
@@ -160,6 +206,7 @@ class EngineClient:
                 return str(item.get("activityId"))
         return None
 
+    @_counted
     def download_variable(self, task: ExternalTask, name: str) -> bytes:
         # The variable is either local to the task's execution (input mapping) or inherited
         # from the process instance; the execution endpoint only serves local ones.
@@ -179,6 +226,15 @@ class EngineClient:
             response.close()
             return bytes(data)
         raise EngineError(f"download {name}: not found", 404)
+
+    @_counted
+    def version(self) -> str:
+        """The engine's version, from `/version`: the cheapest call that proves it answers."""
+        body = self._get_json("/version", "version")
+        version = body.get("version") if isinstance(body, dict) else None
+        if not isinstance(version, str):
+            raise EngineError("version: no version in the answer")
+        return version
 
     def close(self) -> None:
         self._session.close()

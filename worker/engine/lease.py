@@ -19,6 +19,8 @@ from typing import Any
 from worker.engine.client import EngineClient, EngineError
 from worker.engine.task import ExternalTask
 from worker.engine.variables import json_variable
+from worker.logs import task_log
+from worker.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,11 @@ class TaskLease:
         aborted: threading.Event,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        metrics: Metrics | None = None,
     ) -> None:
         self._engine, self._task = engine, task
+        self._log = task_log(log, task.id, task.process_instance_id)
+        self._extensions = (metrics or Metrics()).lock_extensions
         self._sent: dict[str, str] = dict(earlier)
         self._lock_s = lock_duration_ms / 1000
         # Extend while there is still time for one more send and the extension call itself.
@@ -96,10 +101,10 @@ class TaskLease:
             except EngineError as exc:
                 if exc.status is not None and exc.status < 500:
                     break
-                log.warning("task %s: recording progress failed (%s)", self._task.id, exc)
+                self._log.warning("task %s: recording progress failed (%s)", self._task.id, exc)
                 self._sleep(0.2 * (attempt + 1))
         # Unrecorded sends would be repeated by whoever gets the task next: send no more.
-        log.warning("task %s: progress cannot be recorded; stopping its sends", self._task.id)
+        self._log.warning("task %s: progress cannot be recorded; stopping its sends", self._task.id)
         self.lost = True
 
     def may_continue(self) -> bool:
@@ -112,12 +117,15 @@ class TaskLease:
             self._engine.extend_lock(self._task, int(self._lock_s * 1000))
         except EngineError as exc:
             if exc.task_gone or exc.lock_lost:
-                log.warning("task %s: lock lost (%s); stopping its sends", self._task.id, exc)
+                self._extensions.labels(result="lost").inc()
+                self._log.warning("task %s: lock lost (%s); stopping its sends", self._task.id, exc)
                 self.lost = True
                 return False
+            self._extensions.labels(result="failed").inc()
             # The engine is unreachable: carry on only while the current lock surely holds.
-            log.warning("task %s: could not extend lock (%s)", self._task.id, exc)
+            self._log.warning("task %s: could not extend lock (%s)", self._task.id, exc)
             return remaining > self._margin_s - 5.0
         self._locked_until = self._clock() + self._lock_s
         self.extensions += 1
+        self._extensions.labels(result="extended").inc()
         return True

@@ -1,0 +1,101 @@
+"""`twilio-sms-worker check`: is this worker set up to work? Sends nothing.
+
+Three checks, each one line: the configuration is valid, the engine answers (`/version`),
+and Twilio accepts the credentials (the account resource, fetched, never printed: it holds
+the auth token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from worker.config import ConfigError, Settings, load_settings
+from worker.engine.client import EngineClient, EngineError
+from worker.errors import ConnectorError
+from worker.phone import mask_all
+from worker.twilio_client import TwilioClient
+
+_SKIPPED = "skipped: the configuration is invalid"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok' if self.ok else 'FAIL':<4}  {self.name}: {self.detail}"
+
+
+def run_checks(env: Mapping[str, str] | None = None) -> list[CheckResult]:
+    try:
+        settings = load_settings(env)
+    except ConfigError as exc:
+        problems = [CheckResult("configuration", False, problem) for problem in exc.problems]
+        return [
+            *problems,
+            CheckResult("engine", False, _SKIPPED),
+            CheckResult("twilio", False, _SKIPPED),
+        ]
+    return [check_configuration(settings), check_engine(settings), check_twilio(settings)]
+
+
+def check_configuration(settings: Settings) -> CheckResult:
+    metrics = (
+        f"metrics and probes on {settings.metrics_host}:{settings.metrics_port}"
+        if settings.metrics_port
+        else "metrics and probes off"
+    )
+    return CheckResult(
+        "configuration",
+        True,
+        f"valid (topic {settings.topic}, up to {settings.max_concurrency} tasks at once, "
+        f"{metrics})",
+    )
+
+
+def check_engine(settings: Settings) -> CheckResult:
+    engine = EngineClient(settings, pool_size=1)
+    try:
+        version = engine.version()
+    except EngineError as exc:
+        hint = ""
+        if exc.status in (401, 403):
+            hint = "; check CAMUNDA_USER/CAMUNDA_PASSWORD or CAMUNDA_TOKEN"
+        elif exc.status is None:
+            hint = "; check CAMUNDA_URL"
+        return CheckResult("engine", False, f"{settings.camunda_url} failed: {exc}{hint}")
+    finally:
+        engine.close()
+    return CheckResult("engine", True, f"Camunda {version} at {settings.camunda_url}")
+
+
+def check_twilio(settings: Settings) -> CheckResult:
+    who = (
+        f"API key {settings.twilio_api_key}"
+        if settings.twilio_api_key
+        else f"account {settings.twilio_account}"
+    )
+    twilio = TwilioClient(settings, pool_size=1)
+    try:
+        account = twilio.fetch_account()
+    except ConnectorError as error:
+        hint = ""
+        if error.code.value in ("UNAUTHORIZED", "AUTHENTICATION_CONNECTION_ERROR"):
+            hint = "; check TWILIO_ACCOUNT and TWILIO_TOKEN (or TWILIO_API_KEY/_SECRET)"
+        return CheckResult(
+            "twilio",
+            False,
+            f"{who} at {settings.twilio_api_url} refused: {mask_all(error.message)}{hint}",
+        )
+    finally:
+        twilio.close()
+    # Only named, harmless fields are read: the account resource also holds the auth token.
+    status = account.get("status")
+    if status != "active":
+        return CheckResult("twilio", False, f"{who} accepted, but the account is {status}")
+    return CheckResult(
+        "twilio", True, f"{who} accepted by {settings.twilio_api_url} (account active)"
+    )

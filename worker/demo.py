@@ -1,0 +1,223 @@
+"""`twilio-sms-worker demo`: the whole product on one machine, no Docker, no Twilio account.
+
+Starts the local Camunda 7.24 engine (``dev/engine``, built with Maven on first use) and the
+Twilio stand-in, deploys ``bpmn/send-sms.bpmn``, starts one instance with sample variables,
+runs the worker until the instance ends (or waits in a user task), prints ``smsResult`` and
+what the stand-in received, and stops everything, also on Ctrl-C.
+
+Exit codes: 0 the SMS went out, 1 the instance took an error path (or did not finish in
+time), 2 the engine could not be built or started (Java or Maven missing, for instance),
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from worker.config import load_settings
+from worker.daemon import build_daemon
+from worker.dev.local_engine import JAR_NAME, EngineError, LocalEngine, default_project_dir
+from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
+
+EXIT_SENT, EXIT_NOT_SENT, EXIT_NO_ENGINE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+PROCESS_KEY = "twilio-sms-example"
+DEFAULT_BPMN = Path(__file__).resolve().parents[1] / "bpmn" / "send-sms.bpmn"
+SAMPLE = {
+    "customerName": "Ann",
+    "customerPhone": "+14155552671",
+    "orderId": "A-1042",
+    # Twilio's test-credentials sender: accepted by the stand-in and by Twilio's test account.
+    "smsSender": "+15005550006",
+}
+_USER_TASKS = {
+    "Task_FixNumber": "the number was rejected: the process waits for someone to fix it",
+    "Task_HandleFailure": "the SMS could not be sent: the process waits for someone to decide",
+}
+
+
+class _Clock:
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.started = out, time.monotonic()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def say(self, text: str) -> None:
+        print(f"[{self.elapsed():5.1f}s] {text}", file=self.out, flush=True)
+
+
+def _missing_tools(project: Path) -> str | None:
+    """Why the engine cannot run here, in words a first-time user can act on; None if it can."""
+    if shutil.which("java") is None:
+        return (
+            "the demo runs a real Camunda 7.24 engine, which needs Java 17 or newer: no 'java' "
+            "on PATH. Install a JDK (e.g. 'apt-get install openjdk-17-jdk-headless' or "
+            "'brew install openjdk@17'), or run 'docker compose up' instead."
+        )
+    jar = project / "target" / JAR_NAME
+    if not jar.is_file() and shutil.which("mvn") is None:
+        return (
+            f"the engine is built once with Maven, and 'mvn' is not on PATH ({jar} does not "
+            "exist yet). Install Maven 3.8+ (e.g. 'apt-get install maven' or 'brew install "
+            "maven'), or run 'docker compose up' instead."
+        )
+    return None
+
+
+def run_demo(
+    *,
+    to: str = SAMPLE["customerPhone"],
+    name: str = SAMPLE["customerName"],
+    sender: str = SAMPLE["smsSender"],
+    bpmn: Path = DEFAULT_BPMN,
+    timeout_s: float = 60.0,
+    out: TextIO | None = None,
+    engine: LocalEngine | None = None,
+    engine_factory: Callable[[], LocalEngine] = LocalEngine,
+) -> int:
+    """Run the demo; returns the exit code. `engine`: an engine already running (kept running,
+    for tests); otherwise one is built, started and stopped here."""
+    out = out or sys.stdout
+    clock = _Clock(out)
+    owned: LocalEngine | None = None
+    standin: TwilioStandIn | None = None
+    try:
+        if not bpmn.is_file():
+            clock.say(f"error: {bpmn} not found (run the demo from a checkout of the repo)")
+            return EXIT_NO_ENGINE
+        if engine is None:
+            project = default_project_dir()
+            problem = _missing_tools(project)
+            if problem:
+                clock.say(f"error: {problem}")
+                return EXIT_NO_ENGINE
+            if not (project / "target" / JAR_NAME).is_file():
+                clock.say("building the engine with Maven (first run only: a few minutes)...")
+            LocalEngine.build(project)
+            clock.say("starting Camunda 7.24 (about 20 s)...")
+            owned = engine_factory()
+            engine = owned.start()
+        clock.say(f"engine up: {engine.url}")
+        standin = TwilioStandIn().start()
+        clock.say(f"Twilio stand-in: {standin.url}  (no real SMS leaves this machine)")
+        return _run(engine, standin, clock, bpmn, timeout_s, {
+            **SAMPLE, "customerPhone": to, "customerName": name, "smsSender": sender,
+        })
+    except EngineError as exc:
+        clock.say(f"error: {exc}")
+        return EXIT_NO_ENGINE
+    except KeyboardInterrupt:
+        clock.say("interrupted")
+        return EXIT_INTERRUPTED
+    finally:
+        if standin is not None:
+            standin.stop()
+        if owned is not None:
+            clock.say("stopping the engine...")
+            owned.stop()
+        print(f"total time: {clock.elapsed():.1f} s", file=out, flush=True)
+
+
+def _run(
+    engine: LocalEngine,
+    standin: TwilioStandIn,
+    clock: _Clock,
+    bpmn: Path,
+    timeout_s: float,
+    sample: dict[str, str],
+) -> int:
+    engine.deploy(bpmn, name="twilio-sms-worker demo")
+    clock.say(f"deployed {bpmn.name} (process '{PROCESS_KEY}')")
+    settings = load_settings(
+        {
+            "TWILIO_ACCOUNT": DEFAULT_ACCOUNT_SID,
+            "TWILIO_TOKEN": DEFAULT_AUTH_TOKEN,
+            "TWILIO_API_URL": standin.url,
+            "CAMUNDA_URL": engine.url,
+            "SMS_WORKER_ID": "demo",
+            "SMS_POLL_TIMEOUT_MS": "2000",
+        }
+    )
+    daemon = build_daemon(settings)
+    thread = threading.Thread(target=daemon.worker.run, name="demo-worker", daemon=True)
+    thread.start()
+    try:
+        variables = {k: {"type": "String", "value": v} for k, v in sample.items()}
+        instance = engine.start_process(PROCESS_KEY, variables, business_key=sample["orderId"])
+        shown = ", ".join(f"{k}={v}" for k, v in sample.items())
+        clock.say(f"started instance {instance} with {shown}")
+        clock.say("worker running; waiting for the instance...")
+        waiting = _wait(engine, instance, timeout_s)
+    finally:
+        daemon.worker.stop()
+        thread.join(15)
+        daemon.close()
+    variables_now = engine.process_variables(instance)
+    _print_received(standin, clock)
+    if waiting is None:
+        clock.say(f"instance ended at '{_end_event(engine, instance)}'")
+        result = variables_now.get("smsResult", {}).get("value")
+        print(f"smsResult = {_pretty(result)}", file=clock.out, flush=True)
+        return EXIT_SENT
+    if waiting == "":
+        clock.say(f"the instance did not finish within {timeout_s:.0f} s")
+        return EXIT_NOT_SENT
+    clock.say(f"instance waits in user task '{waiting}': {_USER_TASKS.get(waiting, '')}")
+    for key in ("smsErrorCode", "smsErrorMessage", "smsError", "smsResult"):
+        value = variables_now.get(key, {}).get("value")
+        if value is not None:
+            print(f"{key} = {_pretty(value)}", file=clock.out, flush=True)
+    return EXIT_NOT_SENT
+
+
+def _wait(engine: LocalEngine, instance: str, timeout_s: float) -> str | None:
+    """None when the instance ended, the user task's key when it waits in one, "" on timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if engine.is_ended(instance):
+            return None
+        tasks = engine.call("GET", "/task", params={"processInstanceId": instance})
+        if tasks:
+            return str(tasks[0]["taskDefinitionKey"])
+        time.sleep(0.2)
+    return ""
+
+
+def _end_event(engine: LocalEngine, instance: str) -> str:
+    ends = engine.call(
+        "GET",
+        "/history/activity-instance",
+        params={"processInstanceId": instance, "activityType": "noneEndEvent"},
+    )
+    return str(ends[0]["activityName"] or ends[0]["activityId"]) if ends else "?"
+
+
+def _print_received(standin: TwilioStandIn, clock: _Clock) -> None:
+    posts = [r for r in standin.received if r.method == "POST"]
+    clock.say(f"the Twilio stand-in received {len(posts)} message request(s):")
+    for r in posts:
+        form = r.form
+        print(
+            f"  {r.status} From={form.get('From', '')} To={form.get('To', '')} "
+            f"Body={json.dumps(form.get('Body', ''), ensure_ascii=False)}"
+            + (f" -> {r.message_sid}" if r.message_sid else ""),
+            file=clock.out,
+            flush=True,
+        )
+
+
+def _pretty(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            return json.dumps(json.loads(value), ensure_ascii=False)
+        except ValueError:
+            return value
+    return json.dumps(value, ensure_ascii=False)
