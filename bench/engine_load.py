@@ -34,6 +34,8 @@ class BenchEngine:
         self._threads = threads
         self._local = threading.local()
         self._auth = auth
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
 
     @property
     def session(self) -> requests.Session:
@@ -45,7 +47,15 @@ class BenchEngine:
             session.auth = self._auth
             session.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=2))
             self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
         return session
+
+    def close(self) -> None:
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", 120)

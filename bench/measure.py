@@ -194,8 +194,7 @@ class Measurement:
             "drain_user_ms_per_task": round((user1 - user0) * per_task, 3),
             "drain_sys_ms_per_task": round((sys1 - sys0) * per_task, 3),
             "drain_switches_per_task": round(
-                sum(switches1.values()) / 1000 * per_task - sum(switches0.values()) / 1000 * per_task,
-                1,
+                (sum(switches1.values()) - sum(switches0.values())) / 1000 * per_task, 1
             ),
         }
         if window is None:

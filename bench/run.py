@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.contenders.launch import CONTENDERS, REPO
+from bench.contenders.launch import CONTENDERS, REPO, variant
 from bench.engine_load import BenchEngine
 from bench.measure import Plan, measure
 from bench.report import markdown, with_ratios
@@ -54,6 +54,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--worker-src", type=Path, default=REPO, help="where `worker` is imported from")
     p.add_argument("--out", type=Path, help="result directory (default bench/results/<time>)")
     p.add_argument("--profile", action="store_true", help="py-spy each drain (slows it down)")
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="also measure our worker imported from DIR (a patched copy), as contender NAME",
+    )
     return p
 
 
@@ -104,6 +111,7 @@ def run(args: argparse.Namespace, engine_url: str | None = None) -> dict[str, An
             LocalEngine.build()
             url = stack.enter_context(LocalEngine(log_path=out / "logs" / "engine.log").start()).url
         engine = BenchEngine(url)
+        stack.callback(engine.close)
         standin = stack.enter_context(TwilioStandIn())
         machine = _machine(engine)
         plan = Plan(
@@ -123,16 +131,19 @@ def run(args: argparse.Namespace, engine_url: str | None = None) -> dict[str, An
             print(f"[{time.monotonic() - began:5.0f}s] engine warm-up", flush=True)
             warm = replace(plan, tasks=args.engine_warmup, light_tasks=0, profile=False)
             print(f"        {_summary(measure(engine, standin, CONTENDERS['noop'], 0, warm))}")
+        contenders = dict(CONTENDERS)
+        contenders.update((c.name, c) for c in map(variant, args.variant))
+        names = [*args.contenders, *(n for n in contenders if n not in CONTENDERS)]
         runs = []
         for turn, latency in enumerate(args.latencies):
             # Each contender goes first once in a while: drift (other load on the machine, the
             # engine's database growing) then spreads over all of them.
-            shift = turn % len(args.contenders)
-            for name in args.contenders[shift:] + args.contenders[:shift]:
+            shift = turn % len(names)
+            for name in names[shift:] + names[:shift]:
                 print(f"[{time.monotonic() - began:5.0f}s] {name} at {latency} ms", flush=True)
-                runs.append(measure(engine, standin, CONTENDERS[name], latency, plan))
+                runs.append(measure(engine, standin, contenders[name], latency, plan))
                 print(f"        {_summary(runs[-1])}", flush=True)
-        order = {name: i for i, name in enumerate(args.contenders)}
+        order = {name: i for i, name in enumerate(names)}
         runs.sort(key=lambda r: (r["latency_ms"], order[r["contender"]]))
     machine["load_after"] = round(os.getloadavg()[0], 2)
     result = {
@@ -144,7 +155,8 @@ def run(args: argparse.Namespace, engine_url: str | None = None) -> dict[str, An
         "settings": {
             "tasks": args.tasks,
             "latencies_ms": args.latencies,
-            "contenders": args.contenders,
+            "contenders": names,
+            "variants": args.variant,
             "light_tasks": args.light_tasks,
             "light_interval_ms": args.light_interval_ms,
             "warmup_tasks": args.warmup_tasks,

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from worker.config import ConfigError, Settings, load_settings
 from worker.engine.client import EngineClient, EngineError
-from worker.errors import ConnectorError
+from worker.errors import ConnectorError, ErrorCode
 from worker.phone import mask_all
 from worker.twilio_client import TwilioClient
 
-_SKIPPED = "skipped: the configuration is invalid"
+_SKIPPED = "not tried: the configuration is invalid"
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,11 @@ class CheckResult:
     name: str
     ok: bool
     detail: str
+    skipped: bool = False
 
     def line(self) -> str:
-        return f"{'ok' if self.ok else 'FAIL':<4}  {self.name}: {self.detail}"
+        status = "skip" if self.skipped else "ok" if self.ok else "FAIL"
+        return f"{status:<4}  {self.name}: {self.detail}"
 
 
 def run_checks(env: Mapping[str, str] | None = None) -> list[CheckResult]:
@@ -36,8 +38,8 @@ def run_checks(env: Mapping[str, str] | None = None) -> list[CheckResult]:
         problems = [CheckResult("configuration", False, problem) for problem in exc.problems]
         return [
             *problems,
-            CheckResult("engine", False, _SKIPPED),
-            CheckResult("twilio", False, _SKIPPED),
+            CheckResult("engine", False, _SKIPPED, skipped=True),
+            CheckResult("twilio", False, _SKIPPED, skipped=True),
         ]
     return [check_configuration(settings), check_engine(settings), check_twilio(settings)]
 
@@ -83,7 +85,7 @@ def check_twilio(settings: Settings) -> CheckResult:
         account = twilio.fetch_account()
     except ConnectorError as error:
         hint = ""
-        if error.code.value in ("UNAUTHORIZED", "AUTHENTICATION_CONNECTION_ERROR"):
+        if error.code in (ErrorCode.UNAUTHORIZED, ErrorCode.AUTHENTICATION_CONNECTION_ERROR):
             hint = "; check TWILIO_ACCOUNT and TWILIO_TOKEN (or TWILIO_API_KEY/_SECRET)"
         return CheckResult(
             "twilio",

@@ -16,8 +16,15 @@ from collections.abc import Sequence
 
 from worker import __version__, template
 from worker.check import run_checks
-from worker.config import ConfigError, load_log_settings, load_settings, secret_values
+from worker.config import (
+    ConfigError,
+    LogFormat,
+    load_log_settings,
+    load_settings,
+    secret_values,
+)
 from worker.daemon import build_daemon
+from worker.demo import SAMPLE, run_demo
 from worker.dev.twilio_standin import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_AUTH_TOKEN,
@@ -27,23 +34,30 @@ from worker.dev.twilio_standin import (
 from worker.errors import ConnectorError, ErrorCode
 from worker.health import OpsServer
 from worker.inputs import parse_metadata
-from worker.logs import configure_logging
+from worker.logs import logging_to_stderr
 from worker.metrics import Metrics
 from worker.outcome import Abandoned, BusinessError, Completed, Crashed
 from worker.send_sms import render_body, send_sms
 from worker.twilio_client import TwilioClient
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+# These validate every setting themselves, bad logging settings included, and report them all.
+_LOADING_ALL_SETTINGS = frozenset({"run", "send", "check"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        log_format, log_level = load_log_settings()
+        try:
+            log_format, log_level = load_log_settings()
+        except ConfigError:
+            if args.command not in _LOADING_ALL_SETTINGS:
+                raise
+            log_format, log_level = LogFormat.HUMAN, None
         level = log_level.name if log_level else "INFO" if args.command == "run" else "WARNING"
-        configure_logging(log_format, logging.getLevelName(level), secrets=secret_values())
-        code: int = args.handler(args)
+        with logging_to_stderr(log_format, logging.getLevelName(level), secrets=secret_values()):
+            code: int = args.handler(args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -91,6 +105,21 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--account", default=DEFAULT_ACCOUNT_SID, help="Account SID it accepts")
     sandbox.add_argument("--token", default=DEFAULT_AUTH_TOKEN, help="auth token it accepts")
     sandbox.set_defaults(handler=_sandbox)
+
+    demo = commands.add_parser(
+        "demo", help="run the example end to end here: local engine, Twilio stand-in, worker"
+    )
+    demo.add_argument(
+        "--to",
+        default=SAMPLE["customerPhone"],
+        help="customerPhone (+15005550001 shows the error path)",
+    )
+    demo.add_argument("--name", default=SAMPLE["customerName"], help="customerName")
+    demo.add_argument("--from", dest="sender", default=SAMPLE["smsSender"], help="smsSender")
+    demo.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds to wait for the instance"
+    )
+    demo.set_defaults(handler=_demo)
     return parser
 
 
@@ -165,6 +194,10 @@ def _sandbox(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     serve(args.port, args.account, args.token, args.host, on_ready=ready)
     return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return run_demo(to=args.to, name=args.name, sender=args.sender, timeout_s=args.timeout)
 
 
 def _print_error(error: dict[str, object]) -> None:

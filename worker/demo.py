@@ -79,12 +79,15 @@ def run_demo(
     sender: str = SAMPLE["smsSender"],
     bpmn: Path = DEFAULT_BPMN,
     timeout_s: float = 60.0,
+    poll_timeout_ms: int = 2_000,
     out: TextIO | None = None,
     engine: LocalEngine | None = None,
     engine_factory: Callable[[], LocalEngine] = LocalEngine,
 ) -> int:
     """Run the demo; returns the exit code. `engine`: an engine already running (kept running,
-    for tests); otherwise one is built, started and stopped here."""
+    for tests); otherwise one is built, started and stopped here. `poll_timeout_ms` 0 turns long
+    polling off: on a shared engine a long poll still open after the worker stops could lock
+    the next run's task."""
     out = out or sys.stdout
     clock = _Clock(out)
     owned: LocalEngine | None = None
@@ -108,9 +111,16 @@ def run_demo(
         clock.say(f"engine up: {engine.url}")
         standin = TwilioStandIn().start()
         clock.say(f"Twilio stand-in: {standin.url}  (no real SMS leaves this machine)")
-        return _run(engine, standin, clock, bpmn, timeout_s, {
-            **SAMPLE, "customerPhone": to, "customerName": name, "smsSender": sender,
-        })
+        sample = {**SAMPLE, "customerPhone": to, "customerName": name, "smsSender": sender}
+        return _run(
+            engine,
+            standin,
+            clock,
+            bpmn=bpmn,
+            timeout_s=timeout_s,
+            poll_timeout_ms=poll_timeout_ms,
+            sample=sample,
+        )
     except EngineError as exc:
         clock.say(f"error: {exc}")
         return EXIT_NO_ENGINE
@@ -130,8 +140,10 @@ def _run(
     engine: LocalEngine,
     standin: TwilioStandIn,
     clock: _Clock,
+    *,
     bpmn: Path,
     timeout_s: float,
+    poll_timeout_ms: int,
     sample: dict[str, str],
 ) -> int:
     engine.deploy(bpmn, name="twilio-sms-worker demo")
@@ -143,7 +155,7 @@ def _run(
             "TWILIO_API_URL": standin.url,
             "CAMUNDA_URL": engine.url,
             "SMS_WORKER_ID": "demo",
-            "SMS_POLL_TIMEOUT_MS": "2000",
+            "SMS_POLL_TIMEOUT_MS": str(poll_timeout_ms),
         }
     )
     daemon = build_daemon(settings)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -121,3 +122,19 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(level)
     return handler
+
+
+@contextmanager
+def logging_to_stderr(
+    log_format: LogFormat, level: int, *, secrets: Iterable[str] = ()
+) -> Iterator[logging.Handler]:
+    """`configure_logging` for the length of one command; the root logger is restored after,
+    so a command run in-process (as tests do) leaves no handler behind."""
+    root = logging.getLogger()
+    before = root.level
+    handler = configure_logging(log_format, level, secrets=secrets)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before)

@@ -107,6 +107,8 @@ class Worker:
             try:
                 tasks = self._engine.fetch_and_lock(free, self._variables)
             except EngineError as exc:
+                if self._stopping.is_set():
+                    break  # the poll was abandoned at stop; whatever ended it does not matter
                 delay = backoff_delay_s(
                     failures, base_s=_BACKOFF_BASE_S, cap_s=BACKOFF_CAP_S, jitter=self._jitter()
                 )

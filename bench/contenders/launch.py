@@ -22,6 +22,16 @@ class Contender:
     title: str
     module: str  # run as `python -m module ...`
     sends: bool  # False for the no-op completer: no Twilio request to time
+    src: Path | None = None  # import `worker` from here instead of --worker-src
+
+
+def variant(spec: str) -> Contender:
+    """`NAME=DIR`: our worker imported from DIR, e.g. a patched copy to measure a fix."""
+    name, _, directory = spec.partition("=")
+    path = Path(directory).resolve()
+    if not name.isidentifier() or not (path / "worker" / "__init__.py").is_file():
+        raise ValueError(f"--variant {spec!r}: want NAME=DIR with DIR/worker/__init__.py")
+    return Contender(name, f"twilio-sms-worker from {path}", "worker", sends=True, src=path)
 
 
 CONTENDERS: dict[str, Contender] = {
@@ -53,7 +63,8 @@ class Child:
         log_path: Path,
         worker_src: Path,
     ) -> None:
-        args = ["run"] if contender.name == "ours" else [engine_url, topic]
+        args = ["run"] if contender.module == "worker" else [engine_url, topic]
+        worker_src = contender.src or worker_src
         env = {
             **os.environ,
             **twilio_env,

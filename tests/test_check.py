@@ -1,0 +1,114 @@
+"""`twilio-sms-worker check`: one line per check and exit 0/1, against the real engine and the
+Twilio stand-in; nothing is ever sent."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from worker.cli import main
+from worker.config import ENVIRONMENT
+from worker.dev.local_engine import LocalEngine
+from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, standin: TwilioStandIn) -> pytest.MonkeyPatch:
+    """Good Twilio settings for the stand-in and nothing else from the caller's environment."""
+    for var in ENVIRONMENT:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TWILIO_ACCOUNT", DEFAULT_ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_TOKEN", DEFAULT_AUTH_TOKEN)
+    monkeypatch.setenv("TWILIO_API_URL", standin.url)
+    return monkeypatch
+
+
+def _refused_url() -> str:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/engine-rest"
+
+
+def _check(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str]]:
+    code = main(["check"])
+    lines = capsys.readouterr().out.splitlines()
+    return code, {line.split()[1].rstrip(":"): line for line in lines}
+
+
+@pytest.mark.engine
+def test_a_working_setup_passes_every_check(
+    engine: LocalEngine,
+    standin: TwilioStandIn,
+    env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    env.setenv("CAMUNDA_URL", engine.url)
+    code, lines = _check(capsys)
+    assert code == 0
+    assert list(lines) == ["configuration", "engine", "twilio"]
+    assert all(line.startswith("ok") for line in lines.values())
+    assert f"Camunda {engine.version()}" in lines["engine"]
+    assert standin.delivered == {}
+
+
+@pytest.mark.engine
+def test_a_wrong_twilio_token_fails_the_twilio_check_only(
+    engine: LocalEngine, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("CAMUNDA_URL", engine.url)
+    env.setenv("TWILIO_TOKEN", "0" * 32)
+    code, lines = _check(capsys)
+    assert code == 1
+    assert lines["engine"].startswith("ok")
+    assert lines["twilio"].startswith("FAIL")
+    assert "HTTP 401" in lines["twilio"]
+    assert "TWILIO_TOKEN" in lines["twilio"]
+
+
+def test_an_unreachable_engine_fails_the_engine_check(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("CAMUNDA_URL", _refused_url())
+    code, lines = _check(capsys)
+    assert code == 1
+    assert lines["engine"].startswith("FAIL")
+    assert "CAMUNDA_URL" in lines["engine"]
+    assert lines["twilio"].startswith("ok")
+
+
+def test_the_auth_token_in_the_account_resource_is_never_printed(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("CAMUNDA_URL", _refused_url())
+    main(["check"])
+    captured = capsys.readouterr()
+    assert DEFAULT_AUTH_TOKEN not in captured.out + captured.err
+
+
+def test_invalid_settings_fail_one_line_each_and_skip_the_rest(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("SMS_METRICS_PORT", "70000")
+    env.setenv("SMS_MAX_CONCURRENCY", "lots")
+    code = main(["check"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert [line.split()[:2] for line in lines] == [
+        ["FAIL", "configuration:"],
+        ["FAIL", "configuration:"],
+        ["skip", "engine:"],
+        ["skip", "twilio:"],
+    ]
+    assert "SMS_MAX_CONCURRENCY" in lines[0]
+    assert "SMS_METRICS_PORT=70000 is out of range" in lines[1]
+
+
+def test_run_refuses_to_start_naming_each_bad_setting(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("SMS_METRICS_PORT", "-1")
+    env.setenv("SMS_LOG_LEVEL", "loud")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "SMS_METRICS_PORT=-1 is out of range" in err
+    assert "SMS_LOG_LEVEL='loud' must be one of" in err
