@@ -26,10 +26,11 @@ RUN groupadd --system --gid 10001 sms \
 COPY --from=build /opt/venv /opt/venv
 USER 10001:10001
 
-# For now "healthy" means the installed worker starts. Issue 7 adds /healthz on SMS_METRICS_PORT:
-# then probe that instead (python -c "import urllib.request; urllib.request.urlopen(...)").
-HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
-    CMD ["twilio-sms-worker", "--version"]
+# /metrics, /healthz (the poll loop is alive) and /readyz (the engine answered recently).
+ENV SMS_METRICS_PORT=9464
+EXPOSE 9464
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('SMS_METRICS_PORT', '9464'), timeout=4)"]
 
 # SIGTERM (docker stop) lets in-flight SMS finish; a second signal exits at once.
 STOPSIGNAL SIGTERM

@@ -140,7 +140,7 @@ def test_the_dockerfile_builds_a_slim_non_root_image_that_runs_the_worker() -> N
     assert user.split(":")[0] not in ("root", "0")
     assert kinds.index("USER") < kinds.index("ENTRYPOINT")
     healthcheck = next(a for i, a in final if i == "HEALTHCHECK")
-    assert "twilio-sms-worker" in healthcheck
+    assert "/healthz" in healthcheck
     entrypoint = next(a for i, a in final if i == "ENTRYPOINT")
     command = next(a for i, a in final if i == "CMD")
     assert shlex.split(entrypoint.strip("[]").replace(",", " ")) == ["twilio-sms-worker"]

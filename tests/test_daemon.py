@@ -321,13 +321,14 @@ def test_an_engine_outage_is_survived_without_loss_or_duplicates(
     port = int(engine.url.split(":")[-1].split("/")[0])
     numbers = [f"+1212555{n:04d}" for n in range(20)]
     with TcpProxy(port) as proxy:
-        # A poll answer lost in the cut leaves its tasks locked until the lock expires.
+        # The lock outlasts the outage, so reports and progress records wait it out; a poll
+        # answer lost in the cut leaves its tasks locked until the lock expires.
         settings = _settings(
             engine,
             standin,
             topic=topic,
             camunda_url=engine.url.replace(str(port), str(proxy.port)),
-            lock_duration_ms=5_000,
+            lock_duration_ms=15_000,
         )
         standin.faults.set_latency(50)
         with running(settings) as daemon:
@@ -338,6 +339,6 @@ def test_an_engine_outage_is_survived_without_loss_or_duplicates(
             rest = [engine.start_process(key, _inputs(_json([n]))) for n in numbers[10:]]
             proxy.restore()
             for instance in first + rest:
-                _ended(engine, instance)
+                engine.wait_until(lambda i=instance: engine.is_ended(i), 90, what="ended")
             assert daemon.worker.in_flight == 0
     assert standin.delivered == dict.fromkeys(numbers, 1)

@@ -152,7 +152,10 @@ def test_an_engine_outage_mid_run_loses_nothing(engine: LocalEngine, standin: Tw
     standin.faults.set_latency(20)
     with TcpProxy(port) as proxy:
         url = engine.url.replace(f":{port}/", f":{proxy.port}/")
-        workers = [start_worker(url, standin, topic, **FAST_LOCKS) for _ in range(REPLICAS)]
+        # Reports and progress records are retried while the lock holds: a lock longer than
+        # the outage rides it out (a shorter one is the documented duplicate window).
+        locks = {**FAST_LOCKS, "SMS_LOCK_DURATION_MS": str(int(outage_s * 1000) + 15_000)}
+        workers = [start_worker(url, standin, topic, **locks) for _ in range(REPLICAS)]
         try:
             _start_all(engine, key, tasks, 2)
             engine.wait_until(lambda: sum(standin.delivered.values()) >= tasks // 2, 300, 0.01)

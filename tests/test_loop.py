@@ -47,6 +47,15 @@ def _run(worker: Worker) -> threading.Thread:
     return thread
 
 
+def _run_until_idle(engine: ScriptedEngine, worker: Worker) -> None:
+    """Run until the script is used up and the loop waits in an idle poll, then stop."""
+    thread = _run(worker)
+    assert engine.idle.wait(5)
+    worker.stop()
+    engine.release.set()
+    thread.join(5)
+
+
 def test_each_fetch_asks_only_for_free_slots():
     engine = ScriptedEngine([[_task(1), _task(2)]])
     gate = threading.Event()
@@ -72,11 +81,7 @@ def test_engine_errors_back_off_with_growing_delays():
         sleep=sleeps.append,
         jitter=lambda: 0.5,
     )
-    thread = _run(worker)
-    assert engine.idle.wait(5)
-    worker.stop()
-    engine.release.set()
-    thread.join(5)
+    _run_until_idle(engine, worker)
     assert sleeps == [0.25, 0.5, 1.0, 2.0]
 
 
@@ -91,11 +96,7 @@ def test_a_success_resets_the_backoff():
         sleep=sleeps.append,
         jitter=lambda: 0.5,
     )
-    thread = _run(worker)
-    assert engine.idle.wait(5)
-    worker.stop()
-    engine.release.set()
-    thread.join(5)
+    _run_until_idle(engine, worker)
     assert sleeps == [0.25, 0.25]
 
 
@@ -109,11 +110,7 @@ def test_an_unexpected_error_while_polling_does_not_kill_the_loop():
         variables=["x"],
         sleep=lambda _s: None,
     )
-    thread = _run(worker)
-    assert engine.idle.wait(5)
-    worker.stop()
-    engine.release.set()
-    thread.join(5)
+    _run_until_idle(engine, worker)
     assert handled == ["1"]
 
 
@@ -124,11 +121,7 @@ def test_a_failing_handler_frees_its_slot():
         raise RuntimeError("reporting bug")
 
     worker = Worker(engine, handle, max_concurrency=1, variables=["x"])
-    thread = _run(worker)
-    assert engine.idle.wait(5)
-    worker.stop()
-    engine.release.set()
-    thread.join(5)
+    _run_until_idle(engine, worker)
     assert engine.asked == [1, 1, 1]
 
 

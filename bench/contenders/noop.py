@@ -10,6 +10,7 @@ Usage: python -m bench.contenders.noop URL TOPIC [THREADS] [MAX_TASKS]
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -60,8 +61,8 @@ def drain(url: str, topic: str, worker_id: str, max_tasks: int) -> None:
 
 def main(argv: list[str]) -> int:
     url, topic = argv[0], argv[1]
-    threads = int(argv[2]) if len(argv) > 2 else 8
-    max_tasks = int(argv[3]) if len(argv) > 3 else 25
+    threads = int(argv[2]) if len(argv) > 2 else int(os.environ.get("BENCH_NOOP_THREADS", "8"))
+    max_tasks = int(argv[3]) if len(argv) > 3 else int(os.environ.get("BENCH_NOOP_MAX_TASKS", "25"))
     workers = [
         threading.Thread(target=drain, args=(url, topic, f"noop-{topic}", max_tasks), daemon=True)
         for _ in range(threads)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from worker.backoff import backoff_delay_s
 from worker.engine.client import EngineClient, EngineError
 from worker.engine.task import ExternalTask
 from worker.engine.variables import json_variable
@@ -25,7 +27,6 @@ from worker.metrics import Metrics
 log = logging.getLogger(__name__)
 
 PROGRESS_VARIABLE = "smsProgress"
-_RECORD_ATTEMPTS = 3
 
 
 def earlier_progress(task: ExternalTask) -> dict[str, str]:
@@ -64,6 +65,7 @@ class TaskLease:
         aborted: threading.Event,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
         metrics: Metrics | None = None,
     ) -> None:
         self._engine, self._task = engine, task
@@ -74,7 +76,7 @@ class TaskLease:
         # Extend while there is still time for one more send and the extension call itself.
         self._margin_s = worst_send_s + 5.0
         self._aborted = aborted
-        self._clock, self._sleep = clock, sleep
+        self._clock, self._sleep, self._jitter = clock, sleep, jitter
         self._locked_until = clock() + self._lock_s
         self.lost = False
         self.extensions = 0
@@ -92,7 +94,8 @@ class TaskLease:
         if not more_to_send:
             return  # completing the task records the last message
         value: dict[str, Any] = {"taskId": self._task.id, "sent": self._sent}
-        for attempt in range(_RECORD_ATTEMPTS):
+        attempt = 0
+        while True:
             try:
                 self._engine.set_local_variable(
                     self._task.execution_id, PROGRESS_VARIABLE, json_variable(value)
@@ -100,9 +103,15 @@ class TaskLease:
                 return
             except EngineError as exc:
                 if exc.status is not None and exc.status < 500:
+                    break  # the execution is gone: the task was cancelled
+                # The message went out; an engine outage must not make it go out again, so
+                # keep trying for as long as the lock holds.
+                delay = backoff_delay_s(attempt, base_s=0.2, cap_s=2.0, jitter=self._jitter())
+                if self._clock() + delay >= self._locked_until:
                     break
                 self._log.warning("task %s: recording progress failed (%s)", self._task.id, exc)
-                self._sleep(0.2 * (attempt + 1))
+                self._sleep(delay)
+                attempt += 1
         # Unrecorded sends would be repeated by whoever gets the task next: send no more.
         self._log.warning("task %s: progress cannot be recorded; stopping its sends", self._task.id)
         self.lost = True
