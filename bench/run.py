@@ -24,6 +24,10 @@ from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import TwilioStandIn
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# The engine keeps everything (runtime and full history) in H2 in memory: a default run leaves
+# ~20,000 instances there. With the test engine's 512 MB heap it spends most of the second half
+# of a run in full GCs, and the later measurements then measure the garbage collector.
+ENGINE_JVM = ("-Xms1g", "-Xmx3g", "-XX:+UseSerialGC")
 
 
 def _csv_ints(text: str) -> list[int]:
@@ -109,7 +113,8 @@ def run(args: argparse.Namespace, engine_url: str | None = None) -> dict[str, An
         url = engine_url or args.engine_url
         if url is None:
             LocalEngine.build()
-            url = stack.enter_context(LocalEngine(log_path=out / "logs" / "engine.log").start()).url
+            local = LocalEngine(log_path=out / "logs" / "engine.log", jvm_options=ENGINE_JVM)
+            url = stack.enter_context(local.start()).url
         engine = BenchEngine(url)
         stack.callback(engine.close)
         standin = stack.enter_context(TwilioStandIn())
@@ -129,7 +134,9 @@ def run(args: argparse.Namespace, engine_url: str | None = None) -> dict[str, An
             # A fresh engine is several times slower until the JIT has compiled its hot paths;
             # without this the first contender measured would pay for it.
             print(f"[{time.monotonic() - began:5.0f}s] engine warm-up", flush=True)
-            warm = replace(plan, tasks=args.engine_warmup, light_tasks=0, profile=False)
+            warm = replace(
+                plan, tasks=args.engine_warmup, light_tasks=0, profile=False, tag=f"{plan.tag}w"
+            )
             print(f"        {_summary(measure(engine, standin, CONTENDERS['noop'], 0, warm))}")
         contenders = dict(CONTENDERS)
         contenders.update((c.name, c) for c in map(variant, args.variant))

@@ -102,10 +102,12 @@ class TaskLease:
                 )
                 return
             except EngineError as exc:
-                if exc.status is not None and exc.status < 500:
-                    break  # the execution is gone: the task was cancelled
-                # The message went out; an engine outage must not make it go out again, so
-                # keep trying for as long as the lock holds.
+                # An answer from the engine: 4xx, the execution is gone (task cancelled); a 500
+                # repeated (a missing execution reads as one, too) will not change either.
+                if exc.status is not None and (exc.status < 500 or attempt >= 2):
+                    break
+                # No answer: the message went out, and an engine outage must not make it go
+                # out again, so keep trying for as long as the lock holds.
                 delay = backoff_delay_s(attempt, base_s=0.2, cap_s=2.0, jitter=self._jitter())
                 if self._clock() + delay >= self._locked_until:
                     break
