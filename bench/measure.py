@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench import models, procstats
 from bench.contenders.launch import Child, Contender
@@ -65,6 +66,11 @@ class Measurement:
         self.name = f"{contender.name}_{latency_ms}ms_{plan.tag}"
         self.topic, self.signal = f"bench-{self.name}", f"release-{self.name}"
         self.direct, self.gated = f"direct_{self.name}", f"gated_{self.name}"
+        port = urlsplit(engine.url).port
+        self.engine_pid = procstats.find_java_on_port(port) if port else None
+
+    def _engine_cpu_s(self) -> float:
+        return procstats.cpu_seconds(self.engine_pid) if self.engine_pid else 0.0
 
     def run(self) -> dict[str, Any]:
         self.engine.deploy(
@@ -174,7 +180,7 @@ class Measurement:
         while True:
             done = tasks - self.engine.open_tasks(self.topic)
             now = time.monotonic()
-            samples.append(Sample(now, done, child.cpu_s(), _own_cpu_s()))
+            samples.append(Sample(now, done, child.cpu_s(), _own_cpu_s(), self._engine_cpu_s()))
             if done >= tasks or now >= deadline or not child.alive():
                 break
             time.sleep(_SAMPLE_EVERY_S)
@@ -206,6 +212,11 @@ class Measurement:
             "window_s": round(window.seconds, 2),
             "cpu_ms_per_task": round(window.cpu_s * 1000 / window.tasks, 3),
             "harness_cpu_ms_per_task": round(window.harness_cpu_s * 1000 / window.tasks, 3),
+            # What the contender costs the engine: a worker that fetches one task per call and
+            # opens a connection per request makes the engine work harder for the same tasks.
+            "engine_cpu_ms_per_task": (
+                round(window.engine_cpu_s * 1000 / window.tasks, 3) if self.engine_pid else None
+            ),
         }
 
 

@@ -46,3 +46,16 @@ def memory_kb(pid: int) -> dict[str, int]:
         if name in ("VmHWM", "VmRSS"):
             found[name] = int(value.split()[0])
     return found
+
+
+def find_java_on_port(port: int) -> int | None:
+    """The pid of the local engine started with --server.port=PORT, if it runs here."""
+    wanted = f"--server.port={port}".encode()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if wanted in args and args and args[0].endswith(b"java"):
+            return int(cmdline.parent.name)
+    return None

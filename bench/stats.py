@@ -22,6 +22,7 @@ class Sample:
     done: int  # tasks completed since the backlog was released
     cpu_s: float  # the contender's CPU seconds so far
     harness_cpu_s: float  # this process's CPU seconds (mostly the Twilio stand-in)
+    engine_cpu_s: float = 0.0  # the engine JVM's CPU seconds, when it runs on this machine
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Window:
     seconds: float
     cpu_s: float
     harness_cpu_s: float
+    engine_cpu_s: float
 
     @property
     def rate(self) -> float:
@@ -58,4 +60,5 @@ def steady_window(samples: Sequence[Sample], low: float = 0.1, high: float = 0.9
         seconds=last.t - first.t,
         cpu_s=last.cpu_s - first.cpu_s,
         harness_cpu_s=last.harness_cpu_s - first.harness_cpu_s,
+        engine_cpu_s=last.engine_cpu_s - first.engine_cpu_s,
     )

@@ -68,7 +68,7 @@ class Settings:
     camunda_token: str = _secret()
     topic: str = "SEND_SMS"
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
-    max_concurrency: int = 32
+    max_concurrency: int = 64
     lock_duration_ms: int = 60_000
     poll_timeout_ms: int = 30_000
     task_retries: int = 3

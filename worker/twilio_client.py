@@ -9,11 +9,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from worker import twilio_errors
 from worker.backoff import backoff_delay_s
 from worker.config import Settings
+from worker.http_session import pooled_session
 from worker.inputs import Sender
 from worker.metrics import Metrics, status_label
 
@@ -48,14 +48,12 @@ class TwilioClient:
         )
         self._retry_budget_s = settings.twilio_retry_429_budget_ms / 1000
         self._sleep, self._clock, self._jitter = sleep, clock, jitter
-        self._session = requests.Session()
+        # One connection per worker thread, so concurrent tasks never queue for a socket.
+        self._session = pooled_session(
+            settings.twilio_api_url, pool_size or settings.max_concurrency
+        )
         self._session.auth = settings.twilio_auth
         self._session.headers.update({"User-Agent": _USER_AGENT, "Accept": "application/json"})
-        size = pool_size or settings.max_concurrency
-        # One connection per worker thread, so concurrent tasks never queue for a socket.
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=size, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
 
     def send_message(self, sender: Sender, to: str, body: str) -> str:
         """POST one message; return its SID or raise worker.errors.ConnectorError."""

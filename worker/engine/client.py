@@ -12,10 +12,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import requests
 from camunda.client.external_task_client import ExternalTaskClient
-from requests.adapters import HTTPAdapter
 
 from worker.config import Settings
 from worker.engine.task import ExternalTask
+from worker.http_session import pooled_session
 from worker.metrics import Metrics, status_label
 
 _STATUS_IN_MESSAGE = re.compile(r"received (\d{3})")
@@ -100,10 +100,7 @@ class EngineClient:
             "includeExtensionProperties": False,
             "usePriority": True,
         }
-        self._session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        self._session = pooled_session(settings.camunda_url, pool_size)
         auth: dict[str, Any] = {}
         if settings.camunda_user:
             auth["auth_basic"] = {

@@ -1,0 +1,27 @@
+"""The pooled HTTP session both edges (Twilio, the engine) use."""
+
+from __future__ import annotations
+
+import os
+
+import requests
+from requests.adapters import HTTPAdapter
+
+
+def pooled_session(base_url: str, pool_size: int) -> requests.Session:
+    """A session with `pool_size` kept-alive connections to `base_url`'s host.
+
+    The environment's proxy and CA-bundle settings are read once here and then frozen:
+    with `trust_env` on, requests re-reads them (and ~/.netrc) on every call, which measured
+    as about a seventh of the worker's CPU per SMS. TLS verification stays on.
+    """
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if ca_bundle:
+        session.verify = ca_bundle
+    session.trust_env = False
+    return session
