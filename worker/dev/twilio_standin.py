@@ -21,39 +21,25 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs
 
 from worker.dev.twilio_faults import Fault, Faults, Kind, Plan, error_body, rejection
+from worker.dev.twilio_resources import (
+    account_resource,
+    message_resource,
+    now_rfc2822,
+)
 
 DEFAULT_ACCOUNT_SID = "AC" + "5ca1ab1e" * 4
 DEFAULT_AUTH_TOKEN = "feedface" * 4
-API_VERSION = "2010-04-01"
 
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 _ACCOUNT = re.compile(r"^/2010-04-01/Accounts/([^/]+)\.json$")
-
-# GSM 03.38: which bodies fit 160-character segments; the extension table costs two septets.
-_GSM_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
-
-
-def count_segments(body: str) -> int:
-    """How many SMS segments Twilio bills for `body` (GSM-7 when it fits, else UCS-2)."""
-    if all(c in _GSM_BASIC or c in _GSM_EXTENDED for c in body):
-        units, single, multi = sum(2 if c in _GSM_EXTENDED else 1 for c in body), 160, 153
-    else:
-        units, single, multi = len(body.encode("utf-16-le")) // 2, 70, 67
-    return 1 if units <= single else -(-units // multi)
 
 
 @dataclass(frozen=True)
@@ -80,10 +66,6 @@ class _Reply:
     auth_user: str | None = None
 
 
-def _now() -> str:
-    return format_datetime(datetime.now(timezone.utc).replace(microsecond=0))
-
-
 class TwilioStandIn:
     """Twilio's Messages API on `url` (use it as TWILIO_API_URL). Start/stop or use `with`."""
 
@@ -104,7 +86,7 @@ class TwilioStandIn:
         self._keys: dict[str, str] = {}
         self._received: list[ReceivedRequest] = []
         self._delivered: Counter[str] = Counter()
-        self._created = _now()
+        self._created = now_rfc2822()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -242,7 +224,11 @@ class TwilioStandIn:
         assert match is not None
         if match.group(1) != self.account_sid:
             return _Reply(403, error_body(403, 20003, "Authenticate"), auth_user=user)
-        reply = self._create(form) if messages else _Reply(200, self._account_resource())
+        reply = (
+            self._create(form)
+            if messages
+            else _Reply(200, account_resource(self.account_sid, self.auth_token, self._created))
+        )
         reply.auth_user = user
         return reply
 
@@ -250,54 +236,7 @@ class TwilioStandIn:
         error = rejection(form)
         if error is not None:
             return _Reply(error["status"], error)
-        return _Reply(201, self._message_resource(form))
-
-    def _message_resource(self, form: dict[str, str]) -> dict[str, Any]:
-        to, frm, body = form["To"], form.get("From", ""), form.get("Body", "")
-        service = form.get("MessagingServiceSid", "")
-        media = 1 if form.get("MediaUrl") else 0
-        sid = ("MM" if media else "SM") + uuid.uuid4().hex
-        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}"
-        now = _now()
-        return {
-            "account_sid": self.account_sid,
-            "api_version": API_VERSION,
-            "body": body,
-            "date_created": now,
-            "date_sent": None,
-            "date_updated": now,
-            "direction": "outbound-api",
-            "error_code": None,
-            "error_message": None,
-            # With a Messaging Service Twilio picks the sender later: no From, no segments yet.
-            "from": frm or None,
-            "messaging_service_sid": service or None,
-            "num_media": str(media),
-            "num_segments": "0" if service else str(count_segments(body)),
-            "price": None,
-            "price_unit": "USD",
-            "sid": sid,
-            "status": "accepted" if service else "queued",
-            "subresource_uris": {"media": f"{uri}/Media.json"},
-            "to": to,
-            "uri": f"{uri}.json",
-        }
-
-    def _account_resource(self) -> dict[str, Any]:
-        base = f"/{API_VERSION}/Accounts/{self.account_sid}"
-        subresources = ("messages", "Messages"), ("calls", "Calls"), ("keys", "Keys")
-        return {
-            "auth_token": self.auth_token,
-            "date_created": self._created,
-            "date_updated": self._created,
-            "friendly_name": "Twilio stand-in",
-            "owner_account_sid": self.account_sid,
-            "sid": self.account_sid,
-            "status": "active",
-            "subresource_uris": {k: f"{base}/{v}.json" for k, v in subresources},
-            "type": "Full",
-            "uri": f"{base}.json",
-        }
+        return _Reply(201, message_resource(self.account_sid, form))
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep unless the stand-in stops first; True when it is stopping."""
