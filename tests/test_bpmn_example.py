@@ -23,11 +23,11 @@ import pytest
 
 from tests.twilio_fixtures import settings_for
 from worker.config import Settings, load_settings
-from worker.daemon import build_daemon
-from worker.dev.local_engine import EngineError, LocalEngine
+from worker.dev.local_engine import LocalEngine, LocalEngineError
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, TwilioStandIn
 from worker.errors import ErrorCode
-from worker.inputs import INPUT_NAMES
+from worker.runtime.daemon import Daemon
+from worker.sms.inputs import INPUT_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 BPMN_FILE = ROOT / "bpmn" / "send-sms.bpmn"
@@ -282,13 +282,13 @@ def _settings(engine: LocalEngine, standin: TwilioStandIn) -> Settings:
 
 @contextmanager
 def _worker(engine: LocalEngine, standin: TwilioStandIn) -> Iterator[None]:
-    daemon = build_daemon(_settings(engine, standin))
-    thread = threading.Thread(target=daemon.worker.run, daemon=True)
+    daemon = Daemon(_settings(engine, standin))
+    thread = threading.Thread(target=daemon.serve, daemon=True)
     thread.start()
     try:
         yield
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         thread.join(30)
         daemon.close()
 
@@ -459,7 +459,7 @@ def test_without_the_escape_the_engine_evaluates_the_placeholder(engine: LocalEn
     # A variable of that name exists: the engine replaces it before the worker sees the body.
     assert _body_seen_by_worker(engine, "escape_none_1", "Hi ${name}", name="Ann") == "Hi Ann"
     # None exists: the instance cannot even start.
-    with pytest.raises(EngineError, match="Unknown property used in expression"):
+    with pytest.raises(LocalEngineError, match="Unknown property used in expression"):
         _body_seen_by_worker(engine, "escape_none_2", "Dear ${customer.name}")
 
 

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from tests.bpmn_models import caller_process, sms_process
 from tests.tcp_proxy import TcpProxy
 from tests.twilio_fixtures import GOOD_FROM, settings_for
 from worker.config import Settings, UncaughtErrors
-from worker.daemon import Daemon, build_daemon
-from worker.dev.local_engine import EngineError, LocalEngine
+from worker.dev.bpmn_models import caller_process, sms_process
+from worker.dev.local_engine import LocalEngine, LocalEngineError
 from worker.dev.twilio_standin import TwilioStandIn
+from worker.runtime.daemon import Daemon
 
 pytestmark = pytest.mark.engine
 
@@ -39,13 +39,13 @@ def _settings(engine: LocalEngine, standin: TwilioStandIn, **overrides: Any) -> 
 
 @contextmanager
 def running(settings: Settings) -> Iterator[Daemon]:
-    daemon = build_daemon(settings)
-    thread = threading.Thread(target=daemon.worker.run, daemon=True)
+    daemon = Daemon(settings)
+    thread = threading.Thread(target=daemon.serve, daemon=True)
     thread.start()
     try:
         yield daemon
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         thread.join(30)
         daemon.close()
 
@@ -234,13 +234,13 @@ def test_a_crashing_handler_decrements_retries_then_raises_an_incident(
     key, topic = _deploy(engine, catch_all=True)
     instance = engine.start_process(key, _inputs(_json(["+14155552671"])))
     settings = _settings(engine, standin, topic=topic, task_retries=2, retry_timeout_ms=0)
-    daemon = build_daemon(settings, twilio=CrashingSender())
-    thread = threading.Thread(target=daemon.worker.run, daemon=True)
+    daemon = Daemon(settings, twilio=CrashingSender())
+    thread = threading.Thread(target=daemon.serve, daemon=True)
     thread.start()
     try:
         incidents = engine.wait_until(lambda: engine.incidents(instance), 30, what="incident")
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         thread.join(30)
         daemon.close()
     assert "RuntimeError: simulated bug" in incidents[0]["incidentMessage"]
@@ -302,7 +302,7 @@ def test_the_lock_is_extended_while_a_long_send_runs(engine: LocalEngine, standi
 def _deleted(engine: LocalEngine, instance: str) -> bool:
     try:
         engine.call("DELETE", f"/process-instance/{instance}")
-    except EngineError as exc:
+    except LocalEngineError as exc:
         if "OptimisticLockingException" not in str(exc):
             raise
         return False
@@ -351,5 +351,5 @@ def test_an_engine_outage_is_survived_without_loss_or_duplicates(
             proxy.restore()
             for instance in first + rest:
                 engine.wait_until(lambda i=instance: engine.is_ended(i), 90, what="ended")
-            assert daemon.worker.in_flight == 0
+            assert daemon.loop.in_flight == 0
     assert standin.delivered == dict.fromkeys(numbers, 1)

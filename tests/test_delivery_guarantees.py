@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from tests.bpmn_models import sms_process
 from tests.tcp_proxy import TcpProxy
 from tests.twilio_fixtures import GOOD_FROM
 from tests.worker_process import start_worker, stop_worker
+from worker.dev.bpmn_models import sms_process
 from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import DEFAULT_AUTH_TOKEN, TwilioStandIn
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from worker import demo
 from worker.cli import _parser
+from worker.dev import demo
 from worker.dev.local_engine import LocalEngine
 
 

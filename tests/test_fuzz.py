@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from tests.twilio_fixtures import GOOD_FROM, settings_for
 from worker.dev.twilio_standin import TwilioStandIn
-from worker.engine.variables import unwrap_all
 from worker.errors import ConnectorError, ErrorCode
-from worker.inputs import INPUT_NAMES
-from worker.outcome import BusinessError, Completed
-from worker.send_sms import send_sms
-from worker.twilio_client import TwilioClient
+from worker.runtime.task_handler import read_inputs
+from worker.sms.action import send_sms
+from worker.sms.inputs import INPUT_NAMES
+from worker.sms.outcome import BusinessError, Completed
+from worker.twilio.client import TwilioClient
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
@@ -70,7 +70,7 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 @pytest.fixture(scope="module")
 def twilio(_standin_server: TwilioStandIn) -> Iterator[TwilioClient]:
-    client = TwilioClient(settings_for(_standin_server), sleep=lambda _s: None)
+    client = TwilioClient(settings_for(_standin_server).twilio, sleep=lambda _s: None)
     yield client
     client.close()
 
@@ -95,7 +95,7 @@ def test_any_typed_engine_variables_give_success_or_a_documented_code(
     twilio: TwilioClient, variables: dict[str, dict[str, Any]]
 ):
     try:
-        values = unwrap_all(INPUT_NAMES, variables, lambda name: b"Hello ${x!}")
+        values = read_inputs(variables, lambda name: b"Hello ${x!}")
     except ConnectorError:
         return  # carries a documented code by construction; anything else would propagate
     _assert_documented(send_sms(values, twilio))

@@ -16,11 +16,11 @@ from prometheus_client import CollectorRegistry
 from tests.tcp_proxy import TcpProxy
 from tests.twilio_fixtures import settings_for
 from worker.config import Settings
-from worker.daemon import Daemon, build_daemon
 from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import TwilioStandIn
-from worker.health import Health, OpsServer, liveness_window_s, readiness_window_s
 from worker.metrics import Metrics
+from worker.runtime.daemon import Daemon
+from worker.runtime.health import Health, OpsServer, liveness_window_s, readiness_window_s
 
 
 @contextmanager
@@ -28,20 +28,20 @@ def serving(
     settings: Settings, *, liveness_window_s: float = 60.0, readiness_window_s: float = 60.0
 ) -> Iterator[tuple[Daemon, str]]:
     """A running worker with its ops server on loopback; yields the daemon and the base URL."""
-    daemon = build_daemon(settings, metrics=Metrics(CollectorRegistry()))
+    daemon = Daemon(settings, metrics=Metrics(CollectorRegistry()))
     health = Health(
-        daemon.worker,
+        daemon.loop,
         daemon.engine,
         liveness_window_s=liveness_window_s,
         readiness_window_s=readiness_window_s,
     )
-    runner = threading.Thread(target=daemon.worker.run, daemon=True)
+    runner = threading.Thread(target=daemon.serve, daemon=True)
     runner.start()
     try:
         with OpsServer("127.0.0.1", 0, health, daemon.metrics.registry) as ops:
             yield daemon, f"http://127.0.0.1:{ops.port}"
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         runner.join(30)
         daemon.close()
 
@@ -108,7 +108,7 @@ def test_liveness_fails_once_the_fetch_loop_has_stopped(standin: TwilioStandIn):
     settings = replace(settings_for(standin), camunda_url=refused, poll_timeout_ms=0)
     with serving(settings) as (daemon, base):
         _becomes(f"{base}/healthz", 200)
-        daemon.worker.stop()
+        daemon.stop()
         _becomes(f"{base}/healthz", 503)
 
 
@@ -130,4 +130,7 @@ def test_other_paths_are_not_found(standin: TwilioStandIn):
 def test_the_windows_follow_the_poll_timeout(standin: TwilioStandIn):
     settings = replace(settings_for(standin), poll_timeout_ms=30_000)
     # Two long polls plus a backoff and the poll's grace; one long poll plus the same.
-    assert (liveness_window_s(settings), readiness_window_s(settings)) == (75.0, 45.0)
+    assert (
+        liveness_window_s(settings.poll_timeout_ms),
+        readiness_window_s(settings.poll_timeout_ms),
+    ) == (75.0, 45.0)

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from worker.errors import ConnectorError, ErrorCode
-from worker.inputs import MAX_METADATA_DEPTH, MAX_RECIPIENTS, Sender, parse_inputs
+from worker.sms.inputs import MAX_METADATA_DEPTH, MAX_RECIPIENTS, Sender, parse_inputs
 
 SERVICE_SID = "MG" + "0123456789abcdef" * 2
 VALID = {"smsFrom": "+15005550006", "smsTo": "+14155552671", "smsBody": "Hi"}

@@ -10,15 +10,15 @@ from dataclasses import replace
 
 import pytest
 
-from tests.bpmn_models import sms_process
 from tests.twilio_fixtures import GOOD_FROM, settings_for
-from worker.check import check_twilio
 from worker.config import LogFormat, secret_values
-from worker.daemon import build_daemon
+from worker.dev.bpmn_models import sms_process
 from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import DEFAULT_AUTH_TOKEN, TwilioStandIn
 from worker.engine.client import EngineClient
 from worker.logs import configure_logging
+from worker.runtime.check import check_twilio
+from worker.runtime.daemon import Daemon
 
 log = logging.getLogger("worker.test")
 
@@ -92,7 +92,7 @@ def test_the_engine_client_never_logs_a_bearer_token(
     # caplog sees records before any redaction: this is about what the code logs.
     settings = replace(settings_for(standin), camunda_token="bearer-t0ken-value")
     with caplog.at_level(logging.DEBUG):
-        EngineClient(settings).close()
+        EngineClient(settings.engine).close()
     assert "Created External Task client" in caplog.text
     assert "bearer-t0ken-value" not in caplog.text
 
@@ -122,13 +122,13 @@ def test_each_task_ends_with_one_json_line_naming_it(
     )
     configure_logging(LogFormat.JSON, logging.INFO)
     settings = settings_for(standin, camunda_url=engine.url, topic=topic, poll_timeout_ms=500)
-    daemon = build_daemon(settings)
-    runner = threading.Thread(target=daemon.worker.run, daemon=True)
+    daemon = Daemon(settings)
+    runner = threading.Thread(target=daemon.serve, daemon=True)
     runner.start()
     try:
         engine.wait_until(lambda: engine.is_ended(instance), 30, what="ended")
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         runner.join(30)
         daemon.close()
     err = capsys.readouterr().err

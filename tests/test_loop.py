@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from worker.engine.client import EngineError
 from worker.engine.task import ExternalTask
-from worker.loop import Worker
+from worker.errors import EngineError
+from worker.runtime.loop import PollLoop
 
 
 def _task(n: int) -> ExternalTask:
@@ -41,13 +41,13 @@ class ScriptedEngine:
         self.unlocked.append(task.id)
 
 
-def _run(worker: Worker) -> threading.Thread:
+def _run(worker: PollLoop) -> threading.Thread:
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
     return thread
 
 
-def _run_until_idle(engine: ScriptedEngine, worker: Worker) -> None:
+def _run_until_idle(engine: ScriptedEngine, worker: PollLoop) -> None:
     """Run until the script is used up and the loop waits in an idle poll, then stop."""
     thread = _run(worker)
     assert engine.idle.wait(5)
@@ -59,7 +59,7 @@ def _run_until_idle(engine: ScriptedEngine, worker: Worker) -> None:
 def test_each_fetch_asks_only_for_free_slots():
     engine = ScriptedEngine([[_task(1), _task(2)]])
     gate = threading.Event()
-    worker = Worker(engine, lambda task: gate.wait(5), max_concurrency=3, variables=["x"])
+    worker = PollLoop(engine, lambda task: gate.wait(5), max_concurrency=3, variables=["x"])
     thread = _run(worker)
     assert engine.idle.wait(5)
     assert engine.asked == [3, 1]
@@ -73,7 +73,7 @@ def test_engine_errors_back_off_with_growing_delays():
     failures: list[list[ExternalTask] | Exception] = [EngineError("down")] * 4
     engine = ScriptedEngine(failures)
     sleeps: list[float] = []
-    worker = Worker(
+    worker = PollLoop(
         engine,
         lambda task: None,
         max_concurrency=1,
@@ -88,7 +88,7 @@ def test_engine_errors_back_off_with_growing_delays():
 def test_a_success_resets_the_backoff():
     engine = ScriptedEngine([EngineError("down"), [], EngineError("down")])
     sleeps: list[float] = []
-    worker = Worker(
+    worker = PollLoop(
         engine,
         lambda task: None,
         max_concurrency=1,
@@ -103,7 +103,7 @@ def test_a_success_resets_the_backoff():
 def test_an_unexpected_error_while_polling_does_not_kill_the_loop():
     engine = ScriptedEngine([RuntimeError("bug"), [_task(1)]])
     handled: list[str] = []
-    worker = Worker(
+    worker = PollLoop(
         engine,
         lambda task: handled.append(task.id),
         max_concurrency=1,
@@ -120,7 +120,7 @@ def test_a_failing_handler_frees_its_slot():
     def handle(task: ExternalTask) -> None:
         raise RuntimeError("reporting bug")
 
-    worker = Worker(engine, handle, max_concurrency=1, variables=["x"])
+    worker = PollLoop(engine, handle, max_concurrency=1, variables=["x"])
     _run_until_idle(engine, worker)
     assert engine.asked == [1, 1, 1]
 
@@ -136,7 +136,7 @@ def test_stop_waits_for_running_tasks_and_unlocks_tasks_fetched_after_it():
         done.append(task.id)
 
     engine.script.append([_task(1)])
-    worker = Worker(engine, handle, max_concurrency=2, variables=["x"])
+    worker = PollLoop(engine, handle, max_concurrency=2, variables=["x"])
     thread = _run(worker)
     assert started.wait(5)
     assert engine.idle.wait(5)

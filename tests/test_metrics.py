@@ -14,13 +14,13 @@ import requests
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.bpmn_models import sms_process
 from tests.twilio_fixtures import GOOD_FROM, settings_for
-from worker.daemon import build_daemon
+from worker.dev.bpmn_models import sms_process
 from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import TwilioStandIn
-from worker.health import OpsServer
 from worker.metrics import Metrics
+from worker.runtime.daemon import Daemon
+from worker.runtime.health import OpsServer
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -58,7 +58,7 @@ def after_a_run(engine: LocalEngine, _standin_server: TwilioStandIn) -> Iterator
     settings = settings_for(
         standin, camunda_url=engine.url, topic=topic, poll_timeout_ms=500, lock_duration_ms=5_000
     )
-    daemon = build_daemon(settings, metrics=Metrics(CollectorRegistry()))
+    daemon = Daemon(settings, metrics=Metrics(CollectorRegistry()))
     standin.faults.throttle_next()
     instances = [
         engine.start_process(
@@ -66,7 +66,7 @@ def after_a_run(engine: LocalEngine, _standin_server: TwilioStandIn) -> Iterator
         ),
         engine.start_process(key, _inputs({"type": "String", "value": "not-a-number"})),
     ]
-    runner = threading.Thread(target=daemon.worker.run, daemon=True)
+    runner = threading.Thread(target=daemon.serve, daemon=True)
     runner.start()
     try:
         with OpsServer("127.0.0.1", 0, daemon.health, daemon.metrics.registry) as ops:
@@ -74,7 +74,7 @@ def after_a_run(engine: LocalEngine, _standin_server: TwilioStandIn) -> Iterator
                 engine.wait_until(lambda i=instance: engine.is_ended(i), 30, what="ended")
             yield _scrape(ops.port)
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         runner.join(30)
         daemon.close()
         standin.reset()
@@ -127,8 +127,8 @@ def _with_fetch_errors(samples: Samples) -> Samples | None:
 
 def test_engine_errors_are_counted_by_call_and_status(standin: TwilioStandIn):
     settings = replace(settings_for(standin), camunda_url=_refused_url(), poll_timeout_ms=0)
-    daemon = build_daemon(settings, metrics=Metrics(CollectorRegistry()))
-    runner = threading.Thread(target=daemon.worker.run, daemon=True)
+    daemon = Daemon(settings, metrics=Metrics(CollectorRegistry()))
+    runner = threading.Thread(target=daemon.serve, daemon=True)
     runner.start()
     try:
         with OpsServer("127.0.0.1", 0, daemon.health, daemon.metrics.registry) as ops:
@@ -136,7 +136,7 @@ def test_engine_errors_are_counted_by_call_and_status(standin: TwilioStandIn):
                 lambda: _with_fetch_errors(_scrape(ops.port)), 10, 0.05, "a counted fetch error"
             )
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         runner.join(30)
         daemon.close()
     assert _value(samples, "sms_worker_messages_sent_total") == 0

@@ -1,6 +1,6 @@
 import pytest
 
-from worker.phone import InvalidNumber, is_messaging_service_sid, mask, normalise
+from worker.sms.phone import InvalidNumber, is_messaging_service_sid, mask, normalise
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 from tests.twilio_fixtures import GOOD_FROM
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.errors import ErrorCode
-from worker.outcome import Abandoned, BusinessError, Completed
-from worker.send_sms import MAX_BODY_CHARS, send_sms
-from worker.twilio_client import TwilioClient
+from worker.sms.action import MAX_BODY_CHARS, send_sms
+from worker.sms.outcome import Abandoned, BusinessError, Completed
+from worker.twilio.client import TwilioClient
 
 A, B, C = "+14155552671", "+12125550100", "+13105550123"
 BAD_TO = "+15005550001"  # Twilio's magic number for error 21211

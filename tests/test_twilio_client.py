@@ -16,9 +16,9 @@ from tests.twilio_spec import require_spec, validate_create_message_request
 from worker.config import Settings
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.errors import ConnectorError, ErrorCode
-from worker.inputs import Sender
-from worker.twilio_client import TwilioClient
-from worker.twilio_errors import HTTP_STATUSES, TWILIO_CODES
+from worker.sms.inputs import Sender
+from worker.twilio.client import TwilioClient
+from worker.twilio.translation import HTTP_STATUSES, TWILIO_CODES
 
 FROM = Sender(GOOD_FROM, is_messaging_service=False)
 TO = "+14155552671"
@@ -153,7 +153,7 @@ PRODUCED_ELSEWHERE = {
 @pytest.fixture
 def fast_client(standin: TwilioStandIn) -> TwilioClient:
     settings = settings_for(standin, twilio_read_timeout_ms=500, twilio_retry_429_budget_ms=50)
-    return TwilioClient(settings, sleep=lambda _s: None)
+    return TwilioClient(settings.twilio, sleep=lambda _s: None)
 
 
 @pytest.mark.parametrize(
@@ -237,14 +237,14 @@ def test_api_key_authenticates_with_the_account_sid_in_the_path(standin: TwilioS
     key, secret = "SK" + "b" * 32, "key-secret"
     standin.add_api_key(key, secret)
     settings = settings_for(standin, twilio_api_key=key, twilio_api_secret=secret)
-    TwilioClient(settings).send_message(FROM, TO, "hello")
+    TwilioClient(settings.twilio).send_message(FROM, TO, "hello")
     received = standin.received[-1]
     assert received.auth_user == key
     assert f"/Accounts/{settings.twilio_account}/" in received.path
 
 
 def test_wrong_token_is_an_authentication_error(standin: TwilioStandIn):
-    client = TwilioClient(settings_for(standin, twilio_token="wrong"))
+    client = TwilioClient(settings_for(standin, twilio_token="wrong").twilio)
     error = _send(client)
     assert error.code is ErrorCode.AUTHENTICATION_CONNECTION_ERROR
     assert "wrong" not in error.message
@@ -252,7 +252,7 @@ def test_wrong_token_is_an_authentication_error(standin: TwilioStandIn):
 
 def test_429_is_retried_transparently(standin: TwilioStandIn, twilio_settings: Settings):
     sleeps: list[float] = []
-    client = TwilioClient(twilio_settings, sleep=sleeps.append, jitter=lambda: 0.5)
+    client = TwilioClient(twilio_settings.twilio, sleep=sleeps.append, jitter=lambda: 0.5)
     standin.faults.throttle_next(count=3)
     client.send_message(FROM, TO, "hello")
     assert len(sleeps) == 3
@@ -263,7 +263,7 @@ def test_429_is_retried_transparently(standin: TwilioStandIn, twilio_settings: S
 def test_429_honours_retry_after(standin: TwilioStandIn, twilio_settings: Settings):
     sleeps: list[float] = []
     settings = replace(twilio_settings, twilio_retry_429_budget_ms=10_000)
-    client = TwilioClient(settings, sleep=sleeps.append, jitter=lambda: 0.0)
+    client = TwilioClient(settings.twilio, sleep=sleeps.append, jitter=lambda: 0.0)
     standin.faults.throttle_next(count=1, retry_after=3)
     client.send_message(FROM, TO, "hello")
     assert sleeps == [3.0]
@@ -291,7 +291,7 @@ def test_connection_refused_says_the_sms_was_not_sent(standin: TwilioStandIn):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = TwilioClient(settings_for(standin, twilio_api_url=f"http://127.0.0.1:{port}"))
+    client = TwilioClient(settings_for(standin, twilio_api_url=f"http://127.0.0.1:{port}").twilio)
     error = _send(client)
     assert error.code is ErrorCode.TWILIO_CONNECTION_ERROR
     assert "was not sent" in error.message

@@ -10,7 +10,7 @@ import pytest
 
 from worker.config import Settings, load_settings
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
-from worker.twilio_client import TwilioClient
+from worker.twilio.client import TwilioClient
 
 GOOD_FROM = "+15005550006"
 
@@ -51,6 +51,6 @@ def twilio_settings(standin: TwilioStandIn) -> Settings:
 
 @pytest.fixture
 def twilio(twilio_settings: Settings) -> Iterator[TwilioClient]:
-    client = TwilioClient(twilio_settings, sleep=lambda _s: None)
+    client = TwilioClient(twilio_settings.twilio, sleep=lambda _s: None)
     yield client
     client.close()

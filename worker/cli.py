@@ -1,7 +1,10 @@
-"""Command line: `run` (the daemon), `check`, `send`, `render`, `sandbox`.
+"""Command line: `run` (the daemon), `check`, `send`, `render`, `sandbox`, `demo`.
 
 Exit codes: 0 success, 1 a documented error (the last line of stderr is one JSON object with
 `errorCode` and `errorMessage`) or a failed check, 2 usage or configuration errors.
+
+Signals are handled here and nowhere else. The development tools (`sandbox`, `demo`) are
+imported only when those commands run, so the product never loads them.
 """
 
 from __future__ import annotations
@@ -15,30 +18,16 @@ import sys
 from collections.abc import Sequence
 
 from worker import __version__, template
-from worker.check import run_checks
-from worker.config import (
-    ConfigError,
-    LogFormat,
-    load_log_settings,
-    load_settings,
-    secret_values,
-)
-from worker.daemon import build_daemon
-from worker.demo import SAMPLE, run_demo
-from worker.dev.twilio_standin import (
-    DEFAULT_ACCOUNT_SID,
-    DEFAULT_AUTH_TOKEN,
-    TwilioStandIn,
-    serve,
-)
-from worker.errors import ConnectorError, ErrorCode
-from worker.health import OpsServer
-from worker.inputs import parse_metadata
+from worker.config import LogFormat, load_log_settings, load_settings, secret_values
+from worker.errors import ConfigError, ConnectorError, ErrorCode
 from worker.logs import logging_to_stderr
 from worker.metrics import Metrics
-from worker.outcome import Abandoned, BusinessError, Completed, Crashed
-from worker.send_sms import render_body, send_sms
-from worker.twilio_client import TwilioClient
+from worker.runtime.check import run_checks
+from worker.runtime.daemon import Daemon
+from worker.sms.action import render_body, send_sms
+from worker.sms.inputs import parse_metadata
+from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed
+from worker.twilio.client import TwilioClient
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 # These validate every setting themselves, bad logging settings included, and report them all.
@@ -102,20 +91,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--port", type=int, default=8081)
     sandbox.add_argument("--host", default="127.0.0.1", help="0.0.0.0 inside a container")
-    sandbox.add_argument("--account", default=DEFAULT_ACCOUNT_SID, help="Account SID it accepts")
-    sandbox.add_argument("--token", default=DEFAULT_AUTH_TOKEN, help="auth token it accepts")
+    sandbox.add_argument("--account", help="Account SID it accepts (default: a fixed test SID)")
+    sandbox.add_argument("--token", help="auth token it accepts (default: a fixed test token)")
     sandbox.set_defaults(handler=_sandbox)
 
     demo = commands.add_parser(
         "demo", help="run the example end to end here: local engine, Twilio stand-in, worker"
     )
     demo.add_argument(
-        "--to",
-        default=SAMPLE["customerPhone"],
-        help="customerPhone (+15005550001 shows the error path)",
+        "--to", help="customerPhone (default +14155552671; +15005550001 shows the error path)"
     )
-    demo.add_argument("--name", default=SAMPLE["customerName"], help="customerName")
-    demo.add_argument("--from", dest="sender", default=SAMPLE["smsSender"], help="smsSender")
+    demo.add_argument("--name", help="customerName (default Ann)")
+    demo.add_argument("--from", dest="sender", help="smsSender (default +15005550006)")
     demo.add_argument(
         "--timeout", type=float, default=60.0, help="seconds to wait for the instance"
     )
@@ -125,26 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    daemon = build_daemon(settings, metrics=Metrics(process_stats=True))
-    ops: OpsServer | None = None
-    if settings.metrics_port:
-        try:
-            ops = OpsServer(
-                settings.metrics_host, settings.metrics_port, daemon.health, daemon.metrics.registry
-            ).start()
-        except OSError as exc:
-            daemon.close()
-            print(
-                f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} "
-                f"(SMS_METRICS_HOST/SMS_METRICS_PORT): {exc}",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        logging.getLogger("worker").info(
-            "metrics on http://%s:%d/metrics, probes /healthz and /readyz",
-            settings.metrics_host,
-            ops.port,
-        )
+    daemon = Daemon(settings, metrics=Metrics(process_stats=True))
     signals_seen = 0
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -155,11 +123,11 @@ def _run(args: argparse.Namespace) -> int:
                 "%s: finishing in-flight tasks; send it again to exit at once",
                 signal.Signals(signum).name,
             )
-            daemon.worker.stop()
+            daemon.stop()
         else:
             # Second signal: the operator wants out now. Tasks still running keep their
             # locks until they expire, then the engine hands them out again.
-            daemon.aborted.set()
+            daemon.abort()
             os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -172,11 +140,19 @@ def _run(args: argparse.Namespace) -> int:
         settings.max_concurrency,
     )
     try:
-        daemon.worker.run()
-    finally:
-        if ops is not None:
-            ops.close()
-        daemon.close()
+        left = daemon.serve()
+    except OSError as exc:
+        print(
+            f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} "
+            f"(SMS_METRICS_HOST/SMS_METRICS_PORT): {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if left:
+        # Their threads are still inside a Twilio or engine call and would hold the exit up
+        # until their timeouts; their tasks are left to their locks, as logged.
+        logging.shutdown()
+        os._exit(EXIT_OK)
     return EXIT_OK
 
 
@@ -188,16 +164,36 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    from worker.dev.twilio_standin import (  # noqa: PLC0415 - a development tool, loaded on use
+        DEFAULT_ACCOUNT_SID,
+        DEFAULT_AUTH_TOKEN,
+        TwilioStandIn,
+        serve,
+    )
+
     def ready(standin: TwilioStandIn) -> None:
         print(f"Twilio stand-in on {standin.url} (account {standin.account_sid})", flush=True)
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    serve(args.port, args.account, args.token, args.host, on_ready=ready)
+    serve(
+        args.port,
+        args.account or DEFAULT_ACCOUNT_SID,
+        args.token or DEFAULT_AUTH_TOKEN,
+        args.host,
+        on_ready=ready,
+    )
     return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
-    return run_demo(to=args.to, name=args.name, sender=args.sender, timeout_s=args.timeout)
+    from worker.dev.demo import SAMPLE, run_demo  # noqa: PLC0415 - a development tool
+
+    return run_demo(
+        to=args.to or SAMPLE["customerPhone"],
+        name=args.name or SAMPLE["customerName"],
+        sender=args.sender or SAMPLE["smsSender"],
+        timeout_s=args.timeout,
+    )
 
 
 def _print_error(error: dict[str, object]) -> None:
@@ -206,7 +202,7 @@ def _print_error(error: dict[str, object]) -> None:
 
 def _send(args: argparse.Namespace) -> int:
     settings = load_settings()
-    client = TwilioClient(settings, pool_size=1)
+    client = TwilioClient(settings.twilio, pool_size=1)
     values = {
         "smsFrom": args.sms_from,
         "smsTo": args.sms_to,

@@ -12,6 +12,10 @@ from typing import TypeVar
 
 import phonenumbers
 
+from worker.errors import ConfigError
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
 _T = TypeVar("_T")
 
 _ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
@@ -37,17 +41,59 @@ class LogLevel(str, Enum):
     ERROR = "error"
 
 
-class ConfigError(ValueError):
-    """Raised with every invalid setting at once, one per line, each naming its variable."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
-        self.problems = problems
-
-
 def _secret() -> str:
     # `repr=False` keeps credentials out of logs and tracebacks that print the settings.
     return field(default="", repr=False)
+
+
+# Each component gets the slice of the settings it needs, never the whole object.
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account: str
+    api_url: str
+    auth: tuple[str, str] = field(repr=False)
+    connect_timeout_ms: int
+    read_timeout_ms: int
+    retry_429_budget_ms: int
+
+    @property
+    def worst_send_s(self) -> float:
+        """The longest one message can take: connecting, waiting for the answer, 429 retries."""
+        return (self.connect_timeout_ms + self.read_timeout_ms + self.retry_429_budget_ms) / 1000
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    url: str
+    worker_id: str
+    topic: str
+    lock_duration_ms: int
+    poll_timeout_ms: int
+    user: str = ""
+    password: str = _secret()
+    token: str = _secret()
+
+
+@dataclass(frozen=True)
+class LeaseSettings:
+    lock_duration_ms: int
+    # Extend the lock while there is still time for one more send and the extension itself.
+    worst_send_s: float
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    task_retries: int
+    retry_timeout_ms: int
+    uncaught_errors: UncaughtErrors
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    host: str
+    port: int  # 0: serve nothing
 
 
 @dataclass(frozen=True)
@@ -74,6 +120,8 @@ class Settings:
     task_retries: int = 3
     retry_timeout_ms: int = 60_000
     uncaught_errors: UncaughtErrors = UncaughtErrors.INCIDENT
+    # Kubernetes waits 30 s after SIGTERM before it kills: leave room to report and exit.
+    shutdown_grace_ms: int = 25_000
 
     # 0 serves nothing: metrics and probes are opt-in (the container image sets 9464).
     metrics_port: int = 0
@@ -89,6 +137,42 @@ class Settings:
         if self.twilio_api_key:
             return (self.twilio_api_key, self.twilio_api_secret)
         return (self.twilio_account, self.twilio_token)
+
+    @property
+    def twilio(self) -> TwilioSettings:
+        return TwilioSettings(
+            account=self.twilio_account,
+            api_url=self.twilio_api_url,
+            auth=self.twilio_auth,
+            connect_timeout_ms=self.twilio_connect_timeout_ms,
+            read_timeout_ms=self.twilio_read_timeout_ms,
+            retry_429_budget_ms=self.twilio_retry_429_budget_ms,
+        )
+
+    @property
+    def engine(self) -> EngineSettings:
+        return EngineSettings(
+            url=self.camunda_url,
+            worker_id=self.worker_id,
+            topic=self.topic,
+            lock_duration_ms=self.lock_duration_ms,
+            poll_timeout_ms=self.poll_timeout_ms,
+            user=self.camunda_user,
+            password=self.camunda_password,
+            token=self.camunda_token,
+        )
+
+    @property
+    def lease(self) -> LeaseSettings:
+        return LeaseSettings(self.lock_duration_ms, self.twilio.worst_send_s)
+
+    @property
+    def reporting(self) -> ReportSettings:
+        return ReportSettings(self.task_retries, self.retry_timeout_ms, self.uncaught_errors)
+
+    @property
+    def ops(self) -> OpsSettings:
+        return OpsSettings(self.metrics_host, self.metrics_port)
 
 
 # Environment variable -> (field name, parser). Order is the order problems are reported in.
@@ -114,6 +198,7 @@ ENVIRONMENT: dict[str, str] = {
     "SMS_TASK_RETRIES": "task_retries",
     "SMS_RETRY_TIMEOUT_MS": "retry_timeout_ms",
     "SMS_UNCAUGHT_ERRORS": "uncaught_errors",
+    "SMS_SHUTDOWN_GRACE_MS": "shutdown_grace_ms",
     "SMS_METRICS_PORT": "metrics_port",
     "SMS_METRICS_HOST": "metrics_host",
     "SMS_LOG_FORMAT": "log_format",
@@ -130,6 +215,7 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "poll_timeout_ms": (0, 1_800_000),
     "task_retries": (0, 1_000),
     "retry_timeout_ms": (0, 86_400_000),
+    "shutdown_grace_ms": (0, 3_600_000),
     "metrics_port": (0, 65_535),
 }
 

@@ -1,12 +1,29 @@
-"""The error catalogue: the codes the connector contract documents, and the one exception type.
+"""The error catalogue (the codes the connector contract documents) and the exception tree.
 
-Every failure the worker reports as a BPMN error carries one of these codes; nothing else may
-reach a process model. Library exceptions are translated into `ConnectorError` in exactly one
-place per edge (`twilio_errors` for Twilio, the template package for FreeMarker).
+    WorkerError                     every exception of ours
+    ├── ConnectorError              carries a documented `code`: thrown as a BPMN error
+    │   ├── InputError              a task variable is missing or invalid (`variables`)
+    │   ├── TemplateError           smsBody cannot be read, parsed or rendered (`line`, ...)
+    │   └── DeliveryError           a message did not go out, or may have (`possibly_sent`)
+    │       ├── TwilioRejected      Twilio answered with an error (`http_status`, `twilio_code`)
+    │       ├── TwilioUnreachable   no answer: never connected (not sent) or cut off (maybe sent)
+    │       └── TwilioUnreadable    a success answer without a message SID (maybe sent)
+    ├── EngineError                 an engine REST call failed (`status`, None: no answer)
+    │   ├── EngineUnreachable       no HTTP answer at all
+    │   ├── TaskGone                404: completed elsewhere, or cancelled
+    │   └── LockLost                400: another worker holds the lock, or it expired
+    └── ConfigError                 invalid settings, every problem named (`problems`)
+
+Each edge sets the facts it knows as typed fields: the Twilio edge whether a request may have
+been sent and whether a failure concerns one recipient only; the engine edge whether the task
+is gone or its lock lost. Library exceptions become these in exactly one place per edge
+(`worker.twilio.translation`, `worker.engine.client`, the template package), causes chained.
+The core reads the fields; `details` is only the JSON view written into `smsError`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
@@ -102,22 +119,149 @@ class ErrorCode(str, Enum):
     )
 
 
-class ConnectorError(Exception):
+class WorkerError(Exception):
+    """Base of every exception the worker raises on purpose."""
+
+
+class ConnectorError(WorkerError):
     """A failure with a documented code.
 
     `message` is shown to process modellers and operators: it names the variable or the remote
-    party and what was wrong, and never contains a credential. `details` is structured extra
-    information (Twilio's error code, a template position) that ends up in `smsError`.
+    party and what was wrong, and never contains a credential.
     """
 
-    def __init__(self, code: ErrorCode, message: str, **details: Any) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.details: dict[str, Any] = details
 
     def __repr__(self) -> str:
-        return f"ConnectorError({self.code.value}, {self.message!r})"
+        return f"{type(self).__name__}({self.code.value}, {self.message!r})"
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The typed facts as JSON fields, for `smsError` and the `send` command's output."""
+        return {}
 
     def to_json(self) -> dict[str, Any]:
         return {"errorCode": self.code.value, "errorMessage": self.message, **self.details}
+
+
+class InputError(ConnectorError):
+    """A task variable is missing or invalid; `variables` names the ones at fault."""
+
+    def __init__(self, code: ErrorCode, message: str, *, variables: Sequence[str]) -> None:
+        super().__init__(code, message)
+        self.variables = tuple(variables)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        # Missing inputs are reported all at once, every other problem concerns one variable.
+        if self.code is ErrorCode.MISSING_INPUT:
+            return {"variables": list(self.variables)}
+        return {"variable": self.variables[0]} if self.variables else {}
+
+
+class TemplateError(ConnectorError):
+    """The body template cannot be read, parsed or rendered; where, when known."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        expression: str | None = None,
+    ) -> None:
+        super().__init__(code, message)
+        self.line, self.column, self.expression = line, column, expression
+
+    @property
+    def details(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.line is not None:
+            found.update(line=self.line, column=self.column)
+        if self.expression is not None:
+            found["expression"] = self.expression
+        return found
+
+
+class DeliveryError(ConnectorError):
+    """Sending one message failed.
+
+    `possibly_sent`: the request may have reached Twilio, so the message may exist (a read
+    timeout, a 5xx); resending could duplicate it. `concerns_recipient`: the failure is about
+    that one number (invalid, unreachable, unsubscribed), so the other recipients still get
+    theirs; any other failure stops the task's remaining sends.
+    """
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        possibly_sent: bool,
+        concerns_recipient: bool = False,
+        http_status: int | None = None,
+        twilio_code: int | None = None,
+        more_info: str | None = None,
+    ) -> None:
+        super().__init__(code, message)
+        self.possibly_sent = possibly_sent
+        self.concerns_recipient = concerns_recipient
+        self.http_status = http_status
+        self.twilio_code = twilio_code
+        self.more_info = more_info
+
+    @property
+    def details(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.http_status is not None:
+            found["httpStatus"] = self.http_status
+        if isinstance(self, TwilioRejected):
+            found["twilioCode"] = self.twilio_code
+        found["possiblySent"] = self.possibly_sent
+        if self.more_info is not None:
+            found["moreInfo"] = self.more_info
+        return found
+
+
+class TwilioRejected(DeliveryError):
+    """Twilio answered with an HTTP error (after 429 retries, if any)."""
+
+
+class TwilioUnreachable(DeliveryError):
+    """No HTTP answer from Twilio: refused, DNS, TLS, timeouts, a broken connection."""
+
+
+class TwilioUnreadable(DeliveryError):
+    """Twilio answered 2xx, but without a message SID: the message may exist."""
+
+
+class EngineError(WorkerError):
+    """An engine REST call that failed. `status` is None when no HTTP answer came back."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class EngineUnreachable(EngineError):
+    """No answer: refused, timed out, connection broken. Retrying later may help."""
+
+
+class TaskGone(EngineError):
+    """404: the task was completed elsewhere, or cancelled (e.g. by a boundary event)."""
+
+
+class LockLost(EngineError):
+    """400: the task is locked by another worker, or its lock expired."""
+
+
+class ConfigError(WorkerError, ValueError):
+    """Raised with every invalid setting at once, one per line, each naming its variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
+        self.problems = problems

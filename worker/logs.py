@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from worker.config import LogFormat
-from worker.phone import mask_all
+from worker.sms.phone import mask_all
 
 HUMAN_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Passed with `extra=`; JSON lines carry each one that is known, the human format only the text.

@@ -18,7 +18,7 @@ import time
 import requests
 from requests.adapters import HTTPAdapter
 
-from worker.inputs import INPUT_NAMES
+from worker.sms.inputs import INPUT_NAMES
 
 RESULT = {"smsResult": {"type": "Json", "value": json.dumps({"SM0": "+14155552671"})}}
 

@@ -17,10 +17,10 @@ from camunda.external_task.external_task_worker import ExternalTaskWorker
 from worker.config import load_settings
 from worker.engine.variables import unwrap_all
 from worker.errors import ConnectorError
-from worker.inputs import INPUT_NAMES
-from worker.outcome import BusinessError, Completed
-from worker.send_sms import send_sms
-from worker.twilio_client import TwilioClient
+from worker.sms.action import send_sms
+from worker.sms.inputs import INPUT_NAMES
+from worker.sms.outcome import BusinessError, Completed
+from worker.twilio.client import TwilioClient
 
 CONFIG: dict[str, Any] = {
     "maxTasks": 10,
@@ -60,7 +60,7 @@ def make_handler(twilio: TwilioClient, default_region: str | None) -> Any:
 def main(argv: list[str]) -> int:
     url, topic = argv
     settings = load_settings()
-    twilio = TwilioClient(settings, pool_size=1)  # the stock worker runs one task at a time
+    twilio = TwilioClient(settings.twilio, pool_size=1)  # the stock worker runs one task at a time
     worker = ExternalTaskWorker(f"stock-{topic}", url, CONFIG)
     worker.subscribe([topic], make_handler(twilio, settings.default_region), variables=INPUT_NAMES)
     return 0

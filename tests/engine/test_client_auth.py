@@ -8,12 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.bpmn_models import sms_process
 from tests.twilio_fixtures import GOOD_FROM, settings_for
-from worker.daemon import build_daemon
+from worker.dev.bpmn_models import sms_process
 from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import TwilioStandIn
-from worker.engine.client import EngineClient, EngineError
+from worker.engine.client import EngineClient
+from worker.errors import EngineError
+from worker.runtime.daemon import Daemon
 
 pytestmark = pytest.mark.engine
 
@@ -28,7 +29,7 @@ def secured_engine() -> Iterator[LocalEngine]:
 def test_without_credentials_the_engine_refuses_the_worker(
     secured_engine: LocalEngine, standin: TwilioStandIn
 ):
-    client = EngineClient(settings_for(standin, camunda_url=secured_engine.url))
+    client = EngineClient(settings_for(standin, camunda_url=secured_engine.url).engine)
     with pytest.raises(EngineError) as caught:
         client.fetch_and_lock(1, ["smsTo"])
     assert caught.value.status == 401
@@ -54,13 +55,13 @@ def test_with_basic_auth_the_worker_completes_tasks(
         topic="SEND_SMS_AUTH",
         poll_timeout_ms=500,
     )
-    daemon = build_daemon(settings)
-    thread = threading.Thread(target=daemon.worker.run, daemon=True)
+    daemon = Daemon(settings)
+    thread = threading.Thread(target=daemon.serve, daemon=True)
     thread.start()
     try:
         secured_engine.wait_until(lambda: secured_engine.is_ended(instance), 30)
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         thread.join(30)
         daemon.close()
     result = json.loads(secured_engine.process_variables(instance)["smsResult"]["value"])

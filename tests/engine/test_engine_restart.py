@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from tests.bpmn_models import sms_process
 from tests.twilio_fixtures import GOOD_FROM, settings_for
-from worker.daemon import build_daemon
+from worker.dev.bpmn_models import sms_process
 from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import TwilioStandIn
+from worker.runtime.daemon import Daemon
 
 pytestmark = pytest.mark.engine
 
@@ -35,26 +35,26 @@ def test_the_worker_resumes_after_the_engine_restarts(standin: TwilioStandIn):
     settings = settings_for(
         standin, camunda_url=first.url, topic="SEND_SMS_RESTART", poll_timeout_ms=2_000
     )
-    daemon = build_daemon(settings)
-    thread = threading.Thread(target=daemon.worker.run, daemon=True)
+    daemon = Daemon(settings)
+    thread = threading.Thread(target=daemon.serve, daemon=True)
     thread.start()
     second = LocalEngine()
     try:
         before = _send_one(first, "+14155552671")
         first.wait_until(lambda: first.is_ended(before), 30)
         first.stop()
-        polls = daemon.worker.polls
+        polls = daemon.loop.polls
         second.start(port=port)  # in-memory database: a new, empty engine at the same URL
         after = _send_one(second, "+12125550100")
         second.wait_until(lambda: second.is_ended(after), 60)
         result = json.loads(second.process_variables(after)["smsResult"]["value"])
     finally:
-        daemon.worker.stop()
+        daemon.stop()
         thread.join(30)
         daemon.close()
         first.stop()
         second.stop()
     assert thread.is_alive() is False
-    assert daemon.worker.polls > polls
+    assert daemon.loop.polls > polls
     assert list(result.values()) == ["+12125550100"]
     assert standin.delivered == {"+14155552671": 1, "+12125550100": 1}

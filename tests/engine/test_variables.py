@@ -5,6 +5,7 @@ import pytest
 
 from worker.engine.variables import json_variable, unwrap
 from worker.errors import ConnectorError, ErrorCode
+from worker.runtime.task_handler import read_inputs
 
 
 def _no_file(name: str) -> bytes:
@@ -54,8 +55,14 @@ def test_java_serialized_objects_are_invalid_input():
     assert "Json or String variable" in caught.value.message
 
 
+def test_a_file_is_downloaded_where_files_are_allowed():
+    typed = {"type": "File", "value": None}
+    assert unwrap("smsBody", typed, lambda name: b"Hi", file_allowed=True) == b"Hi"
+
+
 def test_a_file_body_is_downloaded():
-    assert unwrap("smsBody", {"type": "File", "value": None}, lambda name: b"Hi") == b"Hi"
+    inputs = read_inputs({"smsBody": {"type": "File", "value": None}}, lambda name: b"Hi")
+    assert inputs["smsBody"] == b"Hi"
 
 
 def test_a_failed_download_is_a_template_read_error():
@@ -63,7 +70,7 @@ def test_a_failed_download_is_a_template_read_error():
         raise OSError("engine gone")
 
     with pytest.raises(ConnectorError) as caught:
-        unwrap("smsBody", {"type": "File", "value": None}, broken)
+        read_inputs({"smsBody": {"type": "File", "value": None}}, broken)
     assert caught.value.code is ErrorCode.TEMPLATE_READ_ERROR
 
 

@@ -38,7 +38,7 @@ START_TIMEOUT_S = 180.0
 STOP_GRACE_S = 15.0
 
 
-class EngineError(RuntimeError):
+class LocalEngineError(RuntimeError):
     """The engine could not be built or started, or a REST call failed."""
 
 
@@ -101,7 +101,7 @@ class LocalEngine:
         project = (project_dir or default_project_dir()).resolve()
         pom, jar = project / "pom.xml", project / "target" / JAR_NAME
         if not pom.is_file():
-            raise EngineError(f"no Maven project at {project} (set SMS_ENGINE_PROJECT?)")
+            raise LocalEngineError(f"no Maven project at {project} (set SMS_ENGINE_PROJECT?)")
         mvn = shutil.which("mvn")
         digest = hashlib.sha256(str(project).encode()).hexdigest()[:12]
         lock_path = Path(tempfile.gettempdir()) / f"sms-engine-build-{digest}.lock"
@@ -112,12 +112,14 @@ class LocalEngine:
             if jar.is_file() and jar.stat().st_mtime >= newest:
                 return jar
             if mvn is None:
-                raise EngineError("Maven ('mvn') is not on PATH: it is needed to build the engine")
+                raise LocalEngineError(
+                    "Maven ('mvn') is not on PATH: it is needed to build the engine"
+                )
             cmd = [mvn, "-q", "-B", "-f", str(pom), "package", "-DskipTests"]
             done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=1800)  # noqa: S603
             if done.returncode != 0 or not jar.is_file():
                 output = (done.stdout + done.stderr)[-8000:]
-                raise EngineError(f"{' '.join(cmd)} failed ({done.returncode}):\n{output}")
+                raise LocalEngineError(f"{' '.join(cmd)} failed ({done.returncode}):\n{output}")
         return jar
 
     # -- process --------------------------------------------------------------------------------
@@ -138,12 +140,12 @@ class LocalEngine:
     def start(self, port: int | None = None, basic_auth: bool = False) -> LocalEngine:
         """Start the JVM and wait until ``GET /version`` answers; returns self."""
         if self._proc is not None:
-            raise EngineError("engine already started")
+            raise LocalEngineError("engine already started")
         java = shutil.which("java")
         if java is None:
-            raise EngineError("Java ('java') is not on PATH: it is needed to run the engine")
+            raise LocalEngineError("Java ('java') is not on PATH: it is needed to run the engine")
         if not self.jar.is_file():
-            raise EngineError(f"{self.jar} does not exist: call LocalEngine.build() first")
+            raise LocalEngineError(f"{self.jar} does not exist: call LocalEngine.build() first")
         self.port, self.basic_auth = port or _free_port(), basic_auth
         self.session.auth = ADMIN if basic_auth else None
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +168,7 @@ class LocalEngine:
             if self._proc.poll() is not None:
                 code = self._proc.returncode
                 self.stop()
-                raise EngineError(
+                raise LocalEngineError(
                     f"engine exited with {code}; {self.log_path}:\n{_tail(self.log_path)}"
                 )
             with contextlib.suppress(requests.RequestException):
@@ -174,7 +176,9 @@ class LocalEngine:
                     return self
             time.sleep(0.25)
         self.stop()
-        raise EngineError(f"engine not up after {START_TIMEOUT_S:.0f} s:\n{_tail(self.log_path)}")
+        raise LocalEngineError(
+            f"engine not up after {START_TIMEOUT_S:.0f} s:\n{_tail(self.log_path)}"
+        )
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 15 s. Safe to call twice."""
@@ -204,11 +208,11 @@ class LocalEngine:
 
     # -- REST helpers ---------------------------------------------------------------------------
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        """One REST call; returns the JSON answer (None if empty); EngineError on HTTP >= 400."""
+        """One REST call: the JSON answer (None if empty); LocalEngineError on HTTP >= 400."""
         kwargs.setdefault("timeout", 30)
         resp = self.session.request(method, f"{self.url}{path}", **kwargs)
         if resp.status_code >= 400:
-            raise EngineError(f"{method} {path} -> {resp.status_code}: {resp.text[:1000]}")
+            raise LocalEngineError(f"{method} {path} -> {resp.status_code}: {resp.text[:1000]}")
         return resp.json() if resp.content else None
 
     def version(self) -> str:

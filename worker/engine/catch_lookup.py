@@ -7,7 +7,7 @@ import logging
 import threading
 from collections import OrderedDict
 
-from worker.engine.client import EngineClient, EngineError
+from worker.engine.client import EngineClient
 from worker.engine.error_catch import (
     InvalidBpmnError,
     ProcessModel,
@@ -16,6 +16,7 @@ from worker.engine.error_catch import (
     parse_definition,
 )
 from worker.engine.task import ExternalTask
+from worker.errors import EngineError
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
 """The engine's REST API: camunda-external-task-client-python3 for the calls it offers, one
-pooled requests.Session for the rest. Every failure leaves here as EngineError."""
+pooled requests.Session for the rest. Every failure leaves here as an EngineError subclass,
+translated in `_translated` alone."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import requests
 from camunda.client.external_task_client import ExternalTaskClient
 
-from worker.config import Settings
+from worker.config import EngineSettings
 from worker.engine.task import ExternalTask
+from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
 from worker.http_session import pooled_session
 from worker.metrics import Metrics, status_label
 
@@ -27,41 +29,34 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-class EngineError(Exception):
-    """An engine call that failed. `status` is None when no HTTP answer came back."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-    @property
-    def task_gone(self) -> bool:
-        """404: completed elsewhere, or cancelled (e.g. by a boundary event)."""
-        return self.status == 404
-
-    @property
-    def lock_lost(self) -> bool:
-        """400: locked by another worker, or the lock expired (on extendLock)."""
-        return self.status == 400
+def engine_error(message: str, status: int | None) -> EngineError:
+    """The typed error for an engine answer with this status (None: no answer)."""
+    if status is None:
+        return EngineUnreachable(message)
+    if status == 404:
+        return TaskGone(message, status)
+    if status == 400:
+        return LockLost(message, status)
+    return EngineError(message, status)
 
 
 @contextmanager
 def _translated(action: str) -> Iterator[None]:
     # The library raises bare Exception("received 404 : ...") for most calls and
-    # requests.HTTPError for bpmnError; both, and transport errors, become EngineError here.
+    # requests.HTTPError for bpmnError; both, and transport errors, become EngineErrors here.
     try:
         yield
     except EngineError:
         raise
     except requests.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
-        raise EngineError(f"{action}: HTTP {status}", status) from None
+        raise engine_error(f"{action}: HTTP {status}", status) from exc
     except requests.RequestException as exc:
-        raise EngineError(f"{action}: {type(exc).__name__}") from None
+        raise EngineUnreachable(f"{action}: {type(exc).__name__}") from exc
     except Exception as exc:
         match = _STATUS_IN_MESSAGE.search(str(exc))
         status = int(match.group(1)) if match else None
-        raise EngineError(f"{action}: {exc}", status) from None
+        raise engine_error(f"{action}: {exc}", status) from exc
 
 
 def _counted(
@@ -86,9 +81,9 @@ def _counted(
 
 class EngineClient:
     def __init__(
-        self, settings: Settings, *, pool_size: int = 4, metrics: Metrics | None = None
+        self, settings: EngineSettings, *, pool_size: int = 4, metrics: Metrics | None = None
     ) -> None:
-        self._url = settings.camunda_url
+        self._url = settings.url
         self._metrics = metrics or Metrics()
         # time.monotonic() of the last call that succeeded; None before the first.
         self.last_success: float | None = None
@@ -100,17 +95,14 @@ class EngineClient:
             "includeExtensionProperties": False,
             "usePriority": True,
         }
-        self._session = pooled_session(settings.camunda_url, pool_size)
+        self._session = pooled_session(settings.url, pool_size)
         auth: dict[str, Any] = {}
-        if settings.camunda_user:
-            auth["auth_basic"] = {
-                "username": settings.camunda_user,
-                "password": settings.camunda_password,
-            }
-            self._session.auth = (settings.camunda_user, settings.camunda_password)
-        if settings.camunda_token:
-            auth["auth_bearer"] = {"access_token": settings.camunda_token}
-            self._session.headers["Authorization"] = f"Bearer {settings.camunda_token}"
+        if settings.user:
+            auth["auth_basic"] = {"username": settings.user, "password": settings.password}
+            self._session.auth = (settings.user, settings.password)
+        if settings.token:
+            auth["auth_bearer"] = {"access_token": settings.token}
+            self._session.headers["Authorization"] = f"Bearer {settings.token}"
         self._tasks = ExternalTaskClient(settings.worker_id, self._url, config)
         # Added only after construction: the library logs its config at INFO when created,
         # and it masks a basic-auth password but not a bearer token.
@@ -168,7 +160,7 @@ class EngineClient:
                 timeout=self._timeout_s,
             )
         if not response.ok:
-            raise EngineError(f"set {name}: HTTP {response.status_code}", response.status_code)
+            raise engine_error(f"set {name}: HTTP {response.status_code}", response.status_code)
 
     @_counted
     def unlock(self, task: ExternalTask) -> None:
@@ -216,12 +208,13 @@ class EngineClient:
             if response.status_code == 404:
                 continue
             if not response.ok:
-                raise EngineError(
+                raise engine_error(
                     f"download {name}: HTTP {response.status_code}", response.status_code
                 )
             data = response.raw.read(MAX_FILE_BYTES + 1, decode_content=True)
             response.close()
             return bytes(data)
+        # Not TaskGone: the task may well exist without this variable.
         raise EngineError(f"download {name}: not found", 404)
 
     @_counted
@@ -240,14 +233,14 @@ class EngineClient:
         with _translated(action):
             response = self._session.post(self._url + path, json=body, timeout=self._timeout_s)
         if not response.ok:
-            raise EngineError(f"{action}: HTTP {response.status_code}", response.status_code)
+            raise engine_error(f"{action}: HTTP {response.status_code}", response.status_code)
 
     def _get_json(self, path: str, action: str, params: dict[str, str] | None = None) -> Any:
         with _translated(action):
             response = self._session.get(self._url + path, params=params, timeout=self._timeout_s)
         if not response.ok:
-            raise EngineError(f"{action}: HTTP {response.status_code}", response.status_code)
+            raise engine_error(f"{action}: HTTP {response.status_code}", response.status_code)
         try:
             return response.json()
-        except ValueError:
-            raise EngineError(f"{action}: answer is not JSON", response.status_code) from None
+        except ValueError as exc:
+            raise EngineError(f"{action}: answer is not JSON", response.status_code) from exc

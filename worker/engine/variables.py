@@ -9,17 +9,23 @@ variable, never an exception out of the worker.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from worker.errors import ConnectorError, ErrorCode
-from worker.inputs import SMS_BODY
+from worker.errors import ErrorCode, InputError
 
 _PLAIN_TYPES = {"String", "Boolean", "Integer", "Long", "Short", "Double", "Date", "Null"}
 
 
-def unwrap(name: str, typed: dict[str, Any] | None, download: Callable[[str], bytes]) -> object:
-    """One typed variable as a Python value; `download(name)` fetches a File's content."""
+def unwrap(
+    name: str,
+    typed: dict[str, Any] | None,
+    download: Callable[[str], bytes],
+    *,
+    file_allowed: bool = False,
+) -> object:
+    """One typed variable as a Python value; `download(name)` fetches a File's content, for
+    the variables where the caller accepts a File (`file_allowed`)."""
     if typed is None:
         return None
     kind = str(typed.get("type") or "")
@@ -32,32 +38,30 @@ def unwrap(name: str, typed: dict[str, Any] | None, download: Callable[[str], by
         info = typed.get("valueInfo") or {}
         if info.get("serializationDataFormat") == "application/json":
             return _parse_json(name, value)
-        raise ConnectorError(
-            ErrorCode.INVALID_INPUT,
+        raise _invalid(
+            name,
             f"{name}: an Object variable serialized as "
             f"{info.get('serializationDataFormat') or 'unknown format'} cannot be read; "
             "use a Json or String variable",
-            variable=name,
         )
     if kind in ("File", "Bytes"):
-        if name != SMS_BODY:
-            raise ConnectorError(
-                ErrorCode.INVALID_INPUT,
-                f"{name}: a {kind} variable is not accepted here",
-                variable=name,
-            )
-        return _download_body(name, download)
-    raise ConnectorError(
-        ErrorCode.INVALID_INPUT,
-        f"{name}: variables of type {kind} are not supported",
-        variable=name,
-    )
+        if not file_allowed:
+            raise _invalid(name, f"{name}: a {kind} variable is not accepted here")
+        return download(name)
+    raise _invalid(name, f"{name}: variables of type {kind} are not supported")
 
 
 def unwrap_all(
-    names: Iterable[str], variables: dict[str, dict[str, Any]], download: Callable[[str], bytes]
+    names: Iterable[str],
+    variables: dict[str, dict[str, Any]],
+    download: Callable[[str], bytes],
+    *,
+    file_variables: Collection[str] = (),
 ) -> dict[str, object]:
-    return {name: unwrap(name, variables.get(name), download) for name in names}
+    return {
+        name: unwrap(name, variables.get(name), download, file_allowed=name in file_variables)
+        for name in names
+    }
 
 
 def json_variable(value: object) -> dict[str, str]:
@@ -73,23 +77,9 @@ def _parse_json(name: str, value: object) -> object:
         return value
     try:
         return json.loads(value)
-    except (ValueError, RecursionError):
-        raise ConnectorError(
-            ErrorCode.INVALID_INPUT,
-            f"{name}: the Json variable does not hold valid JSON",
-            variable=name,
-        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise _invalid(name, f"{name}: the Json variable does not hold valid JSON") from exc
 
 
-def _download_body(name: str, download: Callable[[str], bytes]) -> bytes:
-    try:
-        return download(name)
-    except ConnectorError:
-        raise
-    except Exception as exc:
-        raise ConnectorError(
-            ErrorCode.TEMPLATE_READ_ERROR,
-            f"{name}: the file content could not be downloaded from the engine "
-            f"({type(exc).__name__})",
-            variable=name,
-        ) from None
+def _invalid(name: str, message: str) -> InputError:
+    return InputError(ErrorCode.INVALID_INPUT, message, variables=[name])

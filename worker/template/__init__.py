@@ -1,7 +1,7 @@
 """FreeMarker templates for SMS bodies, rendered on jinja2's immutable sandbox.
 
 The public API is `render`, `decode_template` and `read_template_file`, plus the limits.
-This module is the one place where failures become `ConnectorError`s.
+This module is the one place where failures become `TemplateError`s.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from worker.errors import ConnectorError, ErrorCode
+from worker.errors import ErrorCode, TemplateError
 
 from .engine import CompiledTemplate, compile_template
 from .failures import (
@@ -75,31 +75,30 @@ def read_template_file(path: str) -> str:
 
 @contextmanager
 def _translated(compiled: Any) -> Iterator[None]:
-    """Every failure of the package, expected or not, leaves as a ConnectorError."""
+    """Every failure of the package, expected or not, leaves as a TemplateError."""
     try:
         yield
     except TemplateFailure as failure:
-        raise _to_connector_error(failure, compiled()) from None
-    except RecursionError:
-        raise ConnectorError(
+        raise _to_template_error(failure, compiled()) from failure
+    except RecursionError as error:
+        raise TemplateError(
             ErrorCode.TEMPLATE_SYNTAX_ERROR, "The template is nested too deeply"
-        ) from None
-    except MemoryError:
-        raise ConnectorError(
+        ) from error
+    except MemoryError as error:
+        raise TemplateError(
             ErrorCode.INVALID_INPUT, "The template needs too much memory"
-        ) from None
+        ) from error
     except Exception as error:  # nothing may escape untranslated
-        raise ConnectorError(
+        raise TemplateError(
             ErrorCode.UNKNOWN_ERROR,
             f"Unexpected error in the template engine ({type(error).__name__})",
-        ) from None
+        ) from error
 
 
-def _to_connector_error(
+def _to_template_error(
     failure: TemplateFailure, compiled: CompiledTemplate | None
-) -> ConnectorError:
+) -> TemplateError:
     code = next(code for kind, code in _CODES if isinstance(failure, kind))
-    details: dict[str, Any] = {}
     line, column, expression = failure.line, failure.column, None
     if failure.node_id is not None and compiled is not None:
         info = compiled.node_infos[failure.node_id]
@@ -110,11 +109,8 @@ def _to_connector_error(
     elif expression is not None:
         message = f"{message} (in {_shorten(expression)})"
     if line is not None:
-        details.update(line=line, column=column)
         message = f"{message}, at line {line}, column {column}"
-    if expression is not None:
-        details["expression"] = expression
-    return ConnectorError(code, message, **details)
+    return TemplateError(code, message, line=line, column=column, expression=expression)
 
 
 def _shorten(text: str) -> str:

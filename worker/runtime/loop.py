@@ -10,14 +10,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from worker.backoff import backoff_delay_s
-from worker.engine.client import EngineError
 from worker.engine.task import ExternalTask
+from worker.errors import EngineError
+from worker.retry import RetryPolicy, retry_call
 
 log = logging.getLogger(__name__)
 
-_BACKOFF_BASE_S = 0.5
-BACKOFF_CAP_S = 10.0
+POLL_RETRY = RetryPolicy(base_s=0.5, cap_s=10.0)
 # With long polling switched off (poll timeout 0) an empty answer comes back at once.
 _EMPTY_POLL_PAUSE_S = 1.0
 # How often a fetcher waiting for a free slot shows it is still alive.
@@ -33,9 +32,9 @@ class TaskSource(Protocol):
     def unlock(self, task: ExternalTask) -> None: ...
 
 
-class Worker:
-    """`run()` blocks until `stop()`; then it fetches nothing more, lets running tasks finish,
-    hands back tasks it fetched but had not started, and returns.
+class PollLoop:
+    """`run()` blocks until `stop()`; then it fetches nothing more, lets running tasks finish
+    (for at most `grace_s`), hands back tasks it fetched but had not started, and returns.
 
     The long poll runs on its own thread because a blocking HTTP read cannot be interrupted:
     `stop()` must not wait up to a whole poll timeout. A poll still open when `run()` returns
@@ -50,6 +49,8 @@ class Worker:
         max_concurrency: int,
         variables: Sequence[str],
         long_polling: bool = True,
+        grace_s: float | None = None,
+        on_grace_expired: Callable[[], None] = lambda: None,
         sleep: Callable[[float], None] | None = None,
         jitter: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
@@ -59,19 +60,23 @@ class Worker:
         self._max = max_concurrency
         self._variables = tuple(variables)
         self._long_polling = long_polling
+        self._grace_s, self._on_grace_expired = grace_s, on_grace_expired
         self._jitter, self._clock = jitter, clock
         self._stopping = threading.Event()
         # The default sleep wakes up early on stop(), so backoff never delays a shutdown.
-        self._sleep = sleep or (lambda seconds: self._stopping.wait(seconds) and None)
+        self._sleep: Callable[[float], None] = sleep or self._sleep_unless_stopped
         self._slots = threading.Condition()
         self._in_flight = 0
         self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="sms-task")
         self.last_engine_contact: float | None = None
         self.polls = 0
         # Clock time the fetch loop last came round (or showed it waits for a free slot);
-        # None until it starts. A stale one means the loop is wedged: see worker.health.
+        # None until it starts. A stale one means the loop is wedged: see worker.runtime.health.
         self.heartbeat: float | None = None
         self._fetcher: threading.Thread | None = None
+
+    def _sleep_unless_stopped(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
 
     @property
     def in_flight(self) -> int:
@@ -87,7 +92,9 @@ class Worker:
         with self._slots:
             self._slots.notify_all()
 
-    def run(self) -> None:
+    def run(self) -> int:
+        """Poll and handle tasks until `stop()`; return how many tasks were still running
+        when the grace ran out (0 when all finished)."""
         fetcher = threading.Thread(target=self._fetch_loop, name="sms-fetch", daemon=True)
         self._fetcher = fetcher
         self.heartbeat = self._clock()
@@ -97,11 +104,34 @@ class Worker:
                 log.error("fetch loop died; stopping")
                 break
         log.info("stopping: %d task(s) in flight will finish first", self._in_flight)
+        left = self._drain()
+        if left:
+            # Threads cannot be interrupted: the handler is told to stop before its next
+            # message, and the tasks are left to their locks (the engine hands them out again).
+            log.warning(
+                "shutdown grace of %.0fs ran out; %d task(s) left to their locks",
+                self._grace_s or 0.0,
+                left,
+            )
+            self._on_grace_expired()
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            return left
         self._executor.shutdown(wait=True)
         log.info("stopped")
+        return 0
+
+    def _drain(self) -> int:
+        """Wait for the running tasks, at most the grace; return how many still run."""
+        deadline = None if self._grace_s is None else time.monotonic() + self._grace_s
+        with self._slots:
+            while self._in_flight:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    break
+                self._slots.wait(remaining)
+            return self._in_flight
 
     def _fetch_loop(self) -> None:
-        failures = 0
         backlog = False
         while not self._stopping.is_set():
             self.heartbeat = self._clock()
@@ -109,22 +139,13 @@ class Worker:
             if free == 0:
                 continue
             try:
-                tasks = self._engine.fetch_and_lock(free, self._variables)
-            except EngineError as exc:
-                if self._stopping.is_set():
-                    break  # the poll was abandoned at stop; whatever ended it does not matter
-                delay = backoff_delay_s(
-                    failures, base_s=_BACKOFF_BASE_S, cap_s=BACKOFF_CAP_S, jitter=self._jitter()
-                )
-                failures += 1
-                log.warning("engine unavailable (%s); next poll in %.1fs", exc, delay)
-                self._sleep(delay)
-                continue
+                tasks = self._poll(free)
+            except EngineError:
+                break  # only raised once stopping: the poll was abandoned, whatever ended it
             except Exception:
                 log.exception("unexpected error while polling; next poll in 5s")
                 self._sleep(5.0)
                 continue
-            failures = 0
             # A full answer means more tasks are probably waiting.
             backlog = len(tasks) >= free
             self.polls += 1
@@ -133,6 +154,24 @@ class Worker:
                 self._start(task)
             if not tasks and not self._long_polling:
                 self._sleep(_EMPTY_POLL_PAUSE_S)
+
+    def _poll(self, free: int) -> list[ExternalTask]:
+        """One fetch, retried with backoff for as long as the engine is unavailable."""
+
+        def waiting(error: EngineError, delay_s: float) -> None:
+            self.heartbeat = self._clock()  # backing off is coming round, not being stuck
+            log.warning("engine unavailable (%s); next poll in %.1fs", error, delay_s)
+
+        return retry_call(
+            lambda: self._engine.fetch_and_lock(free, self._variables),
+            policy=POLL_RETRY,
+            errors=EngineError,
+            retriable=lambda _error, _attempt: not self._stopping.is_set(),
+            on_retry=waiting,
+            clock=self._clock,
+            sleep=self._sleep,
+            jitter=self._jitter,
+        )
 
     def _wait_for_free_slots(self, backlog: bool) -> int:
         with self._slots:

@@ -17,16 +17,30 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from worker.backoff import backoff_delay_s
-from worker.engine.client import EngineClient, EngineError
+from worker.config import LeaseSettings
 from worker.engine.task import ExternalTask
 from worker.engine.variables import json_variable
+from worker.errors import EngineError, LockLost, TaskGone
 from worker.logs import task_log
 from worker.metrics import Metrics
+from worker.retry import RetryPolicy, retry_call
+from worker.runtime.engine_calls import TaskEngine
 
 log = logging.getLogger(__name__)
 
 PROGRESS_VARIABLE = "smsProgress"
+_PROGRESS_RETRY = RetryPolicy(base_s=0.2, cap_s=2.0)
+# An engine that answers 5xx to a progress write twice more will not change its mind (a
+# missing execution reads as a 500, too).
+_ANSWERED_RETRIES = 2
+
+
+def _progress_retriable(error: EngineError, attempt: int) -> bool:
+    # No answer: the message went out, and an engine outage must not make it go out again, so
+    # keep trying for as long as the lock holds. A 4xx: the execution is gone (task cancelled).
+    if error.status is None:
+        return True
+    return error.status >= 500 and attempt < _ANSWERED_RETRIES
 
 
 def earlier_progress(task: ExternalTask) -> dict[str, str]:
@@ -46,7 +60,7 @@ def earlier_progress(task: ExternalTask) -> dict[str, str]:
 
 
 class TaskLease:
-    """Implements send_sms.Progress for one fetched task.
+    """Implements `worker.sms.action.Progress` for one fetched task.
 
     Before each message it makes sure the lock will outlast the send (extending it when it
     would not), and says stop once the engine reports the lock lost or the task gone, or when
@@ -56,12 +70,11 @@ class TaskLease:
 
     def __init__(
         self,
-        engine: EngineClient,
+        engine: TaskEngine,
         task: ExternalTask,
+        settings: LeaseSettings,
         *,
         earlier: Mapping[str, str],
-        lock_duration_ms: int,
-        worst_send_s: float,
         aborted: threading.Event,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -72,9 +85,9 @@ class TaskLease:
         self._log = task_log(log, task.id, task.process_instance_id)
         self._extensions = (metrics or Metrics()).lock_extensions
         self._sent: dict[str, str] = dict(earlier)
-        self._lock_s = lock_duration_ms / 1000
+        self._lock_s = settings.lock_duration_ms / 1000
         # Extend while there is still time for one more send and the extension call itself.
-        self._margin_s = worst_send_s + 5.0
+        self._margin_s = settings.worst_send_s + 5.0
         self._aborted = aborted
         self._clock, self._sleep, self._jitter = clock, sleep, jitter
         self._locked_until = clock() + self._lock_s
@@ -94,29 +107,28 @@ class TaskLease:
         if not more_to_send:
             return  # completing the task records the last message
         value: dict[str, Any] = {"taskId": self._task.id, "sent": self._sent}
-        attempt = 0
-        while True:
-            try:
-                self._engine.set_local_variable(
+        try:
+            retry_call(
+                lambda: self._engine.set_local_variable(
                     self._task.execution_id, PROGRESS_VARIABLE, json_variable(value)
-                )
-                return
-            except EngineError as exc:
-                # An answer from the engine: 4xx, the execution is gone (task cancelled); a 500
-                # repeated (a missing execution reads as one, too) will not change either.
-                if exc.status is not None and (exc.status < 500 or attempt >= 2):
-                    break
-                # No answer: the message went out, and an engine outage must not make it go
-                # out again, so keep trying for as long as the lock holds.
-                delay = backoff_delay_s(attempt, base_s=0.2, cap_s=2.0, jitter=self._jitter())
-                if self._clock() + delay >= self._locked_until:
-                    break
-                self._log.warning("task %s: recording progress failed (%s)", self._task.id, exc)
-                self._sleep(delay)
-                attempt += 1
-        # Unrecorded sends would be repeated by whoever gets the task next: send no more.
-        self._log.warning("task %s: progress cannot be recorded; stopping its sends", self._task.id)
-        self.lost = True
+                ),
+                policy=_PROGRESS_RETRY,
+                errors=EngineError,
+                retriable=_progress_retriable,
+                deadline=self._locked_until,
+                on_retry=lambda exc, _delay: self._log.warning(
+                    "task %s: recording progress failed (%s)", self._task.id, exc
+                ),
+                clock=self._clock,
+                sleep=self._sleep,
+                jitter=self._jitter,
+            )
+        except EngineError:
+            # Unrecorded sends would be repeated by whoever gets the task next: send no more.
+            self._log.warning(
+                "task %s: progress cannot be recorded; stopping its sends", self._task.id
+            )
+            self.lost = True
 
     def may_continue(self) -> bool:
         if self.lost or self._aborted.is_set():
@@ -127,7 +139,7 @@ class TaskLease:
         try:
             self._engine.extend_lock(self._task, int(self._lock_s * 1000))
         except EngineError as exc:
-            if exc.task_gone or exc.lock_lost:
+            if isinstance(exc, (TaskGone, LockLost)):
                 self._extensions.labels(result="lost").inc()
                 self._log.warning("task %s: lock lost (%s); stopping its sends", self._task.id, exc)
                 self.lost = True

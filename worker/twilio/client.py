@@ -10,17 +10,24 @@ from typing import Any
 
 import requests
 
-from worker import twilio_errors
-from worker.backoff import backoff_delay_s
-from worker.config import Settings
+from worker.config import TwilioSettings
 from worker.http_session import pooled_session
-from worker.inputs import Sender
 from worker.metrics import Metrics, status_label
+from worker.retry import RetryPolicy, retry_call
+from worker.sms.inputs import Sender
+from worker.twilio import translation
 
 API_VERSION = "2010-04-01"
 _USER_AGENT = "twilio-sms-worker/0.1"
-_RETRY_BASE_S = 0.25
-_RETRY_CAP_S = 8.0
+_RETRY_429 = RetryPolicy(base_s=0.25, cap_s=8.0)
+
+
+class _Throttled(Exception):
+    """A 429 answer: Twilio processed nothing, so the request may be repeated."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
 
 
 class TwilioClient:
@@ -32,31 +39,26 @@ class TwilioClient:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: TwilioSettings,
         *,
-        pool_size: int | None = None,
+        pool_size: int = 4,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         metrics: Metrics | None = None,
     ) -> None:
         self._metrics = metrics or Metrics()
-        self._base = f"{settings.twilio_api_url}/{API_VERSION}/Accounts/{settings.twilio_account}"
-        self._timeout = (
-            settings.twilio_connect_timeout_ms / 1000,
-            settings.twilio_read_timeout_ms / 1000,
-        )
-        self._retry_budget_s = settings.twilio_retry_429_budget_ms / 1000
+        self._base = f"{settings.api_url}/{API_VERSION}/Accounts/{settings.account}"
+        self._timeout = (settings.connect_timeout_ms / 1000, settings.read_timeout_ms / 1000)
+        self._retry_budget_s = settings.retry_429_budget_ms / 1000
         self._sleep, self._clock, self._jitter = sleep, clock, jitter
         # One connection per worker thread, so concurrent tasks never queue for a socket.
-        self._session = pooled_session(
-            settings.twilio_api_url, pool_size or settings.max_concurrency
-        )
-        self._session.auth = settings.twilio_auth
+        self._session = pooled_session(settings.api_url, pool_size)
+        self._session.auth = settings.auth
         self._session.headers.update({"User-Agent": _USER_AGENT, "Accept": "application/json"})
 
     def send_message(self, sender: Sender, to: str, body: str) -> str:
-        """POST one message; return its SID or raise worker.errors.ConnectorError."""
+        """POST one message; return its SID or raise worker.errors.DeliveryError."""
         form = {"To": to, "Body": body}
         if sender.is_messaging_service:
             form["MessagingServiceSid"] = sender.value
@@ -66,7 +68,7 @@ class TwilioClient:
         answer = _json(response)
         sid = answer.get("sid") if isinstance(answer, dict) else None
         if not isinstance(sid, str) or not sid:
-            raise twilio_errors.unreadable_success(response.status_code)
+            raise translation.unreadable_success(response.status_code)
         self._metrics.messages_sent.inc()
         return sid
 
@@ -80,38 +82,39 @@ class TwilioClient:
         self._session.close()
 
     def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        started = self._clock()
-        attempt = 0
-        while True:
+        def attempt() -> requests.Response:
             sent_at = self._clock()
             try:
                 response = self._session.request(method, url, timeout=self._timeout, **kwargs)
             except requests.RequestException as exc:
                 self._observe(sent_at, None)
-                raise twilio_errors.from_exception(exc) from None
+                raise translation.from_exception(exc) from exc
             self._observe(sent_at, response.status_code)
-            if response.ok:
-                return response
             if response.status_code == 429:
-                delay = self._retry_delay(response, attempt)
-                if self._clock() + delay - started <= self._retry_budget_s:
-                    self._metrics.twilio_429_retries.inc()
-                    self._sleep(delay)
-                    attempt += 1
-                    continue
-            raise twilio_errors.from_response(response)
+                raise _Throttled(response)
+            if not response.ok:
+                raise translation.from_response(response)
+            return response
+
+        try:
+            return retry_call(
+                attempt,
+                policy=_RETRY_429,
+                errors=_Throttled,
+                deadline=self._clock() + self._retry_budget_s,
+                advised_delay_s=lambda t: _retry_after_s(t.response.headers.get("Retry-After")),
+                on_retry=lambda _t, _delay: self._metrics.twilio_429_retries.inc(),
+                clock=self._clock,
+                sleep=self._sleep,
+                jitter=self._jitter,
+            )
+        except _Throttled as throttled:
+            raise translation.from_response(throttled.response) from throttled
 
     def _observe(self, sent_at: float, status: int | None) -> None:
         self._metrics.twilio_request_duration.labels(status=status_label(status)).observe(
             self._clock() - sent_at
         )
-
-    def _retry_delay(self, response: requests.Response, attempt: int) -> float:
-        computed = backoff_delay_s(
-            attempt, base_s=_RETRY_BASE_S, cap_s=_RETRY_CAP_S, jitter=self._jitter()
-        )
-        advised = _retry_after_s(response.headers.get("Retry-After"))
-        return max(computed, advised) if advised is not None else computed
 
 
 def _retry_after_s(header: str | None) -> float | None:

@@ -1,18 +1,23 @@
-"""The one place where Twilio's answers and requests' exceptions become documented codes.
+"""The one place where Twilio's answers and requests' exceptions become typed errors.
 
-Precedence follows the issue: a Twilio error code with a row of its own wins, then the HTTP
-status, else UNKNOWN_ERROR.
+Each gets its documented code (a Twilio error code with a row of its own wins, then the HTTP
+status, else UNKNOWN_ERROR) and the facts only this edge knows: whether the message may have
+been sent, and whether the failure concerns the one recipient only.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import requests
 import urllib3
 
-from worker.errors import ConnectorError, ErrorCode
+from worker.errors import (
+    ErrorCode,
+    TwilioRejected,
+    TwilioUnreachable,
+    TwilioUnreadable,
+)
 
 TWILIO_CODES: dict[int, ErrorCode] = {
     21211: ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,  # invalid 'To' number
@@ -58,30 +63,33 @@ HTTP_STATUSES: dict[int, ErrorCode] = {
 RECIPIENT_TWILIO_CODES = frozenset({21211, 21612, 21614, 21408, 21610})
 
 
-def from_response(response: requests.Response) -> ConnectorError:
+def from_response(response: requests.Response) -> TwilioRejected:
     """Translate a non-2xx Twilio answer."""
     status = response.status_code
     body = _error_body(response)
-    twilio_code = body.get("code") if isinstance(body.get("code"), int) else None
-    twilio_message = body.get("message") if isinstance(body.get("message"), str) else None
+    raw_code, raw_message = body.get("code"), body.get("message")
+    twilio_code = raw_code if isinstance(raw_code, int) else None
+    twilio_message = raw_message if isinstance(raw_message, str) else None
     if twilio_code in TWILIO_CODES:
         code = TWILIO_CODES[twilio_code]
     else:
         code = HTTP_STATUSES.get(status, ErrorCode.UNKNOWN_ERROR)
     described = f"Twilio error {twilio_code}: {twilio_message}" if twilio_code else ""
     message = f"Twilio answered HTTP {status}" + (f" ({described})" if described else "")
-    details: dict[str, Any] = {
-        "httpStatus": status,
-        "twilioCode": twilio_code,
+    more_info = body.get("more_info")
+    return TwilioRejected(
+        code,
+        message,
         # A 5xx may come after Twilio queued the message; nothing else can have sent it.
-        "possiblySent": status >= 500,
-    }
-    if isinstance(body.get("more_info"), str):
-        details["moreInfo"] = body["more_info"]
-    return ConnectorError(code, message, **details)
+        possibly_sent=status >= 500,
+        concerns_recipient=twilio_code in RECIPIENT_TWILIO_CODES,
+        http_status=status,
+        twilio_code=twilio_code,
+        more_info=more_info if isinstance(more_info, str) else None,
+    )
 
 
-def from_exception(exc: requests.RequestException) -> ConnectorError:
+def from_exception(exc: requests.RequestException) -> TwilioUnreachable:
     """Translate a transport failure (no HTTP answer)."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return _connection("timed out connecting to Twilio; the SMS was not sent", may_sent=False)
@@ -101,29 +109,25 @@ def from_exception(exc: requests.RequestException) -> ConnectorError:
             f"connection to Twilio broke ({_root_cause(exc)}); the SMS may have been sent",
             may_sent=True,
         )
-    return ConnectorError(
+    return TwilioUnreachable(
         ErrorCode.UNKNOWN_ERROR,
         f"request to Twilio failed: {type(exc).__name__}",
-        possiblySent=True,
+        possibly_sent=True,
     )
 
 
-def unreadable_success(status: int) -> ConnectorError:
+def unreadable_success(status: int) -> TwilioUnreadable:
     """Twilio accepted the message but its answer carries no message SID."""
-    return ConnectorError(
+    return TwilioUnreadable(
         ErrorCode.UNKNOWN_ERROR,
         f"Twilio answered HTTP {status} without a message SID; the SMS may have been sent",
-        httpStatus=status,
-        possiblySent=True,
+        possibly_sent=True,
+        http_status=status,
     )
 
 
-def is_recipient_specific(error: ConnectorError) -> bool:
-    return error.details.get("twilioCode") in RECIPIENT_TWILIO_CODES
-
-
-def _connection(message: str, *, may_sent: bool) -> ConnectorError:
-    return ConnectorError(ErrorCode.TWILIO_CONNECTION_ERROR, message, possiblySent=may_sent)
+def _connection(message: str, *, may_sent: bool) -> TwilioUnreachable:
+    return TwilioUnreachable(ErrorCode.TWILIO_CONNECTION_ERROR, message, possibly_sent=may_sent)
 
 
 def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
@@ -147,7 +151,7 @@ def _root_cause(exc: BaseException) -> str:
     return type(cause).__name__
 
 
-def _error_body(response: requests.Response) -> dict[str, Any]:
+def _error_body(response: requests.Response) -> dict[str, object]:
     try:
         body = json.loads(response.content[:65536])
     except (ValueError, UnicodeDecodeError, RecursionError):

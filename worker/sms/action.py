@@ -11,17 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from worker import template, twilio_errors
-from worker.errors import ConnectorError, ErrorCode
-from worker.inputs import Sender, SmsRequest, parse_inputs
-from worker.outcome import Abandoned, BusinessError, Completed, Outcome, RecipientFailure
-from worker.phone import mask, mask_all
+from worker import template
+from worker.errors import ConnectorError, DeliveryError, ErrorCode, InputError
+from worker.sms.inputs import SMS_BODY, Sender, SmsRequest, parse_inputs
+from worker.sms.outcome import Abandoned, BusinessError, Completed, Outcome, RecipientFailure
+from worker.sms.phone import mask, mask_all
 
 MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies (error 21617)
 
 
 class MessageSender(Protocol):
-    def send_message(self, sender: Sender, to: str, body: str) -> str: ...
+    def send_message(self, sender: Sender, to: str, body: str) -> str:
+        """Send one message; return its SID, or raise DeliveryError."""
+        ...
 
 
 class Progress(Protocol):
@@ -71,15 +73,17 @@ def prepare(values: Mapping[str, object], default_region: str | None) -> Prepare
     request = parse_inputs(values, default_region)
     body = render_body(request.body_template, request.metadata)
     if not body.strip():
-        raise ConnectorError(
-            ErrorCode.INVALID_INPUT, "smsBody: the rendered message is empty", variable="smsBody"
+        raise InputError(
+            ErrorCode.INVALID_INPUT,
+            f"{SMS_BODY}: the rendered message is empty",
+            variables=[SMS_BODY],
         )
     if len(body) > MAX_BODY_CHARS:
-        raise ConnectorError(
+        raise InputError(
             ErrorCode.INVALID_INPUT,
-            f"smsBody: the rendered message has {len(body)} characters, "
+            f"{SMS_BODY}: the rendered message has {len(body)} characters, "
             f"more than Twilio's limit of {MAX_BODY_CHARS}",
-            variable="smsBody",
+            variables=[SMS_BODY],
         )
     return PreparedSms(request, body)
 
@@ -118,9 +122,9 @@ def deliver(prepared: PreparedSms, twilio: MessageSender, progress: Progress) ->
             return Abandoned("the task is no longer locked by this worker", result)
         try:
             sid = twilio.send_message(prepared.request.sender, number, prepared.body)
-        except ConnectorError as error:
+        except DeliveryError as error:
             failures.append(_failure(number, error))
-            if not twilio_errors.is_recipient_specific(error):
+            if not error.concerns_recipient:
                 stopped_at = index + 1
                 break
             continue
@@ -138,13 +142,13 @@ def deliver(prepared: PreparedSms, twilio: MessageSender, progress: Progress) ->
     )
 
 
-def _failure(number: str, error: ConnectorError) -> RecipientFailure:
+def _failure(number: str, error: DeliveryError) -> RecipientFailure:
     return RecipientFailure(
         number=number,
         code=error.code,
         message=error.message,
-        twilio_code=error.details.get("twilioCode"),
-        possibly_sent=bool(error.details.get("possiblySent", False)),
+        twilio_code=error.twilio_code,
+        possibly_sent=error.possibly_sent,
     )
 
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from worker import phone
-from worker.errors import ConnectorError, ErrorCode
+from worker.errors import ErrorCode, InputError
+from worker.sms import phone
 
 SMS_FROM, SMS_TO, SMS_BODY, METADATA = "smsFrom", "smsTo", "smsBody", "metadata"
 INPUT_NAMES = (SMS_FROM, SMS_TO, SMS_BODY, METADATA)
@@ -45,10 +45,10 @@ class SmsRequest:
 
 
 def parse_inputs(values: Mapping[str, object], default_region: str | None) -> SmsRequest:
-    """Check every input; raise ConnectorError with the first problem found."""
+    """Check every input; raise InputError with the first problem found."""
     missing = [name for name in (SMS_FROM, SMS_TO, SMS_BODY) if _is_blank(values.get(name))]
     if missing:
-        raise ConnectorError(
+        raise InputError(
             ErrorCode.MISSING_INPUT,
             f"{', '.join(missing)}: required but not given",
             variables=missing,
@@ -78,8 +78,8 @@ def _type_name(value: object) -> str:
     return names.get(type(value), "a number" if isinstance(value, float) else type(value).__name__)
 
 
-def _invalid(message: str, **details: Any) -> ConnectorError:
-    return ConnectorError(ErrorCode.INVALID_INPUT, message, **details)
+def _invalid(message: str, *, variable: str) -> InputError:
+    return InputError(ErrorCode.INVALID_INPUT, message, variables=[variable])
 
 
 def _expect_str(name: str, value: object) -> str:
@@ -108,7 +108,7 @@ def _recipient_texts(value: object) -> list[str]:
         if item.strip():
             texts.append(item.strip())
     if not texts:
-        raise ConnectorError(
+        raise InputError(
             ErrorCode.MISSING_INPUT, f"{SMS_TO}: no phone number given", variables=[SMS_TO]
         )
     return texts
@@ -185,10 +185,10 @@ def _sender(text: str, default_region: str | None) -> Sender:
     try:
         return Sender(phone.normalise(text, default_region), is_messaging_service=False)
     except phone.InvalidNumber as exc:
-        raise ConnectorError(
+        raise InputError(
             ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
             f"{SMS_FROM}: {_quote(text)} {exc} (nor a Messaging Service SID MG...)",
-            variable=SMS_FROM,
+            variables=[SMS_FROM],
         ) from None
 
 
@@ -201,11 +201,11 @@ def _recipients(texts: list[str], default_region: str | None) -> tuple[str, ...]
         except phone.InvalidNumber as exc:
             problems.append(f"{_quote(text)} {exc}")
     if problems:
-        raise ConnectorError(
+        raise InputError(
             ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,
             f"{SMS_TO}: {'; '.join(problems[:5])}"
             + (f"; and {len(problems) - 5} more" if len(problems) > 5 else ""),
-            variable=SMS_TO,
+            variables=[SMS_TO],
         )
     if len(numbers) > MAX_RECIPIENTS:
         raise _invalid(

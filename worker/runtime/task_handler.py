@@ -7,19 +7,20 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from typing import Any
 
-from worker.config import Settings
-from worker.engine.client import EngineClient
-from worker.engine.lease import PROGRESS_VARIABLE, TaskLease, earlier_progress
-from worker.engine.reporter import OutcomeReporter
+from worker.config import LeaseSettings
 from worker.engine.task import ExternalTask
 from worker.engine.variables import unwrap_all
-from worker.errors import ConnectorError
-from worker.inputs import INPUT_NAMES
+from worker.errors import ConnectorError, ErrorCode, InputError
 from worker.logs import task_log
 from worker.metrics import Metrics
-from worker.outcome import BusinessError, Crashed, Outcome
-from worker.send_sms import MessageSender, send_sms
+from worker.runtime.engine_calls import TaskEngine
+from worker.runtime.lease import PROGRESS_VARIABLE, TaskLease, earlier_progress
+from worker.runtime.reporter import OutcomeReporter
+from worker.sms.action import MessageSender, send_sms
+from worker.sms.inputs import INPUT_NAMES, SMS_BODY
+from worker.sms.outcome import BusinessError, Crashed, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -27,28 +28,44 @@ log = logging.getLogger(__name__)
 FETCH_VARIABLES = (*INPUT_NAMES, PROGRESS_VARIABLE)
 
 
+def read_inputs(
+    variables: dict[str, dict[str, Any]], download: Callable[[str], bytes]
+) -> dict[str, object]:
+    """The action's inputs from a task's typed variables. The body may be a File variable,
+    downloaded with `download(name)`; a download that fails is a TEMPLATE_READ_ERROR."""
+
+    def download_body(name: str) -> bytes:
+        try:
+            return download(name)
+        except Exception as exc:
+            raise InputError(
+                ErrorCode.TEMPLATE_READ_ERROR,
+                f"{name}: the file content could not be downloaded from the engine "
+                f"({type(exc).__name__})",
+                variables=[name],
+            ) from exc
+
+    return unwrap_all(INPUT_NAMES, variables, download_body, file_variables=(SMS_BODY,))
+
+
 class TaskHandler:
     def __init__(
         self,
-        engine: EngineClient,
+        engine: TaskEngine,
         twilio: MessageSender,
         reporter: OutcomeReporter,
-        settings: Settings,
+        lease: LeaseSettings,
         *,
+        default_region: str | None,
         aborted: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: Metrics | None = None,
     ) -> None:
         self._engine, self._twilio, self._reporter = engine, twilio, reporter
         self._metrics = metrics or Metrics()
-        self._settings = settings
+        self._lease_settings, self._default_region = lease, default_region
         self._aborted = aborted or threading.Event()
         self._clock = clock
-        self._worst_send_s = (
-            settings.twilio_connect_timeout_ms
-            + settings.twilio_read_timeout_ms
-            + settings.twilio_retry_429_budget_ms
-        ) / 1000
 
     def __call__(self, task: ExternalTask) -> str:
         started = self._clock()
@@ -80,9 +97,8 @@ class TaskHandler:
         return TaskLease(
             self._engine,
             task,
+            self._lease_settings,
             earlier=earlier_progress(task),
-            lock_duration_ms=self._settings.lock_duration_ms,
-            worst_send_s=self._worst_send_s,
             aborted=self._aborted,
             clock=self._clock,
             metrics=self._metrics,
@@ -90,16 +106,11 @@ class TaskHandler:
 
     def _outcome(self, task: ExternalTask, lease: TaskLease) -> Outcome:
         try:
-            values = unwrap_all(
-                INPUT_NAMES,
-                task.variables,
-                lambda name: self._engine.download_variable(task, name),
+            values = read_inputs(
+                task.variables, lambda name: self._engine.download_variable(task, name)
             )
             return send_sms(
-                values,
-                self._twilio,
-                default_region=self._settings.default_region,
-                progress=lease,
+                values, self._twilio, default_region=self._default_region, progress=lease
             )
         except ConnectorError as error:
             return BusinessError(error.code, error.message, details=error.details)

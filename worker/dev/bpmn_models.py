@@ -20,7 +20,8 @@ def sms_process(
 ) -> str:
     """start -> Send SMS (external) -> end "Sent"; one error boundary per code in `catch`
     (plus a catch-all when asked), each leading to its own end event "Caught_<n>"."""
-    errors, boundaries, flows = [], [], []
+    errors: list[str] = []
+    boundaries: list[str] = []
     for n, code in enumerate(catch):
         errors.append(f'<bpmn:error id="Error_{n}" name="{code}" errorCode="{code}"/>')
         boundaries.append(_boundary(f"Catch_{n}", f'errorRef="Error_{n}"', f"Caught_{n}"))

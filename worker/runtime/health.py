@@ -22,28 +22,29 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from worker.config import Settings
 from worker.engine.client import FETCH_GRACE_MS, EngineClient
-from worker.loop import BACKOFF_CAP_S, Worker
+from worker.runtime.loop import POLL_RETRY, PollLoop
 
 log = logging.getLogger(__name__)
 
 # Room for one slow cycle on top of the longest wait: a backoff, the poll's grace, scheduling.
-_SLACK_S = BACKOFF_CAP_S + FETCH_GRACE_MS / 1000
+_SLACK_S = POLL_RETRY.cap_s + FETCH_GRACE_MS / 1000
 
 
-def liveness_window_s(settings: Settings) -> float:
+def liveness_window_s(poll_timeout_ms: int) -> float:
     """How long the fetch loop may go without coming round: two long polls and a backoff."""
-    return 2 * settings.poll_timeout_ms / 1000 + _SLACK_S
+    return 2 * poll_timeout_ms / 1000 + _SLACK_S
 
 
-def readiness_window_s(settings: Settings) -> float:
+def readiness_window_s(poll_timeout_ms: int) -> float:
     """How long the engine may stay silent: an idle engine still answers each long poll."""
-    return settings.poll_timeout_ms / 1000 + _SLACK_S
+    return poll_timeout_ms / 1000 + _SLACK_S
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Probe:
+    """A probe's answer: 200 when ok, 503 otherwise, with the reason as the body."""
+
     ok: bool
     reason: str
 
@@ -51,7 +52,7 @@ class Verdict:
 class Health:
     def __init__(
         self,
-        worker: Worker,
+        worker: PollLoop,
         engine: EngineClient,
         *,
         liveness_window_s: float,
@@ -62,33 +63,33 @@ class Health:
         self._liveness_s, self._readiness_s = liveness_window_s, readiness_window_s
         self._clock = clock
 
-    def alive(self) -> Verdict:
+    def alive(self) -> Probe:
         heartbeat = self._worker.heartbeat
         if not self._worker.fetching or heartbeat is None:
-            return Verdict(False, "the fetch loop is not running")
+            return Probe(False, "the fetch loop is not running")
         quiet_s = self._clock() - heartbeat
         if quiet_s > self._liveness_s:
-            return Verdict(
+            return Probe(
                 False,
                 f"the fetch loop has not come round for {quiet_s:.1f}s "
                 f"(limit {self._liveness_s:.1f}s)",
             )
-        return Verdict(True, f"fetch loop running, {self._worker.in_flight} task(s) in flight")
+        return Probe(True, f"fetch loop running, {self._worker.in_flight} task(s) in flight")
 
-    def ready(self) -> Verdict:
+    def ready(self) -> Probe:
         alive = self.alive()
         if not alive.ok:
             return alive
         answered = self._engine.last_success
         if answered is None:
-            return Verdict(False, "the engine has not answered yet")
+            return Probe(False, "the engine has not answered yet")
         quiet_s = self._clock() - answered
         if quiet_s > self._readiness_s:
-            return Verdict(
+            return Probe(
                 False,
                 f"the engine has not answered for {quiet_s:.1f}s (limit {self._readiness_s:.1f}s)",
             )
-        return Verdict(True, f"the engine answered {quiet_s:.1f}s ago")
+        return Probe(True, f"the engine answered {quiet_s:.1f}s ago")
 
 
 class OpsServer:

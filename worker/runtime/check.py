@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from worker.config import ConfigError, Settings, load_settings
-from worker.engine.client import EngineClient, EngineError
-from worker.errors import ConnectorError, ErrorCode
-from worker.phone import mask_all
-from worker.twilio_client import TwilioClient
+from worker.config import Settings, load_settings
+from worker.engine.client import EngineClient
+from worker.errors import ConfigError, ConnectorError, EngineError, ErrorCode
+from worker.sms.phone import mask_all
+from worker.twilio.client import TwilioClient
 
 _SKIPPED = "not tried: the configuration is invalid"
 
@@ -59,7 +59,7 @@ def check_configuration(settings: Settings) -> CheckResult:
 
 
 def check_engine(settings: Settings) -> CheckResult:
-    engine = EngineClient(settings, pool_size=1)
+    engine = EngineClient(settings.engine, pool_size=1)
     try:
         version = engine.version()
     except EngineError as exc:
@@ -80,7 +80,7 @@ def check_twilio(settings: Settings) -> CheckResult:
         if settings.twilio_api_key
         else f"account {settings.twilio_account}"
     )
-    twilio = TwilioClient(settings, pool_size=1)
+    twilio = TwilioClient(settings.twilio, pool_size=1)
     try:
         account = twilio.fetch_account()
     except ConnectorError as error:

@@ -15,21 +15,20 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from worker.config import load_settings
-from worker.daemon import build_daemon
-from worker.dev.local_engine import JAR_NAME, EngineError, LocalEngine, default_project_dir
+from worker.dev.local_engine import JAR_NAME, LocalEngine, LocalEngineError, default_project_dir
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
+from worker.runtime.daemon import Daemon
 
 EXIT_SENT, EXIT_NOT_SENT, EXIT_NO_ENGINE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 PROCESS_KEY = "twilio-sms-example"
-DEFAULT_BPMN = Path(__file__).resolve().parents[1] / "bpmn" / "send-sms.bpmn"
+DEFAULT_BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "send-sms.bpmn"
 SAMPLE = {
     "customerName": "Ann",
     "customerPhone": "+14155552671",
@@ -121,7 +120,7 @@ def run_demo(
             poll_timeout_ms=poll_timeout_ms,
             sample=sample,
         )
-    except EngineError as exc:
+    except LocalEngineError as exc:
         clock.say(f"error: {exc}")
         return EXIT_NO_ENGINE
     except KeyboardInterrupt:
@@ -158,20 +157,13 @@ def _run(
             "SMS_POLL_TIMEOUT_MS": str(poll_timeout_ms),
         }
     )
-    daemon = build_daemon(settings)
-    thread = threading.Thread(target=daemon.worker.run, name="demo-worker", daemon=True)
-    thread.start()
-    try:
+    with Daemon(settings).in_background(join_s=15):
         variables = {k: {"type": "String", "value": v} for k, v in sample.items()}
         instance = engine.start_process(PROCESS_KEY, variables, business_key=sample["orderId"])
         shown = ", ".join(f"{k}={v}" for k, v in sample.items())
         clock.say(f"started instance {instance} with {shown}")
         clock.say("worker running; waiting for the instance...")
         waiting = _wait(engine, instance, timeout_s)
-    finally:
-        daemon.worker.stop()
-        thread.join(15)
-        daemon.close()
     variables_now = engine.process_variables(instance)
     _print_received(standin, clock)
     if waiting is None:

@@ -9,23 +9,34 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from worker.backoff import backoff_delay_s
-from worker.config import Settings, UncaughtErrors
-from worker.engine.client import EngineClient, EngineError
-from worker.engine.lease import PROGRESS_VARIABLE
+from worker.config import ReportSettings, UncaughtErrors
 from worker.engine.task import ExternalTask
 from worker.engine.variables import json_variable
-from worker.outcome import Abandoned, BusinessError, Completed, Crashed, Outcome
+from worker.errors import EngineError, LockLost, TaskGone
+from worker.retry import RetryPolicy, retry_call
+from worker.runtime.engine_calls import TaskEngine
+from worker.runtime.lease import PROGRESS_VARIABLE
+from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, Outcome
 
 log = logging.getLogger(__name__)
 
+RESULT_VARIABLE, ERROR_VARIABLE = "smsResult", "smsError"
 # The engine keeps at most 666 characters of a failure's errorMessage.
 MAX_ERROR_MESSAGE_CHARS = 666
+_REPORT_RETRY = RetryPolicy(base_s=0.5, cap_s=5.0)
+# An error the engine answers with a third time is its decision, not a hiccup.
 _ANSWERED_ERROR_RETRIES = 2
 
 # Answers whether the task's process would catch a BPMN error with this code: True, False,
 # or None when it cannot be determined.
-CatchLookup = Callable[[ExternalTask, str], "bool | None"]
+WouldCatch = Callable[[ExternalTask, str], "bool | None"]
+
+
+def _report_retriable(error: EngineError, attempt: int) -> bool:
+    # 404/400 (TaskGone, LockLost) are answers about the task, not failures of the call.
+    if isinstance(error, (TaskGone, LockLost)):
+        return False
+    return error.status is None or attempt < _ANSWERED_ERROR_RETRIES
 
 
 class OutcomeReporter:
@@ -38,9 +49,9 @@ class OutcomeReporter:
 
     def __init__(
         self,
-        engine: EngineClient,
-        settings: Settings,
-        would_catch: CatchLookup,
+        engine: TaskEngine,
+        settings: ReportSettings,
+        would_catch: WouldCatch,
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -55,8 +66,8 @@ class OutcomeReporter:
         """Make the engine call for `outcome`, retrying until `retry_until` (clock time, when
         the task's lock runs out); return what was reported, for logs and metrics."""
         if isinstance(outcome, Completed):
-            variables = {"smsResult": json_variable(outcome.sms_result)}
-            refused = self._deliver(
+            variables = {RESULT_VARIABLE: json_variable(outcome.sms_result)}
+            refused = self._call_engine(
                 "complete", task, lambda: self._engine.complete(task, variables), retry_until
             )
             if refused is not None:
@@ -86,10 +97,10 @@ class OutcomeReporter:
             throw = self._would_catch(task, code) is not False
         if throw:
             variables = {
-                "smsResult": json_variable(outcome.sms_result),
-                "smsError": json_variable(outcome.sms_error),
+                RESULT_VARIABLE: json_variable(outcome.sms_result),
+                ERROR_VARIABLE: json_variable(outcome.sms_error),
             }
-            refused = self._deliver(
+            refused = self._call_engine(
                 "bpmnError",
                 task,
                 lambda: self._engine.bpmn_error(task, code, outcome.message, variables),
@@ -119,7 +130,7 @@ class OutcomeReporter:
         if sms_result:
             sent = {number: sid for sid, number in sms_result.items()}
             progress = json_variable({"taskId": task.id, "sent": sent})
-            self._deliver(
+            self._call_engine(
                 "record progress",
                 task,
                 lambda: self._engine.set_local_variable(
@@ -140,49 +151,49 @@ class OutcomeReporter:
             else (message[: MAX_ERROR_MESSAGE_CHARS - 3] + "...")
         )
         timeout = self._settings.retry_timeout_ms
-        self._deliver(
+        self._call_engine(
             "failure",
             task,
             lambda: self._engine.failure(task, short, details or message, retries, timeout),
             retry_until,
         )
 
-    def _deliver(
+    def _call_engine(
         self, action: str, task: ExternalTask, call: Callable[[], None], retry_until: float
     ) -> EngineError | None:
         """Make `call`; return None when done or when the task is no longer ours, else the
         last error once retrying is pointless."""
-        attempt = 0
-        while True:
-            try:
-                call()
-                return None
-            except EngineError as exc:
-                # 404/400: completed, cancelled or re-locked elsewhere; not ours to report.
-                if exc.task_gone or exc.lock_lost:
-                    log.warning(
-                        "task %s: %s refused, task no longer ours (%s)", task.id, action, exc
-                    )
-                    return None
-                # The engine answered with an error: a few more tries, then accept it.
-                if exc.status is not None and attempt >= _ANSWERED_ERROR_RETRIES:
-                    log.error("task %s: %s refused by the engine (%s)", task.id, action, exc)
-                    return exc
-                delay = backoff_delay_s(attempt, base_s=0.5, cap_s=5.0, jitter=self._jitter())
-                if self._clock() + delay >= retry_until:
-                    log.error(
-                        "task %s: %s failed until the lock ran out (%s); the engine will hand "
-                        "the task out again",
-                        task.id,
-                        action,
-                        exc,
-                    )
-                    return exc
-                log.warning(
+        try:
+            retry_call(
+                call,
+                policy=_REPORT_RETRY,
+                errors=EngineError,
+                retriable=_report_retriable,
+                deadline=retry_until,
+                on_retry=lambda exc, delay: log.warning(
                     "task %s: %s failed (%s), retrying in %.1fs", task.id, action, exc, delay
+                ),
+                clock=self._clock,
+                sleep=self._sleep,
+                jitter=self._jitter,
+            )
+        except (TaskGone, LockLost) as exc:
+            # Completed, cancelled or re-locked elsewhere: not ours to report.
+            log.warning("task %s: %s refused, task no longer ours (%s)", task.id, action, exc)
+            return None
+        except EngineError as exc:
+            if exc.status is None:
+                log.error(
+                    "task %s: %s failed until the lock ran out (%s); the engine will hand the "
+                    "task out again",
+                    task.id,
+                    action,
+                    exc,
                 )
-                self._sleep(delay)
-                attempt += 1
+            else:
+                log.error("task %s: %s refused by the engine (%s)", task.id, action, exc)
+            return exc
+        return None
 
 
 def _details(outcome: BusinessError) -> str:
