@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench import models, procstats
+from bench import procstats
 from bench.contenders.launch import Child, Contender
 from bench.engine_load import BenchEngine, sms_variables
 from bench.stats import Sample, percentile, steady_window
+from worker.dev.bpmn_models import sms_process
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
 
 _SAMPLE_EVERY_S = 0.1
@@ -76,8 +77,10 @@ class Measurement:
         self.engine.deploy(
             self.name,
             {
-                f"{self.direct}.bpmn": models.direct_process(self.direct, self.topic),
-                f"{self.gated}.bpmn": models.gated_process(self.gated, self.topic, self.signal),
+                f"{self.direct}.bpmn": sms_process(self.direct, topic=self.topic),
+                f"{self.gated}.bpmn": sms_process(
+                    self.gated, topic=self.topic, gate_signal=self.signal
+                ),
             },
         )
         create_rate = self.engine.start_many(

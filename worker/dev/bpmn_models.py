@@ -1,4 +1,5 @@
-"""Small BPMN models for engine tests, built as text so each test shows what it deploys."""
+"""Small BPMN models for the engine tests and the benchmark, built as text so each test shows
+what it deploys."""
 
 from __future__ import annotations
 
@@ -17,11 +18,27 @@ def sms_process(
     catch: Sequence[str] = (),
     catch_all: bool = False,
     topic: str = "SEND_SMS",
+    gate_signal: str | None = None,
 ) -> str:
     """start -> Send SMS (external) -> end "Sent"; one error boundary per code in `catch`
-    (plus a catch-all when asked), each leading to its own end event "Caught_<n>"."""
+    (plus a catch-all when asked), each leading to its own end event "Caught_<n>".
+
+    With `gate_signal`, each instance first waits for that signal. The benchmark creates its
+    instances slowly (the engine starts ~100-200 a second over REST) while no task exists yet;
+    one signal then turns all of them into tasks in a single transaction, so the worker under
+    test drains a real backlog instead of following the creation rate.
+    """
     errors: list[str] = []
     boundaries: list[str] = []
+    first = "Send"
+    gate = ""
+    if gate_signal is not None:
+        errors.append(f'<bpmn:signal id="Sig" name="{gate_signal}"/>')
+        first = "Gate"
+        gate = """<bpmn:intermediateCatchEvent id="Gate">
+      <bpmn:signalEventDefinition signalRef="Sig"/>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="F0" sourceRef="Gate" targetRef="Send"/>"""
     for n, code in enumerate(catch):
         errors.append(f'<bpmn:error id="Error_{n}" name="{code}" errorCode="{code}"/>')
         boundaries.append(_boundary(f"Catch_{n}", f'errorRef="Error_{n}"', f"Caught_{n}"))
@@ -34,7 +51,8 @@ def sms_process(
         + f"""
   <bpmn:process id="{key}" isExecutable="true" camunda:historyTimeToLive="P1D">
     <bpmn:startEvent id="Start"/>
-    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Send"/>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="{first}"/>
+    {gate}
     <bpmn:serviceTask id="Send" name="Send SMS" camunda:type="external" camunda:topic="{topic}"/>
     <bpmn:sequenceFlow id="F2" sourceRef="Send" targetRef="Sent"/>
     <bpmn:endEvent id="Sent"/>

@@ -1,0 +1,154 @@
+"""TaskLease: progress records after each message but the last, and the lock kept alive, with
+sending stopped as soon as either cannot be guaranteed."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
+from worker.config import LeaseSettings
+from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
+from worker.runtime.lease import TaskLease, earlier_progress
+
+# A 60 s lock and sends that can take up to 20 s: extend once less than 25 s are left.
+SETTINGS = LeaseSettings(lock_duration_ms=60_000, worst_send_s=20.0)
+
+
+def _lease(
+    engine: FakeEngine, clock: FakeClock, *, aborted: threading.Event | None = None
+) -> TaskLease:
+    return TaskLease(
+        engine,
+        task(),
+        SETTINGS,
+        earlier={},
+        aborted=aborted or threading.Event(),
+        clock=clock,
+        sleep=clock.sleep,
+        jitter=lambda: 0.5,
+    )
+
+
+def _progress(task_id: str, sent: dict[str, str]) -> dict[str, str]:
+    return {"type": "Json", "value": json.dumps({"taskId": task_id, "sent": sent})}
+
+
+def test_earlier_progress_of_the_same_task_is_read():
+    fetched = task(smsProgress=_progress("task-1", {"+14155550101": "SM1"}))
+    assert earlier_progress(fetched) == {"+14155550101": "SM1"}
+
+
+def test_progress_left_by_another_task_on_the_execution_is_ignored():
+    fetched = task(smsProgress=_progress("task-0", {"+14155550101": "SM1"}))
+    assert earlier_progress(fetched) == {}
+
+
+def test_unreadable_progress_counts_as_none():
+    fetched = task(smsProgress={"type": "Json", "value": "{not json"})
+    assert earlier_progress(fetched) == {}
+
+
+def test_each_message_but_the_last_is_recorded_with_everything_sent_so_far():
+    engine, clock = FakeEngine(), FakeClock()
+    lease = _lease(engine, clock)
+    lease.record("+14155550101", "SM1", more_to_send=True)
+    lease.record("+14155550102", "SM2", more_to_send=True)
+    execution, name, typed = engine.last("set_local_variable").args
+    assert (execution, name) == ("exec-1", "smsProgress")
+    assert json_value(typed) == {
+        "taskId": "task-1",
+        "sent": {"+14155550101": "SM1", "+14155550102": "SM2"},
+    }
+    assert lease.already_sent() == {"+14155550101": "SM1", "+14155550102": "SM2"}
+
+
+def test_the_last_message_is_recorded_by_the_completion_alone():
+    engine, clock = FakeEngine(), FakeClock()
+    _lease(engine, clock).record("+14155550101", "SM1", more_to_send=False)
+    assert engine.calls == []
+
+
+def test_a_record_is_retried_while_the_engine_is_unreachable():
+    engine = FakeEngine(failures={"set_local_variable": [EngineUnreachable("down")] * 2})
+    clock = FakeClock()
+    lease = _lease(engine, clock)
+    lease.record("+14155550101", "SM1", more_to_send=True)
+    assert engine.names() == ["set_local_variable"] * 3
+    assert not lease.lost
+
+
+def test_a_record_that_cannot_be_written_before_the_lock_ends_stops_the_sends():
+    engine = FakeEngine(failures={"set_local_variable": [EngineUnreachable("down")] * 1000})
+    clock = FakeClock()
+    lease = _lease(engine, clock)
+    lease.record("+14155550101", "SM1", more_to_send=True)
+    assert lease.lost
+    assert not lease.may_continue()
+    assert clock() <= 1000.0 + 60.0
+
+
+@pytest.mark.parametrize("answer", [TaskGone("gone", 404), EngineError("bad", 409)])
+def test_a_record_the_engine_refuses_stops_the_sends_at_once(answer: EngineError):
+    engine = FakeEngine(failures={"set_local_variable": [answer]})
+    clock = FakeClock()
+    lease = _lease(engine, clock)
+    lease.record("+14155550101", "SM1", more_to_send=True)
+    assert lease.lost
+    assert engine.names() == ["set_local_variable"]
+
+
+def test_a_server_error_on_a_record_is_tried_twice_more():
+    engine = FakeEngine(failures={"set_local_variable": [EngineError("oops", 500)] * 3})
+    clock = FakeClock()
+    lease = _lease(engine, clock)
+    lease.record("+14155550101", "SM1", more_to_send=True)
+    assert engine.names() == ["set_local_variable"] * 3
+    assert lease.lost
+
+
+def test_a_lock_with_room_for_a_send_is_not_extended():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _lease(engine, clock).may_continue()
+    assert engine.calls == []
+
+
+def test_a_lock_about_to_run_short_is_extended_by_a_whole_lock():
+    engine, clock = FakeEngine(), FakeClock()
+    lease = _lease(engine, clock)
+    clock.sleep(40.0)  # 20 s left: less than one send and the extension call
+    assert lease.may_continue()
+    assert engine.last("extend_lock").args == ("task-1", 60_000)
+    assert lease.locked_until == clock() + 60.0
+    assert lease.extensions == 1
+
+
+@pytest.mark.parametrize("answer", [TaskGone("gone", 404), LockLost("taken", 400)])
+def test_a_lock_lost_or_a_task_gone_stops_the_sends(answer: EngineError):
+    engine = FakeEngine(failures={"extend_lock": [answer]})
+    clock = FakeClock()
+    lease = _lease(engine, clock)
+    clock.sleep(40.0)
+    assert not lease.may_continue()
+    assert lease.lost
+
+
+def test_an_unreachable_engine_lets_sends_go_on_only_while_the_lock_surely_holds():
+    engine = FakeEngine(failures={"extend_lock": [EngineUnreachable("down")] * 2})
+    clock = FakeClock()
+    lease = _lease(engine, clock)
+    clock.sleep(36.0)  # 24 s left: room for one 20 s send
+    assert lease.may_continue()
+    clock.sleep(5.0)  # 19 s left: not enough
+    assert not lease.may_continue()
+    assert not lease.lost
+
+
+def test_an_aborted_worker_sends_no_more():
+    engine, clock = FakeEngine(), FakeClock()
+    aborted = threading.Event()
+    lease = _lease(engine, clock, aborted=aborted)
+    aborted.set()
+    assert not lease.may_continue()

@@ -1,0 +1,199 @@
+"""OutcomeReporter: one engine call per outcome, retried while the engine is unreachable and
+the lock holds, and a refused completion turned into an incident with progress recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
+from worker.config import ReportSettings, UncaughtErrors
+from worker.engine.task import ExternalTask
+from worker.errors import EngineError, EngineUnreachable, ErrorCode, LockLost, TaskGone
+from worker.runtime.reporter import MAX_ERROR_MESSAGE_CHARS, OutcomeReporter, WouldCatch
+from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, RecipientFailure
+
+SETTINGS = ReportSettings(
+    task_retries=3, retry_timeout_ms=60_000, uncaught_errors=UncaughtErrors.INCIDENT
+)
+SENT = {"SM1": "+14155550101"}
+LOCK_S = 60.0
+
+
+def _caught(_task: ExternalTask, _code: str) -> bool | None:
+    return True
+
+
+def _uncaught(_task: ExternalTask, _code: str) -> bool | None:
+    return False
+
+
+def _unknown(_task: ExternalTask, _code: str) -> bool | None:
+    return None
+
+
+def _reporter(
+    engine: FakeEngine,
+    clock: FakeClock,
+    would_catch: WouldCatch = _caught,
+    settings: ReportSettings = SETTINGS,
+) -> OutcomeReporter:
+    return OutcomeReporter(
+        engine, settings, would_catch, sleep=clock.sleep, clock=clock, jitter=lambda: 0.5
+    )
+
+
+def _error(code: ErrorCode = ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR) -> BusinessError:
+    failure = RecipientFailure("+14155550102", code, "Twilio answered HTTP 400", 21211)
+    return BusinessError(code, "invalid number", sms_result=SENT, failures=(failure,))
+
+
+def _report(reporter: OutcomeReporter, clock: FakeClock, outcome: object, **fields: int) -> str:
+    return reporter.report(task(**fields), outcome, retry_until=clock() + LOCK_S)  # type: ignore[arg-type]
+
+
+def test_a_completed_task_is_completed_with_its_result_as_json():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "completed"
+    (task_id, variables) = engine.last("complete").args
+    assert task_id == "task-1"
+    assert json_value(variables["smsResult"]) == SENT
+    assert engine.names() == ["complete"]
+
+
+def test_a_caught_error_is_thrown_with_result_and_error_variables():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _report(_reporter(engine, clock), clock, _error()) == "bpmn-error"
+    _, code, message, variables = engine.last("bpmn_error").args
+    assert (code, message) == ("INVALID_TO_PHONE_NUMBER_ERROR", "invalid number")
+    assert json_value(variables["smsResult"]) == SENT
+    sms_error = json_value(variables["smsError"])
+    assert sms_error["errorCode"] == "INVALID_TO_PHONE_NUMBER_ERROR"
+    assert sms_error["failures"][0]["twilioCode"] == 21211
+
+
+def test_an_error_nothing_catches_becomes_an_incident_naming_the_code():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _report(_reporter(engine, clock, _uncaught), clock, _error()) == "incident"
+    _, message, details, retries, _timeout = engine.last("failure").args
+    assert retries == 0
+    assert message.startswith("INVALID_TO_PHONE_NUMBER_ERROR: invalid number")
+    assert "nothing in the process catches" in message
+    assert '"smsResult"' in details
+    assert "bpmn_error" not in engine.names()
+
+
+def test_an_error_whose_catching_cannot_be_told_is_thrown():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _report(_reporter(engine, clock, _unknown), clock, _error()) == "bpmn-error"
+
+
+def test_bpmn_error_mode_throws_without_asking_whether_it_is_caught():
+    asked: list[str] = []
+
+    def would_catch(_task: ExternalTask, code: str) -> bool | None:
+        asked.append(code)
+        return False
+
+    engine, clock = FakeEngine(), FakeClock()
+    settings = ReportSettings(3, 60_000, UncaughtErrors.BPMN_ERROR)
+    assert _report(_reporter(engine, clock, would_catch, settings), clock, _error()) == "bpmn-error"
+    assert asked == []
+
+
+def test_a_first_crash_is_a_failure_with_the_configured_retries_less_one():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _report(_reporter(engine, clock), clock, Crashed("boom", "trace")) == "failure"
+    _, message, details, retries, timeout = engine.last("failure").args
+    assert (message, details, retries, timeout) == ("boom", "trace", 2, 60_000)
+
+
+def test_a_crash_on_the_last_retry_is_an_incident():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _report(_reporter(engine, clock), clock, Crashed("boom"), retries=1) == "incident"
+    assert engine.last("failure").args[3] == 0
+
+
+def test_a_long_failure_message_is_cut_to_what_the_engine_keeps():
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock), clock, Crashed("x" * 1000))
+    _, message, details, _, _ = engine.last("failure").args
+    assert len(message) == MAX_ERROR_MESSAGE_CHARS
+    assert details == "x" * 1000  # the whole text stays in the details
+
+
+def test_an_abandoned_task_is_not_reported():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _report(_reporter(engine, clock), clock, Abandoned("lock lost")) == "abandoned"
+    assert engine.calls == []
+
+
+def test_an_unreachable_engine_is_retried_until_it_answers():
+    engine = FakeEngine(failures={"complete": [EngineUnreachable("down")] * 3})
+    clock = FakeClock()
+    assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "completed"
+    assert engine.names() == ["complete"] * 4
+    assert len(clock.slept) == 3
+
+
+def test_reports_stop_when_the_lock_runs_out_and_the_task_comes_back():
+    engine = FakeEngine(failures={"complete": [EngineUnreachable("down")] * 1000})
+    clock = FakeClock()
+    started = clock()
+    assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "unreported"
+    # No retry starts after the lock's end: the engine hands the task out again then.
+    assert clock() <= started + LOCK_S
+    assert "failure" not in engine.names()
+
+
+@pytest.mark.parametrize("gone", [TaskGone("gone", 404), LockLost("locked", 400)])
+def test_a_task_no_longer_ours_is_not_retried_nor_turned_into_an_incident(gone: EngineError):
+    engine = FakeEngine(failures={"complete": [gone]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert engine.names() == ["complete"]
+
+
+def test_a_refused_completion_becomes_an_incident_with_progress_recorded():
+    refusal = EngineError("complete: HTTP 500", 500)
+    engine = FakeEngine(failures={"complete": [refusal] * 3})
+    clock = FakeClock()
+    assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "incident"
+    assert engine.names() == ["complete"] * 3 + ["set_local_variable", "failure"]
+    execution, name, typed = engine.last("set_local_variable").args
+    assert (execution, name) == ("exec-1", "smsProgress")
+    assert json_value(typed) == {"taskId": "task-1", "sent": {"+14155550101": "SM1"}}
+    _, message, details, retries, _ = engine.last("failure").args
+    assert retries == 0
+    assert "refused complete" in message
+    assert '"SM1"' in details
+
+
+def test_a_refused_bpmn_error_becomes_an_incident():
+    engine = FakeEngine(failures={"bpmn_error": [EngineError("bpmnError: HTTP 500", 500)] * 3})
+    clock = FakeClock()
+    assert _report(_reporter(engine, clock), clock, _error()) == "incident"
+    assert engine.names()[-1] == "failure"
+
+
+def test_a_refusal_with_nothing_sent_records_no_progress():
+    engine = FakeEngine(failures={"bpmn_error": [EngineError("bpmnError: HTTP 500", 500)] * 3})
+    clock = FakeClock()
+    nothing_sent = BusinessError(ErrorCode.INVALID_INPUT, "bad input")
+    assert _report(_reporter(engine, clock), clock, nothing_sent) == "incident"
+    assert "set_local_variable" not in engine.names()
+
+
+def test_an_engine_error_that_clears_is_not_a_refusal():
+    engine = FakeEngine(failures={"complete": [EngineError("complete: HTTP 500", 500)]})
+    clock = FakeClock()
+    assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "completed"
+    assert engine.names() == ["complete", "complete"]
+
+
+def test_a_report_still_failing_when_the_lock_ends_during_retries_is_unreported():
+    engine = FakeEngine(failures={"complete": [EngineUnreachable("down")] * 1000})
+    clock = FakeClock()
+    # Each answer takes 20 s: the third retry would start after the 60 s lock.
+    engine.on_call = lambda _name: clock.sleep(20.0)
+    assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "unreported"
+    assert engine.names().count("complete") < 4
