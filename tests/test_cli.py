@@ -155,3 +155,18 @@ def test_sandbox_serves_the_stand_in_until_sigterm():
         process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_the_product_never_imports_the_development_tools():
+    # `-X importtime` lists every module imported; the stand-in, local engine and demo are
+    # loaded only by the commands that use them.
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "worker", "run", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    assert "worker.cli" in imported
+    assert [name for name in imported if name.startswith("worker.dev")] == []

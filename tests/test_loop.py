@@ -152,3 +152,44 @@ def test_stop_waits_for_running_tasks_and_unlocks_tasks_fetched_after_it():
     assert not thread.is_alive()
     assert done == ["1"]
     assert engine.unlocked == ["2"]
+
+
+def test_the_drain_is_bounded_by_the_grace_and_then_aborts_the_running_tasks():
+    engine = ScriptedEngine([[_task(1)]])
+    started, aborted = threading.Event(), threading.Event()
+    results: list[int] = []
+
+    def handle(task: ExternalTask) -> None:
+        started.set()
+        aborted.wait(10)  # a task that only stops when told to
+
+    worker = PollLoop(
+        engine,
+        handle,
+        max_concurrency=2,
+        variables=["x"],
+        grace_s=0.1,
+        on_grace_expired=aborted.set,
+    )
+    thread = threading.Thread(target=lambda: results.append(worker.run()), daemon=True)
+    thread.start()
+    assert started.wait(5)
+    assert engine.idle.wait(5)
+    worker.stop()
+    engine.release.set()
+    thread.join(10)
+    assert results == [1]  # one task left to its lock
+    assert aborted.is_set()
+
+
+def test_a_drain_within_the_grace_leaves_no_task_behind():
+    engine = ScriptedEngine([[_task(1)]])
+    results: list[int] = []
+    worker = PollLoop(engine, lambda task: None, max_concurrency=1, variables=["x"], grace_s=5)
+    thread = threading.Thread(target=lambda: results.append(worker.run()), daemon=True)
+    thread.start()
+    assert engine.idle.wait(5)
+    worker.stop()
+    engine.release.set()
+    thread.join(10)
+    assert results == [0]

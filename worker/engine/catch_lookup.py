@@ -1,5 +1,5 @@
 """Would the process catch a BPMN error with this code? Asked before throwing one, because an
-error nothing catches silently ends the activity as if the SMS had been sent."""
+error nothing catches silently ends the activity as if the work had succeeded."""
 
 from __future__ import annotations
 
