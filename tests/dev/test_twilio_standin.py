@@ -536,6 +536,9 @@ def test_stopped_stand_in_refuses_connections() -> None:
 
 def test_serve_runs_until_sigint() -> None:
     code = (
+        # A shell starting the suite in the background makes children ignore SIGINT.
+        "import signal\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from worker.dev.twilio_standin import serve\n"
         "serve(0, on_ready=lambda s: print(s.url, flush=True))\n"
     )

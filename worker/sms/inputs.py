@@ -165,6 +165,10 @@ def _depth(value: object) -> int:
     return deepest
 
 
+# Parse errors here are raised `from None`: the library's exception holds the raw input (a
+# JSONDecodeError keeps the whole document), which must not reach a logged traceback.
+
+
 def _load_json(name: str, text: str) -> object:
     if len(text) > MAX_METADATA_JSON_CHARS:
         raise _invalid(f"{name}: more than {MAX_METADATA_JSON_CHARS} characters", variable=name)

@@ -30,6 +30,7 @@ def normalise(raw: str, default_region: str | None) -> str:
     try:
         parsed = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException as exc:
+        # `from None`: the library's message quotes the number, which must not be logged.
         if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
             hint = "" if default_region else " (write it with +country code)"
             raise InvalidNumber(f"has no valid country code{hint}") from None
