@@ -7,13 +7,11 @@ specially (they need the loop state, or must accept a missing value).
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Callable
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
 
-from . import limits
+from . import limits, numbers
 from .dates import DateValue, format_date, format_date_iso, kind_of, parse_date, parse_iso
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .formatting import (
@@ -147,19 +145,10 @@ def _url(value: Any, charset: Any = "UTF-8") -> str:
         raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url") from error
 
 
-def _to_number(value: Any) -> int | float | Decimal:
+def _to_number(value: Any) -> Any:
     if is_number(value):
-        return require_number(value)
-    text = require_text(value).strip()
-    try:
-        if text.lstrip("+-").isdigit() and len(text) <= limits.MAX_NUMBER_LITERAL_DIGITS:
-            return int(text)
-        number = float(text)
-    except ValueError as error:
-        raise TemplateDataFailure(f"Can't convert {text[:40]!r} to a number") from error
-    if not math.isfinite(number) and text.lower().lstrip("+-") not in ("inf", "infinity"):
-        raise TemplateDataFailure(f"Can't convert {text[:40]!r} to a number")
-    return number
+        return value
+    return numbers.parse(require_text(value))
 
 
 def _to_date(kind: str, iso: bool) -> Callable[..., DateValue]:
@@ -198,20 +187,14 @@ def _replace(value: Any, old: Any, new: Any) -> str:
     return text.replace(old_text, new_text)
 
 
-def _rounded(mode: str) -> Callable[[Any], int]:
-    def to_integer(value: Any) -> int:
-        number = require_number(value)
-        if isinstance(number, float) and not math.isfinite(number):
-            raise TemplateDataFailure("Can't round a non-finite number")
-        return int(Decimal(number).quantize(Decimal(1), rounding=mode))
-
-    return to_integer
-
-
 def _sequence_contains(value: Any, wanted: Any) -> bool:
-    return any(
-        item == wanted and type_name(item) == type_name(wanted) for item in require_sequence(value)
-    )
+    return any(_same(item, wanted) for item in require_sequence(value))
+
+
+def _same(item: Any, wanted: Any) -> bool:
+    if is_number(item) and is_number(wanted):
+        return numbers.compare(item, wanted) == 0
+    return bool(item == wanted) and type_name(item) == type_name(wanted)
 
 
 # name -> (implementation, minimum arguments, maximum arguments)
@@ -249,13 +232,13 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "starts_with": (lambda v, s: require_text(v).startswith(require_text(s)), 1, 1),
     "ends_with": (lambda v, s: require_text(v).endswith(require_text(s)), 1, 1),
     "replace": (_replace, 2, 2),
-    "round": (_rounded(ROUND_HALF_UP), 0, 0),
-    "floor": (_rounded(ROUND_FLOOR), 0, 0),
-    "ceiling": (_rounded(ROUND_CEILING), 0, 0),
-    "abs": (lambda v: abs(require_number(v)), 0, 0),
+    "round": (lambda v: numbers.round_half_up(require_number(v)), 0, 0),
+    "floor": (lambda v: numbers.floor(require_number(v)), 0, 0),
+    "ceiling": (lambda v: numbers.ceiling(require_number(v)), 0, 0),
+    "abs": (lambda v: numbers.absolute(require_number(v)), 0, 0),
     "reverse": (lambda v: list(reversed(require_sequence(v))), 0, 0),
     "seq_contains": (_sequence_contains, 1, 1),
-    "int": (lambda v: int(require_number(v)), 0, 0),
+    "int": (lambda v: numbers.java_int(require_number(v)), 0, 0),
 }
 
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {

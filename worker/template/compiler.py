@@ -9,6 +9,7 @@ hold and no jinja attribute access or call on metadata is ever emitted. Template
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from jinja2 import nodes
 
@@ -197,6 +198,10 @@ class Compiler:
     def expr(self, node: syntax.Expr, strict: bool) -> nodes.Expr:
         suffix = "" if strict else "_lenient"
         if isinstance(node, syntax.Literal):
+            if isinstance(node.value, Decimal):
+                # Generated code can only hold plain constants: the text becomes a Decimal
+                # when evaluated.
+                return self.call(nodes.Const(str(node.value)), "ftl_decimal")
             return nodes.Const(node.value)
         if isinstance(node, syntax.Variable):
             return self.variable(node)

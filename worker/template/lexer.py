@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 
 from .failures import TemplateSyntaxFailure
@@ -53,7 +54,7 @@ class Token:
     text: str
     start: int
     end: int
-    number: int | float = 0
+    number: Decimal = Decimal(0)
     parts: tuple[str | Embedded, ...] = ()
 
 
@@ -135,8 +136,8 @@ class ExpressionTokenizer:
     def _number(self, text: str, pos: int) -> Token:
         if len(text) > MAX_NUMBER_LITERAL_DIGITS:
             raise self.map.fail("Number literal has too many digits", pos)
-        value: int | float = float(text) if "." in text else int(text)
-        return Token(Kind.NUMBER, text, pos, pos + len(text), number=value)
+        # FreeMarker's number literals are BigDecimals: 1.10 keeps its two decimals.
+        return Token(Kind.NUMBER, text, pos, pos + len(text), number=Decimal(text))
 
     def _string(self, start: int, quote_at: int, *, raw: bool) -> Token:
         source, quote = self.source, self.source[quote_at]

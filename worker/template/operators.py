@@ -1,20 +1,17 @@
 """FreeMarker's operators on values: arithmetic, `+` on strings/sequences/hashes, comparison,
 ranges, and building strings and sequences, each within the limits.
 
-Numbers stay integers while both operands are integers (`/` too, when exact); a float
-anywhere makes the result a float. Integers are capped in size so repeated multiplication
-cannot consume memory.
+Arithmetic is FreeMarker's BigDecimal arithmetic (see `numbers`): `+ - * /` give BigDecimals,
+`%` a long.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
-from . import limits
+from . import limits, numbers
 from .builtins import BUILTINS, string_too_long
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .values import (
@@ -27,36 +24,20 @@ from .values import (
     type_name,
 )
 
-Number = int | float | Decimal
-
-
-def _common(left: Number, right: Number) -> tuple[Number, Number]:
-    if isinstance(left, float) or isinstance(right, float):
-        return float(left), float(right)
-    if isinstance(left, Decimal) or isinstance(right, Decimal):
-        return Decimal(left), Decimal(right)
-    return left, right
-
-
-def _bounded(result: Number) -> Number:
-    if isinstance(result, int) and result.bit_length() > limits.MAX_INTEGER_BITS:
-        raise TemplateLimitFailure(f"A number exceeds {limits.MAX_INTEGER_BITS} bits")
-    return result
-
 
 def _arithmetic(symbol: str, apply: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def run(left: Any, right: Any) -> Any:
         if not (is_number(left) and is_number(right)):
             bad = right if is_number(left) else left
             raise TemplateDataFailure(f"Operator {symbol} needs numbers, got a {type_name(bad)}")
-        return _bounded(apply(*_common(left, right)))
+        return apply(left, right)
 
     return run
 
 
 def add(left: Any, right: Any) -> Any:
     if is_number(left) and is_number(right):
-        return _bounded(operator.add(*_common(left, right)))
+        return numbers.add(left, right)
     if is_sequence(left) and is_sequence(right) and not isinstance(left, str):
         if len(left) + len(right) > limits.MAX_SEQUENCE_ITEMS:
             raise TemplateLimitFailure(
@@ -73,27 +54,8 @@ def add(left: Any, right: Any) -> Any:
     raise TemplateDataFailure(f"Can't add a {type_name(left)} and a {type_name(right)}")
 
 
-def _divide(left: Number, right: Number) -> Number:
-    if right == 0:
-        raise TemplateDataFailure("Division by zero")
-    if isinstance(left, int) and isinstance(right, int) and left % right == 0:
-        return left // right
-    return left / right  # type: ignore[operator]
-
-
-def _remainder(left: Number, right: Number) -> Number:
-    if right == 0:
-        raise TemplateDataFailure("Division by zero")
-    if isinstance(left, int) and isinstance(right, int):
-        result = abs(left) % abs(right)  # Java's %: the sign follows the dividend
-        return -result if left < 0 else result
-    if isinstance(left, Decimal):
-        return left % right  # type: ignore[operator]
-    return math.fmod(left, right)
-
-
 def negate(value: Any) -> Any:
-    return -require_number(value)
+    return numbers.negate(require_number(value))
 
 
 def logical_not(value: Any) -> bool:
@@ -115,7 +77,7 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 def compare(left: Any, right: Any, symbol: str) -> bool:
     kinds = {type_name(left), type_name(right)} - {"empty default value"}
     if is_number(left) and is_number(right):
-        return _COMPARISONS[symbol](*_common(left, right))
+        return _COMPARISONS[symbol](numbers.compare(left, right), 0)
     if len(kinds) > 1 or kinds & {"hash", "sequence"}:
         message = f"Can't compare a {type_name(left)} with a {type_name(right)}"
         raise TemplateDataFailure(message)
@@ -152,10 +114,10 @@ def make_sequence(*items: Any) -> list[Any]:
 
 VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "add": add,
-    "sub": _arithmetic("-", operator.sub),
-    "mul": _arithmetic("*", operator.mul),
-    "div": _arithmetic("/", _divide),
-    "mod": _arithmetic("%", _remainder),
+    "sub": _arithmetic("-", numbers.subtract),
+    "mul": _arithmetic("*", numbers.multiply),
+    "div": _arithmetic("/", numbers.divide),
+    "mod": _arithmetic("%", numbers.modulus),
     "negate": negate,
     "not": logical_not,
     "compare": compare,

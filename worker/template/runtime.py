@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from . import limits
@@ -231,6 +232,7 @@ def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
 def build_filters() -> dict[str, Callable[..., Any]]:
     """The complete filter whitelist of the sandbox, by the names the compiler emits."""
     filters: dict[str, Callable[..., Any]] = {
+        "ftl_decimal": Decimal,
         "ftl_var": lookup_variable,
         "ftl_loop_var": loop_variable,
         "ftl_assign": assign,

@@ -6,6 +6,7 @@ Every node keeps its `Span` so errors can name the expression and its line and c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Span:
 @dataclass(frozen=True)
 class Literal:
     span: Span
-    value: str | int | float | bool
+    value: str | Decimal | bool
 
 
 @dataclass(frozen=True)
