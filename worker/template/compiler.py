@@ -85,6 +85,8 @@ class Compiler:
     def statement(self, node: syntax.Statement) -> nodes.Node:
         if isinstance(node, syntax.Text):
             return nodes.Output([nodes.TemplateData(node.text)])
+        if isinstance(node, syntax.Comment):
+            return nodes.Output([])
         if isinstance(node, syntax.Interpolation):
             value = self.expr(node.expr, strict=True)
             return nodes.Output([self.call(value, "ftl_print", self.register(node.expr.span))])

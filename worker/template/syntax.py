@@ -161,6 +161,14 @@ Expr = (
 @dataclass(frozen=True)
 class Text:
     text: str
+    start: int = 0
+
+
+@dataclass(frozen=True)
+class Comment:
+    """`<#-- ... -->`: prints nothing, but white-space stripping sees it, as FreeMarker does."""
+
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,7 @@ class LoopControl:
 
 Statement = (
     Text
+    | Comment
     | Interpolation
     | IfBlock
     | ListBlock
