@@ -235,6 +235,12 @@ class Compiler:
             return self.call(self.defaultable(node.target, strict), "ftl_exists")
         if isinstance(node, syntax.BuiltIn):
             return self.builtin(node, strict)
+        if isinstance(node, syntax.NumericText):
+            value = self.expr(node.expr, strict)
+            low, high = nodes.Const(node.min_fraction), nodes.Const(node.max_fraction)
+            return self.call(
+                value, f"ftl_numeric_text{suffix}", low, high, self.register(node.span)
+            )
         if isinstance(node, syntax.Logical):
             left = self.call(
                 self.expr(node.left, strict), "ftl_bool", self.register(node.left.span)

@@ -8,7 +8,9 @@ is a whole expression, so `x!1 + y` means `x!(1 + y)`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
+from decimal import Decimal
 
 from . import syntax
 from .builtins import BUILTIN_ARITIES, VARIANT_BUILTINS
@@ -20,6 +22,7 @@ _RELATIONAL |= {"gt": ">", "gte": ">="}
 _EQUALITY = {"==": "==", "=": "==", "!=": "!="}
 _RANGE_KINDS = {"..": "inclusive", "..<": "exclusive", "..!": "exclusive", "..*": "length"}
 _KEYWORDS = frozenset({"gt", "gte", "lt", "lte", "as", "in", "using"})
+_FRACTION_SPEC = re.compile(r"(?:[mM]\d+)+")
 
 
 class ExpressionParser:
@@ -86,6 +89,30 @@ class ExpressionParser:
         if not self.at_end():
             raise self.fail("Unexpected token after the expression")
         return expr
+
+    def parse_numeric(self, start: int) -> syntax.NumericText:
+        """The inside of a legacy `#{expr}` or `#{expr; m2M3}` (m: minimum, M: maximum
+        fraction digits)."""
+        expr = self.parse_expression()
+        if isinstance(expr, syntax.Literal) and not isinstance(expr.value, Decimal):
+            raise self.map.fail("#{...} needs a number", expr.span.start)
+        low, high = 0, 50
+        if self.at(";"):
+            self.advance()
+            spec = self.advance()
+            letters = _FRACTION_SPEC.fullmatch(spec.text) if spec.kind is Kind.NAME else None
+            if letters is None or not self.at_end():
+                raise self.fail("Invalid #{...} format (expected e.g. m2M3)", spec)
+            given = {kind: int(count) for kind, count in re.findall(r"([mM])(\d+)", spec.text)}
+            if len(given) != spec.text.count("m") + spec.text.count("M"):
+                raise self.fail("Invalid #{...} format (m or M given twice)", spec)
+            high = given.get("M", given.get("m", 0))
+            low = given.get("m", 0)
+            if low > high or high > 50:
+                raise self.fail("Invalid #{...} format (m > M, or more than 50)", spec)
+        if not self.at_end():
+            raise self.fail("Unexpected token after the expression")
+        return syntax.NumericText(self.span(start), expr, low, high)
 
     def parse_expression(self) -> syntax.Expr:
         self._nesting += 1
@@ -280,7 +307,9 @@ class ExpressionParser:
                 end = part.tokens[-1].end
                 sub = ExpressionParser(self.map, part.tokens, end)
                 sub._nesting = self._nesting
-                parts.append(sub.parse_complete())
+                parts.append(
+                    sub.parse_numeric(part.start) if part.numeric else sub.parse_complete()
+                )
             else:
                 parts.append(part)
         return syntax.StringTemplate(span, tuple(parts))

@@ -14,6 +14,7 @@ from typing import Any
 from . import limits, numbers
 from .builtins import BUILTINS, string_too_long
 from .failures import TemplateDataFailure, TemplateLimitFailure
+from .formatting import NumberPattern, format_number
 from .values import (
     DATE_TYPES,
     is_number,
@@ -102,6 +103,11 @@ def make_range(start: Any, end: Any, kind: str) -> range:
     return bounds
 
 
+def numeric_text(value: Any, low: int, high: int) -> str:
+    pattern = NumberPattern("", "", "-", "", 1, 0, low, high, 1, False)
+    return format_number(require_number(value), pattern)
+
+
 def concatenate(*texts: str) -> str:
     if sum(map(len, texts)) > limits.MAX_STRING_CHARS:
         raise string_too_long()
@@ -124,6 +130,7 @@ VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "range": make_range,
     "text": to_text,
     "concat": concatenate,
+    "numeric_text": numeric_text,
     "sequence": make_sequence,
     **{"bi_" + name.replace(".", "_"): function for name, (function, _, _) in BUILTINS.items()},
 }

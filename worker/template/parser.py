@@ -49,7 +49,12 @@ class _TemplateParser:
             elif isinstance(chunk, CommentChunk):
                 statements.append(syntax.Comment(self._span(chunk)))
             elif isinstance(chunk, InterpolationChunk):
-                expr = self._expression(chunk.tokens, chunk.end - 1)
+                expr: syntax.Expr
+                if chunk.numeric:
+                    parser = ExpressionParser(self.map, chunk.tokens, chunk.end - 1)
+                    expr = parser.parse_numeric(chunk.start)
+                else:
+                    expr = self._expression(chunk.tokens, chunk.end - 1)
                 statements.append(syntax.Interpolation(self._span(chunk), expr))
             elif isinstance(chunk, TagChunk):
                 key = ("/" if chunk.closing else "") + chunk.name

@@ -22,6 +22,7 @@ class InterpolationChunk:
     tokens: tuple[Token, ...]
     start: int
     end: int
+    numeric: bool = False  # legacy `#{...}`
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class CommentChunk:
 
 Chunk = TextChunk | InterpolationChunk | TagChunk | CommentChunk
 
-_SPECIAL = re.compile(r"\$\{|<#--|</?#(?=[A-Za-z_])|</?@(?=[A-Za-z_])")
+_SPECIAL = re.compile(r"[$#]\{|<#--|</?#(?=[A-Za-z_])|</?@(?=[A-Za-z_])")
 _TAG_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -61,11 +62,11 @@ def scan(source_map: SourceMap) -> list[Chunk]:
         if found.start() > pos:
             chunks.append(TextChunk(source[pos : found.start()], pos))
         start, marker = found.start(), found.group()
-        if marker == "${":
+        if marker in ("${", "#{"):
             tokens, pos, _ = tokenizer.tokenize(found.end(), Terminator.BRACE)
             if not tokens:
-                raise source_map.fail("Empty interpolation ${}", start)
-            chunks.append(InterpolationChunk(tuple(tokens), start, pos))
+                raise source_map.fail(f"Empty interpolation {marker}}}", start)
+            chunks.append(InterpolationChunk(tuple(tokens), start, pos, marker == "#{"))
         elif marker == "<#--":
             close = source.find("-->", found.end())
             if close < 0:

@@ -37,6 +37,17 @@ class StringTemplate:
 
 
 @dataclass(frozen=True)
+class NumericText:
+    """Legacy `#{expr}` / `#{expr; m1M2}`: a number printed with no grouping and the given
+    fraction digits (0 to 50 by default)."""
+
+    span: Span
+    expr: Expr
+    min_fraction: int
+    max_fraction: int
+
+
+@dataclass(frozen=True)
 class SequenceLiteral:
     span: Span
     items: tuple[Expr, ...]
@@ -140,6 +151,7 @@ class Range:
 Expr = (
     Literal
     | StringTemplate
+    | NumericText
     | SequenceLiteral
     | Variable
     | Dot
