@@ -264,7 +264,8 @@ class Compiler:
             name = "not" if isinstance(node, syntax.Not) else "negate"
             return self.call(self.expr(node.operand, strict), f"ftl_{name}{suffix}", node_id)
         if isinstance(node, syntax.Range):
-            start, end = self.expr(node.start, strict), self.expr(node.end, strict)
+            start = self.expr(node.start, strict)
+            end = nodes.Const(None) if node.end is None else self.expr(node.end, strict)
             return self.call(start, f"ftl_range{suffix}", end, nodes.Const(node.kind), node_id)
         if isinstance(node, syntax.SequenceLiteral):
             if not node.items:

@@ -159,8 +159,8 @@ class ExpressionParser:
         left = self._additive()
         if self.peek().kind is Kind.OPERATOR and self.peek().text in _RANGE_KINDS:
             kind = _RANGE_KINDS[self.advance().text]
-            if not self.starts_expression():
-                raise self.fail("Ranges need an end (right-unbounded ranges are not supported)")
+            if kind == "inclusive" and not self.starts_expression():
+                return syntax.Range(self.span(start), left, None, "unbounded")
             end = self._additive()
             left = syntax.Range(self.span(start), left, end, kind)
         return left

@@ -15,11 +15,11 @@ from . import limits, numbers
 from .builtins import BUILTINS, string_too_long
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .formatting import NumberPattern, format_number
+from .ranges import RangeValue
 from .values import (
     DATE_TYPES,
     is_number,
     is_sequence,
-    require_integer,
     require_number,
     to_text,
     type_name,
@@ -90,17 +90,11 @@ def compare(left: Any, right: Any, symbol: str) -> bool:
         raise TemplateDataFailure("These date values can't be compared") from error
 
 
-def make_range(start: Any, end: Any, kind: str) -> range:
-    first, last = require_integer(start), require_integer(end)
-    if kind == "length":
-        bounds = range(first, first + max(last, 0))
-    elif kind == "exclusive":
-        bounds = range(first, last, 1 if last >= first else -1)
-    else:
-        bounds = range(first, last + 1) if last >= first else range(first, last - 1, -1)
-    if len(bounds) > limits.MAX_RANGE_SIZE:
-        raise TemplateLimitFailure(f"A range exceeds {limits.MAX_RANGE_SIZE:,} items")
-    return bounds
+def make_range(start: Any, end: Any, kind: str) -> RangeValue:
+    """Bounds are Java ints of the numbers (`intValue()`), as in FreeMarker."""
+    first = numbers.java_int(require_number(start))
+    last = None if end is None else numbers.java_int(require_number(end))
+    return RangeValue.between(first, last, kind)
 
 
 def numeric_text(value: Any, low: int, high: int) -> str:

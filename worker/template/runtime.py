@@ -17,6 +17,7 @@ from typing import Any
 from . import limits
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
+from .ranges import RangeValue, slice_value
 from .values import (
     EmptyDefault,
     Missing,
@@ -149,7 +150,7 @@ def exists(value: Any) -> bool:
 def has_content(value: Any) -> bool:
     if isinstance(value, Missing) or value is None:
         return False
-    if isinstance(value, (str, list, tuple, range, Mapping)):
+    if isinstance(value, (str, list, tuple, RangeValue, Mapping)):
         return len(value) > 0
     return True
 
@@ -180,8 +181,9 @@ def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
     try:
         if isinstance(key, str):
             return dot(target, key, node_id, strict)
-        if isinstance(key, range):
-            return _slice(target, key)
+        if isinstance(key, RangeValue):
+            sliced = target if isinstance(target, (list, tuple)) else to_text(target)
+            return slice_value(sliced, key)
         position = require_integer(key)
         if isinstance(target, str) and not isinstance(target, EmptyDefault):
             return target[position] if 0 <= position < len(target) else Missing(node_id)
@@ -192,13 +194,6 @@ def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
         return Missing(node_id) if value is None else value
     except TemplateFailure as failure:
         raise failure.located_at(node_id) from None
-
-
-def _slice(target: Any, bounds: range) -> Any:
-    length = len(target) if isinstance(target, str) else len(require_sequence(target))
-    if bounds.step != 1 or bounds.start < 0 or bounds.stop > length:
-        raise TemplateDataFailure("Range index is out of bounds or descending")
-    return target[bounds.start : bounds.stop]
 
 
 def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:

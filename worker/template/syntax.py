@@ -140,11 +140,12 @@ class Binary:
 
 @dataclass(frozen=True)
 class Range:
-    """`start..end` (inclusive), `start..<end` (exclusive) or `start..*count` (length)."""
+    """`start..end` (inclusive), `start..<end` (exclusive), `start..*count` (length) or
+    `start..` (unbounded, `end` is None)."""
 
     span: Span
     start: Expr
-    end: Expr
+    end: Expr | None
     kind: str
 
 
