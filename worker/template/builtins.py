@@ -80,10 +80,21 @@ def _size(value: Any) -> int:
     return len(value)
 
 
+def _string_argument(name: str, value: Any) -> str:
+    """Arguments FreeMarker takes as strings only (a number is not converted)."""
+    if not isinstance(value, str):
+        raise TemplateDataFailure(
+            f"?{name}(...) expects a string argument, not a {type_name(value)}"
+        )
+    return value
+
+
 def _join(value: Any, separator: Any, empty: Any = "", suffix: Any = "") -> str:
+    separator = _string_argument("join", separator)
+    empty, suffix = _string_argument("join", empty), _string_argument("join", suffix)
     items = [item for item in require_sequence(value) if item is not None]
     if not items:
-        return require_text(empty)
+        return empty
     texts, total = [], 0
     for item in items:
         text = require_text(item) if not isinstance(item, Missing) else ""
@@ -91,7 +102,7 @@ def _join(value: Any, separator: Any, empty: Any = "", suffix: Any = "") -> str:
         if total > limits.MAX_STRING_CHARS:
             raise string_too_long()
         texts.append(text)
-    return checked_text(require_text(separator).join(texts) + require_text(suffix))
+    return checked_text(separator.join(texts) + suffix)
 
 
 def _edge(value: Any, position: int) -> Any:
@@ -228,9 +239,13 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "datetime.iso": (_to_date("datetime", iso=True), 0, 0),
     "keys": (lambda v: list(require_hash(v).keys()), 0, 0),
     "values": (lambda v: list(require_hash(v).values()), 0, 0),
-    "contains": (lambda v, s: require_text(s) in require_text(v), 1, 1),
-    "starts_with": (lambda v, s: require_text(v).startswith(require_text(s)), 1, 1),
-    "ends_with": (lambda v, s: require_text(v).endswith(require_text(s)), 1, 1),
+    "contains": (lambda v, s: _string_argument("contains", s) in require_text(v), 1, 1),
+    "starts_with": (
+        lambda v, s: require_text(v).startswith(_string_argument("starts_with", s)),
+        1,
+        1,
+    ),
+    "ends_with": (lambda v, s: require_text(v).endswith(_string_argument("ends_with", s)), 1, 1),
     "replace": (_replace, 2, 2),
     "round": (lambda v: numbers.round_half_up(require_number(v)), 0, 0),
     "floor": (lambda v: numbers.floor(require_number(v)), 0, 0),

@@ -124,9 +124,28 @@ class Compiler:
         source = self.expr(node.source, strict=True)
         source_id = self.register(node.source.span)
         otherwise = self.block(node.otherwise)
-        if node.loop_vars is not None:
+        if node.loop_vars is not None and not node.otherwise:
             iterator = self.iterator(source, node.loop_vars, source_id)
-            return self.loop(node.loop_vars, iterator, node.body, otherwise)
+            return self.loop(node.loop_vars, iterator, node.body, [])
+        if node.loop_vars is not None:
+            # `<#else>` runs only for an empty list (not after a `<#break>` or `<#continue>`,
+            # as jinja's for-else would), so the list is tested before the loop.
+            pairs = nodes.Const(node.loop_vars.value is not None)
+            listed = self.fresh("sequence")
+            iterator = self.call(
+                nodes.Name(STATE, "load"), "ftl_iterate", nodes.Name(listed, "load"), source_id
+            )
+            loop = self.loop(node.loop_vars, iterator, node.body, [])
+            nonempty = self.call(nodes.Name(listed, "load"), "ftl_nonempty")
+            return nodes.Scope(
+                [
+                    nodes.Assign(
+                        nodes.Name(listed, "store"),
+                        self.call(source, "ftl_listable", pairs, source_id),
+                    ),
+                    nodes.If(nonempty, [loop], [], otherwise),
+                ]
+            )
         items = next(s for s in node.body if isinstance(s, syntax.ItemsBlock))
         pairs = nodes.Const(items.loop_vars.value is not None)
         sequence = self.fresh("sequence")
@@ -186,9 +205,12 @@ class Compiler:
             assert node.value is not None
             value = self.expr(node.value, strict=True)
         else:
-            current = self.variable(syntax.Variable(node.span, node.name))
+            # FreeMarker reads the target from the template's own variables only: `+=` on
+            # a metadata value is a missing-value error.
+            state = nodes.Name(STATE, "load")
+            current = self.call(state, "ftl_assigned", nodes.Const(node.name), node_id)
             operand = nodes.Const(1) if node.value is None else self.expr(node.value, True)
-            operation = _ARITHMETIC[node.operator[0]]
+            operation = "increment" if node.operator == "++" else _ARITHMETIC[node.operator[0]]
             value = self.call(current, f"ftl_{operation}", operand, node_id)
         state = nodes.Name(STATE, "load")
         return nodes.ExprStmt(

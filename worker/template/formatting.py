@@ -203,13 +203,15 @@ def _digits(value: Number, pattern: NumberPattern) -> tuple[str, str]:
         shortest = Decimal(java_double_string(scaled))
         if _fraction_length(shortest) <= pattern.max_fraction_digits:
             rounded = shortest
-        elif shortest.as_tuple().digits == (5,) and scaled < 1e-3:
+        elif shortest.normalize(_CONTEXT).as_tuple().digits == (5,) and scaled < 1e-3:
             # Java's DigitList takes a lone digit 5 below 10^-3 (0.0005) for an exact tie.
             rounded = _quantize(shortest, pattern)
         else:
             rounded = _quantize(Decimal(scaled), pattern)
     else:
-        rounded = _quantize(_CONTEXT.multiply(abs(Decimal(value)), pattern.multiplier), pattern)
+        # Decimal's abs() and * would round to the thread's 28 digits: the context must do it.
+        exact = _CONTEXT.multiply(Decimal(value).copy_abs(), pattern.multiplier)
+        rounded = _quantize(exact, pattern)
     text = f"{rounded:f}"
     integer, _, fraction = text.partition(".")
     return integer, fraction

@@ -124,7 +124,8 @@ def divide(left: Number, right: Number) -> Decimal:
     if 2 * remainder >= abs(denominator):
         quotient += 1
     negative = (numerator < 0) != (denominator < 0)
-    return _checked(Decimal(-quotient if negative else quotient).scaleb(-scale))
+    # Built from text: Decimal.scaleb() would round to the thread's 28 digits.
+    return _checked(Decimal(f"{'-' if negative else ''}{quotient}E-{scale}"))
 
 
 def modulus(left: Number, right: Number) -> int:
@@ -139,7 +140,7 @@ def modulus(left: Number, right: Number) -> int:
 def negate(value: Number) -> Number:
     """Unary minus keeps the Java type (FreeMarker multiplies by -1 conservatively)."""
     if isinstance(value, Decimal):
-        return _checked(-value)
+        return _checked(value.copy_negate())  # `-value` would round to 28 digits
     return -value
 
 
@@ -180,7 +181,7 @@ def _wrap(value: int, bits: int) -> int:
 def round_half_up(value: Number) -> Decimal:
     """`?round`: through the double value, half towards positive infinity."""
     exact = _as_double(value)
-    return (exact + Decimal("0.5")).to_integral_value(ROUND_FLOOR)
+    return _ROUNDING.add(exact, Decimal("0.5")).to_integral_value(ROUND_FLOOR)
 
 
 def floor(value: Number) -> Decimal:
@@ -200,7 +201,7 @@ def _as_double(value: Number) -> Decimal:
 
 
 def absolute(value: Number) -> Number:
-    return _checked(abs(value)) if isinstance(value, Decimal) else abs(value)
+    return _checked(value.copy_abs()) if isinstance(value, Decimal) else abs(value)
 
 
 def parse(text: str) -> Number:

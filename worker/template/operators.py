@@ -114,6 +114,7 @@ def make_sequence(*items: Any) -> list[Any]:
 
 VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "add": add,
+    "increment": _arithmetic("++", numbers.add),
     "sub": _arithmetic("-", numbers.subtract),
     "mul": _arithmetic("*", numbers.multiply),
     "div": _arithmetic("/", numbers.divide),

@@ -65,6 +65,15 @@ def lookup_variable(state: RenderState, name: str, node_id: int) -> Any:
     return Missing(node_id) if value is None else value
 
 
+def assigned_variable(state: RenderState, name: str, node_id: int) -> Any:
+    """The current value for `+=`, `++`...: only what the template assigned counts."""
+    value = state.assigned.get(name)
+    if value is None:
+        message = f"{name} must be assigned by the template before it can be updated"
+        raise TemplateDataFailure(message, node_id=node_id)
+    return value
+
+
 def loop_variable(value: Any, node_id: int) -> Any:
     return Missing(node_id) if value is None else value
 
@@ -206,8 +215,18 @@ def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
             return operation(*operands)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
+        except (TypeError, ValueError, ArithmeticError, LookupError) as error:
+            raise _unexpected(error, node_id) from None
 
     return run
+
+
+def _unexpected(error: Exception, node_id: int) -> TemplateDataFailure:
+    """A value or argument of a type an operation did not expect, found the hard way: still a
+    template error, with the expression and its position, never an internal one."""
+    return TemplateDataFailure(
+        f"A value or argument has the wrong type here ({type(error).__name__})", node_id=node_id
+    )
 
 
 def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
@@ -220,6 +239,8 @@ def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
             return operation(*operands)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
+        except (TypeError, ValueError, ArithmeticError, LookupError) as error:
+            raise _unexpected(error, node_id) from None
 
     return run
 
@@ -229,6 +250,7 @@ def build_filters() -> dict[str, Callable[..., Any]]:
     filters: dict[str, Callable[..., Any]] = {
         "ftl_decimal": Decimal,
         "ftl_var": lookup_variable,
+        "ftl_assigned": assigned_variable,
         "ftl_loop_var": loop_variable,
         "ftl_assign": assign,
         "ftl_print": print_value,

@@ -176,6 +176,8 @@ def _clean(element: _Element) -> None:
             child.strip()
         else:
             _clean(child)
+    if element.kind is _Kind.ROOT and len(element.children) == 1:
+        return  # FreeMarker's root is then that element itself, which nothing removes
     # Removing one white-space text never changes whether another is ignorable (its
     # neighbours are silent elements, never texts), so one pass over the siblings will do.
     kept = [child for child in element.children if not child.ignorable()]
