@@ -89,9 +89,9 @@ def _string_argument(name: str, value: Any) -> str:
     return value
 
 
-def _join(value: Any, separator: Any, empty: Any = "", suffix: Any = "") -> str:
-    separator = _string_argument("join", separator)
-    empty, suffix = _string_argument("join", empty), _string_argument("join", suffix)
+def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> str:
+    separator = _string_argument("join", separator_)
+    empty, suffix = _string_argument("join", empty_), _string_argument("join", suffix_)
     items = [item for item in require_sequence(value) if item is not None]
     if not items:
         return empty
