@@ -144,7 +144,7 @@ def _to_computer(value: Any) -> str:
 def _html(value: Any) -> str:
     text = require_text(value)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return checked_text(text.replace('"', "&quot;"))
+    return checked_text(text.replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def _url(value: Any, charset: Any = "UTF-8") -> str:
@@ -216,7 +216,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "uncap_first": (lambda v: _first_letter(require_text(v), str.lower), 0, 0),
     "capitalize": (lambda v: _capitalize(require_text(v)), 0, 0),
     "trim": (lambda v: require_text(v).strip(_JAVA_WHITESPACE), 0, 0),
-    "length": (lambda v: len(require_text(v)), 0, 0),
+    # Java counts UTF-16 code units: an emoji is 2 (which is also how SMS encodings count).
+    "length": (lambda v: len(require_text(v).encode("utf-16-le")) // 2, 0, 0),
     "size": (_size, 0, 0),
     "join": (_join, 1, 3),
     "first": (lambda v: _edge(v, 0), 0, 0),

@@ -264,14 +264,20 @@ class Compiler:
                 value, f"ftl_numeric_text{suffix}", low, high, self.register(node.span)
             )
         if isinstance(node, syntax.Logical):
-            left = self.call(
-                self.expr(node.left, strict), "ftl_bool", self.register(node.left.span)
-            )
-            right = self.call(
-                self.expr(node.right, strict), "ftl_bool", self.register(node.right.span)
-            )
-            return nodes.And(left, right) if node.operator == "&&" else nodes.Or(left, right)
+            return self.logical(node, strict)
         return self.operation(node, suffix, strict)
+
+    def logical(self, node: syntax.Logical, strict: bool) -> nodes.Expr:
+        operands = []
+        for operand, falsy_missing in ((node.left, node.operator == "&&"), (node.right, False)):
+            value, node_id = self.expr(operand, strict), self.register(operand.span)
+            if strict:
+                operands.append(self.call(value, "ftl_bool", node_id))
+            else:
+                flag = nodes.Const(falsy_missing)
+                operands.append(self.call(value, "ftl_bool_lenient", node_id, flag))
+        left, right = operands
+        return nodes.And(left, right) if node.operator == "&&" else nodes.Or(left, right)
 
     def operation(self, node: syntax.Expr, suffix: str, strict: bool) -> nodes.Expr:
         node_id = self.register(node.span)

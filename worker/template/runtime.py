@@ -20,6 +20,7 @@ from .operators import VALUE_OPERATIONS
 from .ranges import RangeValue, slice_value
 from .values import (
     EmptyDefault,
+    FalsyMissing,
     Missing,
     require_hash,
     require_integer,
@@ -101,6 +102,15 @@ def require_boolean(value: Any, node_id: int) -> bool:
         message = f"Expected a boolean (true/false), but this evaluated to a {type_name(value)}"
         raise TemplateDataFailure(message, node_id=node_id)
     return value
+
+
+def lenient_boolean(value: Any, node_id: int, falsy_missing: bool) -> Any:
+    """An operand of `&&` (falsy_missing) or `||` inside `(...)!default`: a missing value
+    passes on as such, and jinja's and/or then return it, as FreeMarker's error would have
+    reached the default."""
+    if isinstance(value, Missing):
+        return (FalsyMissing if falsy_missing else Missing)(value.node_id)
+    return require_boolean(value, node_id)
 
 
 def iterate(state: RenderState, source: Any, node_id: int) -> Iterator[Any]:
@@ -209,7 +219,7 @@ def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
     def run(*arguments: Any) -> Any:
         *operands, node_id = arguments
         for operand in operands:
-            if operand.__class__ is Missing:
+            if isinstance(operand, Missing):
                 raise operand.failure()
         try:
             return operation(*operands)
@@ -233,7 +243,7 @@ def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
     def run(*arguments: Any) -> Any:
         *operands, node_id = arguments
         for operand in operands:
-            if operand.__class__ is Missing:
+            if isinstance(operand, Missing):
                 return operand
         try:
             return operation(*operands)
@@ -255,6 +265,7 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_assign": assign,
         "ftl_print": print_value,
         "ftl_bool": require_boolean,
+        "ftl_bool_lenient": lenient_boolean,
         "ftl_iterate": iterate,
         "ftl_iterate_pairs": iterate_pairs,
         "ftl_listable": listable,

@@ -30,6 +30,15 @@ class Missing:
         return MissingValueFailure("missing", node_id=self.node_id)
 
 
+class FalsyMissing(Missing):
+    """A missing left operand of `&&` in a lenient context: falsy, so `and` stops at it."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+
 class EmptyDefault(str):
     """What a bare `x!` yields: FreeMarker's value that is at once "", [] and {}."""
 
