@@ -112,8 +112,17 @@ class Generator:
             return self.pick(STR_VARS + STR_LITERALS + names * 3)
         if r < 0.35:
             builtin = self.pick(
-                ["upper_case", "lower_case", "cap_first", "uncap_first", "capitalize", "trim"]
-                + ["html", "upper_case", "url" if self.chance(0.2) else "trim"]
+                [
+                    "upper_case",
+                    "lower_case",
+                    "cap_first",
+                    "uncap_first",
+                    "capitalize",
+                    "trim",
+                    "html",
+                    "upper_case",
+                    "url" if self.chance(0.2) else "trim",
+                ]
             )
             return f"{self.text(depth + 1)}?{builtin}"
         if r < 0.45:
@@ -122,7 +131,9 @@ class Generator:
             form = self.pick(["({0})?string({1}{2}{1})", "{0}?string[{1}{2}{1}]"])
             return form.format(self.num(depth + 1), quote, pattern)
         if r < 0.52:
-            suffix = self.pick(["c", "string.currency", "string.percent", "string.number", "string"])
+            suffix = self.pick(
+                ["c", "string.currency", "string.percent", "string.number", "string"]
+            )
             return f"({self.num(depth + 1)})?{suffix}"
         if r < 0.57:
             suffix = self.pick(["c", 'string("yes", "no")'])
@@ -131,11 +142,13 @@ class Generator:
             separator = self.pick(['", "', "'-'", '", ", "none"'])
             return f"{self.seq(depth + 1)}?join({separator})"
         if r < 0.68:
-            return f"({self.text(depth + 1)} + {self.pick([self.text(depth + 1), self.num(depth + 1)])})"
+            left = self.text(depth + 1)
+            right = self.pick([self.text(depth + 1), self.num(depth + 1)])
+            return f"({left} + {right})"
         if r < 0.73:
             return f'"<${{{self.text(depth + 1)}}}>"'
         if r < 0.8:
-            default = self.pick(STR_LITERALS + ["", "name"])
+            default = self.pick([*STR_LITERALS, "", "name"])
             target = self.pick(MISSING + STR_VARS[:3])
             return f"{target}!{default}" if default else f"({target}!)"
         if r < 0.86:
@@ -306,7 +319,9 @@ class Generator:
     def comment(self) -> str:
         if self.chance(0.5):
             return "<#-- note -->"
-        return self.pick(["\n<#-- a\n  multi-line comment -->\n", "<#-- x\n-->", "\n  <#-- c -->  \n"])
+        return self.pick(
+            ["\n<#-- a\n  multi-line comment -->\n", "<#-- x\n-->", "\n  <#-- c -->  \n"]
+        )
 
     def template(self) -> str:
         parts = [self.statement(0) for _ in range(self.r.randint(1, 5))]

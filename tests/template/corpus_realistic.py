@@ -154,9 +154,19 @@ ONE_LINERS: list[tuple[str, str]] = [
     ("Avg item price ${(total / items?size)?string('0.00')}", "order"),
     ("Avg ${total / items?size}", "order"),
     # appointments
-    ("Reminder: ${patient.name?capitalize}, you see ${doctor} on ${date} at ${time}.", "appointment"),
-    ("Hi ${patient.firstName}, appointment ${start?datetime.iso?string('dd.MM.yyyy HH:mm')}", "appointment"),
-    ("Appointment on ${start?datetime.iso?string('EEEE, MMMM d')} at ${start?datetime.iso?string('h:mm a')}", "appointment"),
+    (
+        "Reminder: ${patient.name?capitalize}, you see ${doctor} on ${date} at ${time}.",
+        "appointment",
+    ),
+    (
+        "Hi ${patient.firstName}, appointment ${start?datetime.iso?string('dd.MM.yyyy HH:mm')}",
+        "appointment",
+    ),
+    (
+        "Appointment on ${start?datetime.iso?string('EEEE, MMMM d')} at"
+        " ${start?datetime.iso?string('h:mm a')}",
+        "appointment",
+    ),
     ("See you ${localDate?date('dd.MM.yyyy')?string('d MMM')} at ${location}", "appointment"),
     ("Your visit takes about ${durationMinutes} minutes.", "appointment"),
     ("Duration: ${(durationMinutes / 60)?string('0.#')} h", "appointment"),
@@ -180,9 +190,17 @@ ONE_LINERS: list[tuple[str, str]] = [
     ("${app}: ${code} (${minutes * 60} seconds)", "otp"),
     ("${code?length}-digit code: ${code}", "otp"),
     # invoices
-    ("Invoice ${invoice.number}: ${invoice.amount?string.currency} due ${invoice.due?date.iso?string('dd.MM.yyyy')}", "invoice"),
+    (
+        "Invoice ${invoice.number}: ${invoice.amount?string.currency} due"
+        " ${invoice.due?date.iso?string('dd.MM.yyyy')}",
+        "invoice",
+    ),
     ("Open amount: ${(invoice.amount - invoice.paid)?string('#,##0.00')}", "invoice"),
-    ("VAT ${invoice.vatRate?string.percent}: ${(invoice.amount * invoice.vatRate)?string('0.00')}", "invoice"),
+    (
+        "VAT ${invoice.vatRate?string.percent}: ${(invoice.amount *"
+        " invoice.vatRate)?string('0.00')}",
+        "invoice",
+    ),
     ("Amount incl. VAT ${(invoice.amount * (1 + invoice.vatRate))?string.currency}", "invoice"),
     ("Pay ${amount} EUR", "invoice"),
     ("Pay ${(amount * 100)?c} cents", "invoice"),
@@ -191,14 +209,21 @@ ONE_LINERS: list[tuple[str, str]] = [
     ("Balance: ${balance?string('#,##0.00')} EUR", "invoice"),
     ("Balance: ${balance?string('#,##0.00 \\'EUR\\'')}", "invoice"),
     ("Fee ${fee?string('0.00')} (${(fee / amount)?string.percent} of the amount)", "invoice"),
-    ("Discount ${discountPct}%: you save ${(amount * discountPct / 100)?string('0.00')}", "invoice"),
+    (
+        "Discount ${discountPct}%: you save ${(amount * discountPct / 100)?string('0.00')}",
+        "invoice",
+    ),
     ("Rate ${rate?string('0.0%')}", "invoice"),
     ("Rate ${(rate * 100)?string('0.##')}%", "invoice"),
     ("Interest: ${(balance * rate)?string.currency}", "invoice"),
     ("Monthly: ${(balance / 12)?string('0.00')}", "invoice"),
     ("Overdue by ${overdueDays} day<#if overdueDays gt 1>s</#if>", "invoice"),
     ("Dear ${customerName}, invoice ${invoice.number} is overdue.", "invoice"),
-    ("<#list invoice.lines as l>${l.text}: ${l.hours} h x ${l.rate} = ${(l.hours * l.rate)?string('0.00')}<#sep>; </#list>", "invoice"),
+    (
+        "<#list invoice.lines as l>${l.text}: ${l.hours} h x ${l.rate} = ${(l.hours *"
+        " l.rate)?string('0.00')}<#sep>; </#list>",
+        "invoice",
+    ),
     ("Hours: ${invoice.lines[0].hours + invoice.lines[1].hours}", "invoice"),
     ("Rounded: ${balance?round} / ${amount?floor} / ${amount?ceiling}", "invoice"),
     ("Paid ${invoice.paid?string.currency} of ${invoice.amount?string.currency}", "invoice"),
@@ -227,7 +252,11 @@ ONE_LINERS: list[tuple[str, str]] = [
     ("<#if usage.sms gte usage.limit * 0.9>You are close to your limit.</#if>", "account"),
     ("You have ${user.points} points.", "account"),
     ("Points: ${user.points?c}", "account"),
-    ("Plan ${user.plan?upper_case} renews ${renewal?date.iso?string('MMM d, yyyy')} for ${price?string.currency}", "account"),
+    (
+        "Plan ${user.plan?upper_case} renews ${renewal?date.iso?string('MMM d, yyyy')}"
+        " for ${price?string.currency}",
+        "account",
+    ),
     ("Renews ${renewal?date.iso?string.iso}", "account"),
     ("<#list features as name, on>${name}: ${on?string('on', 'off')}<#sep>, </#list>", "account"),
     ("<#list balances as cur, value>${value?string('0.00')} ${cur}<#sep>, </#list>", "account"),
