@@ -67,6 +67,106 @@ DATE_PATTERNS = ["dd.MM.yyyy", "d MMM yyyy", "yyyy-MM-dd", "EEE, d MMM", "MMMM d
 TIME_PATTERNS = ["HH:mm", "h:mm a", "HH:mm:ss", "dd.MM.yyyy HH:mm"]
 WORDS = ["Hi", "your", "order", "is", "ready", "Total:", "-", "code", "at", "on", "(", ")", "."]
 COMPARE = ["==", "!=", "gt", "gte", "lt", "lte", "=", "<", ">"]
+# "@" stands for a generated string or number expression.
+STRING_FORMS = [
+    '"a\\nb\\t\\"q\\" \\x41\\l\\g\\a\\{"',
+    "'it\\'s @'",
+    'r"raw ${x} \\n"',
+    '"Hi ${name!\\"you\\"}"',
+    '"${@}!"',
+    "(@)?cap_first",
+    "(@)?uncap_first",
+    "(@)?trim?length",
+    '"x" + @ + "y"',
+    "(@)[0..*3]",
+    "(@)?contains('a')?c",
+    "(@)?replace('a', 'A')",
+    '"$\\{x}"',
+    "'${@?upper_case}'",
+    "(@)?has_content?c",
+    "spaced?trim?capitalize",
+    "(@)?html",
+    "note[5..*10]?upper_case",
+]
+NUMBER_FORMS = [
+    "(@)?string.number",
+    "(@)?int",
+    "(@)?round",
+    "(@)?floor",
+    "(@)?ceiling",
+    "(@)?abs",
+    "-(@)",
+    "(@) * 1.000",
+    "(@) / 7",
+    "(@) % 4",
+    "(@)?c",
+    "'n=' + (@)",
+    "(@)?string('0.00;(0.00)')",
+    "(@)?string.currency",
+    "(@)?string.percent",
+    "((@) / 3)?string('#,##0.0##')",
+    "(@) == 2.50",
+    "(@)?string('000.00')",
+    "(@)?string('#,##0')",
+    "(@)?string('0.###E0')",
+    "1.5 * (@) - 0.25",
+    "(@)?has_content?c",
+    "((@) gt 0)?string('pos', 'neg')",
+]
+SEQUENCE_BUILTINS = [
+    "size",
+    "join(', ')",
+    "first",
+    "last",
+    "reverse?join('-')",
+    "seq_contains(2)?c",
+    "seq_contains('tea')?c",
+    "has_content?c",
+    "join(' ', '', '.')",
+]
+DATE_LETTERS = [
+    "yyyy-MM-dd'T'HH:mm:ss",
+    "EEEE d MMMM yy",
+    "h:mm a",
+    "HH:mm:ss.SSS",
+    "D",
+    "u E",
+    "dd/MM/yyyy",
+    "MMM",
+    "K:mm",
+    "k",
+    "G yyyy",
+    "'at' HH 'o''clock'",
+]
+LOOP_BODIES = [
+    "${i}",
+    "${i}<#sep>, ",
+    "${i?counter}:${i}<#sep>; </#sep>",
+    "<#if i?is_even_item>${i}</#if>",
+    "${i?item_cycle('a', 'b', 'c')}",
+    "${i?item_parity_cap}",
+    "${i * 1.5}",
+    "<#if i gt 1><#break></#if>${i}",
+]
+ITEMS_FORMS = [
+    "<#list items>[<#items as x>${x}<#sep>, </#items>]<#else>-</#list>",
+    "<#list none>[<#items as x>${x}</#items>]<#else>empty</#list>",
+    "<#list prices?keys>\n<#items as k>\n  ${k}\n</#items>\n</#list>",
+    "<#list nums as x>${x}<#sep>+</#list>=${nums?size}",
+    "<#list orders as o>${o.id}:<#list o.tags as t>${t}<#else>-</#list><#sep>,</#list>",
+]
+LINE_LAYOUTS = [
+    "\n  <#if flag>\n    yes\n  <#else>\n    no\n  </#if>\n",
+    "a <#if flag>b</#if>\n  <#if off>c</#if>  \nd",
+    "<#if flag> x </#if> <#if off> y </#if>\n",
+    "\n\t<#list items as x>\n\t\t${x}\n\t</#list>\n\t",
+    "line\n  <#assign z = 1>  \n<#-- c --> <#-- d -->\nend",
+    "<#if flag>\r\n  A\r\n</#if>\r\n",
+    "x\n<#list items as i></#list>\ny",
+    "  <#if flag></#if>\n",
+    "${name}\n    <#if flag>\n  z\n    </#if>",
+    "<#if flag>a\n<#elseif off>b\n<#else>c\n</#if>  \n  ",
+]
 
 
 class Generator:
@@ -226,6 +326,31 @@ class Generator:
             return self.pick(MISSING) if self.chance(0.3) else self.text()
         return self.pick(["flag", "items", "customer", "name - 1", "prices"])
 
+    def extra(self) -> str:
+        """Features the typed expressions above do not reach."""
+        r = self.r.random()
+        num = self.num(1)
+        if r < 0.1:
+            return self.pick(["#{" + num + "}", "#{" + num + "; m1M2}", "#{" + num + "; M0}"])
+        if r < 0.25:
+            return "${" + self.pick(STRING_FORMS).replace("@", self.text(1)) + "}"
+        if r < 0.4:
+            return "${" + self.pick(NUMBER_FORMS).replace("@", num) + "}"
+        if r < 0.5:
+            seq, _ = self.typed_seq(1)
+            return "${" + f"{seq}?{self.pick(SEQUENCE_BUILTINS)}" + "}"
+        if r < 0.65:
+            letters = self.pick(DATE_LETTERS)
+            return '${moment?datetime.iso?string("' + letters + '")}'
+        if r < 0.8:
+            count = self.pick(["n", "2", "zero", "0", "(n - 1)", "neg", "1"])
+            head = self.pick([f"1..{count}", f"{count}..1", f"0..*{count}", f"0..<{count}"])
+            body = self.pick(LOOP_BODIES)
+            return f"<#list {head} as i>{body}</#list>"
+        if r < 0.9:
+            return self.pick(ITEMS_FORMS)
+        return self.pick(LINE_LAYOUTS)
+
     # ---- statements ----
 
     def layout(self, depth: int) -> tuple[str, str]:
@@ -243,8 +368,10 @@ class Generator:
         r = self.r.random()
         if depth >= 3 or r < 0.3:
             return self.words() + self.pick(["", " "])
-        if r < 0.55:
+        if r < 0.47:
             return "${" + self.value() + "}"
+        if r < 0.55:
+            return self.extra()
         if r < 0.68:
             return self.if_block(depth)
         if r < 0.8:

@@ -260,12 +260,13 @@ class ExpressionParser:
         return syntax.BuiltIn(self.span(start), target, name, tuple(args))
 
     def _arguments(self, closer: str) -> list[syntax.Expr]:
+        """Arguments or list items; FreeMarker's grammar makes the commas optional."""
         self.advance()
         args: list[syntax.Expr] = []
         while not self.at(closer):
+            if args and self.at(","):
+                self.advance()
             args.append(self.parse_expression())
-            if not self.at(closer):
-                self.expect(",")
         self.advance()
         return args
 
