@@ -7,13 +7,12 @@ is a whole expression, so `x!1 + y` means `x!(1 + y)`.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Callable
 from decimal import Decimal
 
 from . import syntax
 from .builtins import BUILTIN_ARITIES, VARIANT_BUILTINS
+from .formatting import fraction_digits
 from .lexer import Embedded, Kind, SourceMap, Token
 from .limits import MAX_EXPRESSION_DEPTH
 
@@ -22,7 +21,6 @@ _RELATIONAL |= {"gt": ">", "gte": ">="}
 _EQUALITY = {"==": "==", "=": "==", "!=": "!="}
 _RANGE_KINDS = {"..": "inclusive", "..<": "exclusive", "..!": "exclusive", "..*": "length"}
 _KEYWORDS = frozenset({"gt", "gte", "lt", "lte", "as", "in", "using"})
-_FRACTION_SPEC = re.compile(r"(?:[mM]\d+)+")
 
 
 class ExpressionParser:
@@ -100,16 +98,10 @@ class ExpressionParser:
         if self.at(";"):
             self.advance()
             spec = self.advance()
-            letters = _FRACTION_SPEC.fullmatch(spec.text) if spec.kind is Kind.NAME else None
-            if letters is None or not self.at_end():
-                raise self.fail("Invalid #{...} format (expected e.g. m2M3)", spec)
-            given = {kind: int(count) for kind, count in re.findall(r"([mM])(\d+)", spec.text)}
-            if len(given) != spec.text.count("m") + spec.text.count("M"):
-                raise self.fail("Invalid #{...} format (m or M given twice)", spec)
-            high = given.get("M", given.get("m", 0))
-            low = given.get("m", 0)
-            if low > high or high > 50:
-                raise self.fail("Invalid #{...} format (m > M, or more than 50)", spec)
+            digits = fraction_digits(spec.text) if spec.kind is Kind.NAME else None
+            if digits is None:
+                raise self.fail("Invalid #{...} format (expected e.g. m2M3, at most 50)", spec)
+            low, high = digits
         if not self.at_end():
             raise self.fail("Unexpected token after the expression")
         return syntax.NumericText(self.span(start), expr, low, high)
@@ -121,7 +113,10 @@ class ExpressionParser:
         expr = self._logical("||", self._and)
         self._nesting -= 1
         if self._nesting == 0:
-            _check_depth(expr, self.map)
+            # Left-associative chains (`a + b + c ...`) nest without recursing here.
+            deep = syntax.too_deep(expr, MAX_EXPRESSION_DEPTH)
+            if deep is not None:
+                raise self.map.fail("Expression is nested too deeply", deep.start)
         return expr
 
     def _and(self) -> syntax.Expr:
@@ -314,21 +309,3 @@ class ExpressionParser:
             else:
                 parts.append(part)
         return syntax.StringTemplate(span, tuple(parts))
-
-
-def _check_depth(root: syntax.Expr, source_map: SourceMap) -> None:
-    """Left-associative chains (`a + b + c ...`) nest without recursing in the parser, so
-    their depth is measured here, iteratively."""
-    stack: list[tuple[object, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_EXPRESSION_DEPTH:
-            span = getattr(node, "span", None)
-            offset = span.start if isinstance(span, syntax.Span) else 0
-            raise source_map.fail("Expression is nested too deeply", offset)
-        for field in dataclasses.fields(node):  # type: ignore[arg-type]
-            if field.name == "span":
-                continue
-            value = getattr(node, field.name)
-            children = value if isinstance(value, tuple) else (value,)
-            stack.extend((c, depth + 1) for c in children if dataclasses.is_dataclass(c))

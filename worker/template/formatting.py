@@ -9,6 +9,7 @@ only when those need rounding does its exact binary value decide the tie.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
@@ -21,6 +22,7 @@ _MAX_MAGNITUDE = 350  # decimal exponent; beyond any float, refuses absurd Decim
 _NUMBER_CHARS = "#0,."
 # en_US symbols, as prefix/suffix text; `¤¤` is the international currency code.
 _CURRENCY, _CURRENCY_CODE = "$", "USD"
+_FRACTION_SPEC = re.compile(r"(?:[mM]\d+)+")
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,18 @@ def _check_digits(part: _Part, pattern: str, in_quote: bool) -> None:
 
 def _malformed(message: str) -> TemplateDataFailure:
     return TemplateDataFailure(message)
+
+
+def fraction_digits(spec: str) -> tuple[int, int] | None:
+    """The `m2M3` of a legacy `#{x; m2M3}`: (minimum, maximum) fraction digits; a lone `m`
+    is both. None when malformed, repeated, or beyond FreeMarker's 50."""
+    if _FRACTION_SPEC.fullmatch(spec) is None:
+        return None
+    given = {kind: int(count) for kind, count in re.findall(r"([mM])(\d+)", spec)}
+    if len(given) != spec.count("m") + spec.count("M"):
+        return None
+    low, high = given.get("m", 0), given.get("M", given.get("m", 0))
+    return (low, high) if low <= high <= 50 else None
 
 
 DEFAULT_PATTERN = parse_number_pattern("#,##0.###")

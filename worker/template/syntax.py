@@ -5,6 +5,7 @@ Every node keeps its `Span` so errors can name the expression and its line and c
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -265,3 +266,21 @@ Statement = (
     | AssignDirective
     | LoopControl
 )
+
+
+def too_deep(root: Expr, limit: int) -> Span | None:
+    """Where an expression nests deeper than `limit`, measured iteratively (a long chain of
+    `+` nests without recursing in the parser)."""
+    stack: list[tuple[object, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            span = getattr(node, "span", None)
+            return span if isinstance(span, Span) else Span(0, 0, 1, 1)
+        for field in dataclasses.fields(node):  # type: ignore[arg-type]
+            if field.name == "span":
+                continue
+            value = getattr(node, field.name)
+            children = value if isinstance(value, tuple) else (value,)
+            stack.extend((c, depth + 1) for c in children if dataclasses.is_dataclass(c))
+    return None
