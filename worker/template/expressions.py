@@ -72,13 +72,17 @@ class ExpressionParser:
     def at_end(self) -> bool:
         return self.pos >= len(self.tokens)
 
-    def starts_expression(self) -> bool:
-        token = self.peek()
+    def starts_expression(self, ahead: int = 0) -> bool:
+        """Whether an expression can start here; a run of unary operators must be followed
+        by one (so the second `!` of `x!!` is a default of its own, as in FreeMarker)."""
+        token = self.peek(ahead)
         if token.kind in (Kind.NUMBER, Kind.STRING):
             return True
         if token.kind is Kind.NAME:
             return token.text not in _KEYWORDS
-        return token.kind is Kind.OPERATOR and token.text in ("(", "[", "{", "-", "+", "!")
+        if token.kind is Kind.OPERATOR and token.text in ("-", "+", "!"):
+            return self.starts_expression(ahead + 1)
+        return token.kind is Kind.OPERATOR and token.text in ("(", "[", "{")
 
     # ---- grammar ----
 
@@ -221,8 +225,9 @@ class ExpressionParser:
                 expr = syntax.Exists(self.span(start), expr)
             elif self.at("!"):
                 self.advance()
-                fallback = self.parse_expression() if self.starts_expression() else None
-                return syntax.Default(self.span(start), expr, fallback)
+                if self.starts_expression():
+                    return syntax.Default(self.span(start), expr, self.parse_expression())
+                expr = syntax.Default(self.span(start), expr, None)
             elif self.at("("):
                 raise self.fail("Calling a value as a method is not supported")
             else:
