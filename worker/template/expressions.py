@@ -15,6 +15,7 @@ from .builtins import BUILTIN_ARITIES, VARIANT_BUILTINS
 from .formatting import fraction_digits
 from .lexer import Embedded, Kind, SourceMap, Token
 from .limits import MAX_EXPRESSION_DEPTH
+from .literal_checks import misused_literal
 
 _RELATIONAL = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "lt": "<", "lte": "<="}
 _RELATIONAL |= {"gt": ">", "gte": ">="}
@@ -121,6 +122,9 @@ class ExpressionParser:
             deep = syntax.too_deep(expr, MAX_EXPRESSION_DEPTH)
             if deep is not None:
                 raise self.map.fail("Expression is nested too deeply", deep.start)
+            misuse = misused_literal(expr)
+            if misuse is not None:
+                raise self.map.fail(misuse[1], misuse[0].start)
         return expr
 
     def _and(self) -> syntax.Expr:

@@ -55,6 +55,8 @@ class _TemplateParser:
                     expr = parser.parse_numeric(chunk.start)
                 else:
                     expr = self._expression(chunk.tokens, chunk.end - 1)
+                if isinstance(expr, syntax.SequenceLiteral):
+                    raise self.map.fail("A sequence literal can't be printed", chunk.start)
                 statements.append(syntax.Interpolation(self._span(chunk), expr))
             elif isinstance(chunk, TagChunk):
                 key = ("/" if chunk.closing else "") + chunk.name

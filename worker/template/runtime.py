@@ -204,12 +204,15 @@ def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
             sliced = target if isinstance(target, (list, tuple)) else to_text(target)
             return slice_value(sliced, key)
         position = require_integer(key)
-        if isinstance(target, str) and not isinstance(target, EmptyDefault):
-            return target[position] if 0 <= position < len(target) else Missing(node_id)
+        if not isinstance(target, (list, tuple, RangeValue, EmptyDefault)):
+            # FreeMarker indexes anything else as its text; past the end is an error there
+            # (unlike a sequence, where it is a missing value).
+            text = to_text(target)
+            if not 0 <= position < len(text):
+                raise TemplateDataFailure(f"String index {position} is out of range")
+            return text[position]
         items = require_sequence(target)
-        if position < 0:
-            raise TemplateDataFailure(f"Negative index {position}")
-        value = items[position] if position < len(items) else None
+        value = items[position] if 0 <= position < len(items) else None
         return Missing(node_id) if value is None else value
     except TemplateFailure as failure:
         raise failure.located_at(node_id) from None
