@@ -261,4 +261,4 @@ BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
     name: (low, high) for name, (_, low, high) in BUILTINS.items()
 }
 BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0)}
-BUILTIN_ARITIES["item_cycle"] = (1, 8)
+BUILTIN_ARITIES["item_cycle"] = (1, 256)

@@ -183,6 +183,12 @@ class ExpressionCompiler:
         return self.expr(target, strict)
 
     def builtin(self, node: syntax.BuiltIn, strict: bool) -> nodes.Expr:
+        if node.arity_error is not None:
+            if node.name in LOOP_BUILTINS:
+                self.loop_builtin(node)  # a loop variable is still checked when parsing
+            target, message = self.expr(node.target, strict), nodes.Const(node.arity_error)
+            suffix = "" if strict else "_lenient"
+            return self.call(target, f"ftl_fail{suffix}", message, self.register(node.span))
         if node.name == "has_content":
             return self.call(self.defaultable(node.target, strict), "ftl_has_content")
         if node.name in LOOP_BUILTINS:

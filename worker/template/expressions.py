@@ -257,11 +257,11 @@ class ExpressionParser:
         elif name in VARIANT_BUILTINS and self.at("["):
             args = self._arguments("]")
         low, high = BUILTIN_ARITIES[name]
+        error = None
         if not low <= len(args) <= high:
             wanted = f"{low}" if low == high else f"{low} to {high}"
-            message = f"?{name} takes {wanted} argument(s), got {len(args)}"
-            raise self.map.fail(message, question.start)
-        return syntax.BuiltIn(self.span(start), target, name, tuple(args))
+            error = f"?{name} takes {wanted} argument(s), got {len(args)}"
+        return syntax.BuiltIn(self.span(start), target, name, tuple(args), error)
 
     def _arguments(self, closer: str) -> list[syntax.Expr]:
         """Arguments or list items; FreeMarker's grammar makes the commas optional."""

@@ -102,6 +102,12 @@ def numeric_text(value: Any, low: int, high: int) -> str:
     return format_number(require_number(value), pattern)
 
 
+def fail(value: Any, message: str) -> Any:
+    """A mistake FreeMarker only reports when it is evaluated (a wrong argument count)."""
+    del value
+    raise TemplateDataFailure(message)
+
+
 def concatenate(*texts: str) -> str:
     if sum(map(len, texts)) > limits.MAX_STRING_CHARS:
         raise string_too_long()
@@ -125,6 +131,7 @@ VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "range": make_range,
     "text": to_text,
     "concat": concatenate,
+    "fail": fail,
     "numeric_text": numeric_text,
     "sequence": make_sequence,
     **{"bi_" + name.replace(".", "_"): function for name, (function, _, _) in BUILTINS.items()},

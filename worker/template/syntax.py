@@ -76,12 +76,14 @@ class Index:
 
 @dataclass(frozen=True)
 class BuiltIn:
-    """`target?name(args)`; `name` includes a variant such as `string.iso` or `date.iso`."""
+    """`target?name(args)`; `name` includes a variant such as `string.iso` or `date.iso`.
+    A wrong number of arguments is a render-time error in FreeMarker (`arity_error`)."""
 
     span: Span
     target: Expr
     name: str
     args: tuple[Expr, ...]
+    arity_error: str | None = None
 
 
 @dataclass(frozen=True)
