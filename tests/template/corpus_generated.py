@@ -462,9 +462,41 @@ class Generator:
         return text
 
 
+PATTERNS = [*NUMBER_PATTERNS, "#,##,##0.00", ".00", "0.", "#,##0.00¤", "00000", "#.#####"]
+TIES = [0.005, 0.015, 0.025, 0.125, 0.135, 1.005, 2.675, 1.115, 0.0005, 0.5, 1.5, 2.5, -0.5]
+TIES += [-2.5, 1e-5, 12345.675, 4.35, 0.075, 99.995]
+NUMBER_EXPRESSIONS = [
+    "a", "b", "a + b", "a - b", "a * b", "a / {lit}", "a * {lit}", "a % 3", "-a", "a?abs",
+    "a?round", "a?floor", "a?ceiling", "(a + b) / 3", "a * 100", "{lit} * a",
+]  # fmt: skip
+NUMBER_FORMATS = ["", "?c", "?string.currency", "?string.percent", "?string.number", "?int"]
+
+
+def number_case(r: random.Random) -> tuple[str, dict[str, Any]]:
+    """Money-like JSON numbers (ties, binary near-misses, integers) through arithmetic and
+    formats: the number model in isolation."""
+
+    def value() -> int | float:
+        kind = r.random()
+        if kind < 0.3:
+            return round(r.uniform(-1000, 1000), r.randint(1, 4))
+        if kind < 0.5:
+            return r.randint(-100000, 100000)
+        if kind < 0.6:
+            return r.choice(TIES)
+        if kind < 0.7:
+            return r.uniform(0, 1) * 10 ** r.randint(-6, 9)
+        return round(r.uniform(0, 100), 2)
+
+    literal = r.choice(["1.10", "3", "0.5", "100", "2.675", "7", "0.001"])
+    expression = r.choice(NUMBER_EXPRESSIONS).format(lit=literal)
+    suffix = r.choice([*NUMBER_FORMATS, f'?string("{r.choice(PATTERNS)}")'])
+    return "${(" + expression + ")" + suffix + "}", {"a": value(), "b": value()}
+
+
 def cases(count: int = 1200, seed: int = 20241211) -> list[tuple[str, dict[str, Any]]]:
-    generated = []
-    for index in range(count):
-        template = Generator(seed + index).template()
-        generated.append((template, DATA))
+    """`count` templates from the grammar, then a quarter as many number cases."""
+    generated = [(Generator(seed + index).template(), DATA) for index in range(count)]
+    numbers = random.Random(seed)
+    generated += [number_case(numbers) for _ in range(count // 4)]
     return generated
