@@ -20,7 +20,8 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("dict key wins over method", "${order.items}", {"order": {"items": "KEY"}}, "KEY"),
     ("dict key named like dunder", "${d.__class__}", {"d": {"__class__": "k"}}, "k"),
     ("jinja syntax in text is literal", "{{ 1 }} {% if %} {# #}", {}, "{{ 1 }} {% if %} {# #}"),
-    ("lone dollar and hash are text", "$5 <# x> #{y}", {}, "$5 <# x> #{y}"),
+    ("lone dollar and hash are text", "$5 <# x> #y {z} $ {a}", {}, "$5 <# x> #y {z} $ {a}"),
+    ("legacy numeric interpolation", "#{n} #{n; m2}", {"n": 1.5}, "1.5 1.50"),
     # defaults and existence
     ("default on missing", '${x!"d"}', {}, "d"),
     ("default on null", '${x!"d"}', {"x": None}, "d"),
@@ -87,7 +88,8 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("number concatenation uses format", '${"n=" + n}', {"n": 1000}, "n=1,000"),
     ("string interpolation in literal", '${"Hi ${name}!"}', {"name": "Ann"}, "Hi Ann!"),
     ("escapes", r'${"a\"b\\c\nd\'e"}', {}, "a\"b\\c\nd'e"),
-    ("escaped interpolation", r'${"\${x}"}', {}, "${x}"),
+    ("escaped interpolation", r'${"$\{x}"}', {}, "${x}"),
+    ("quotes escaped inside an interpolation", r'${"Hi ${name!\"you\"}"}', {}, "Hi you"),
     ("single quotes", r"${'it\'s ${n}'}", {"n": 1}, "it's 1"),
     ("raw string", r'${r"C:\new ${x}"}', {}, r"C:\new ${x}"),
     ("case built-ins", "${s?upper_case} ${s?lower_case}", {"s": "Ab"}, "AB ab"),
@@ -206,7 +208,7 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("comment", "a<#-- ${not evaluated} -->b", {}, "ab"),
     # white-space stripping
     ("tag-only lines vanish", "a\n<#if true>\n  b\n</#if>\nc", {}, "a\n  b\nc"),
-    ("indented tag-only line vanishes", "a\n  <#assign x = 1>  \nb${x}", {}, "a\nb1"),
+    ("first text keeps its indentation", "a\n  <#assign x = 1>  \nb${x}", {}, "a\n  b1"),
     ("comment-only line vanishes", "a\n<#-- note -->\nb", {}, "a\nb"),
     ("line with interpolation is kept", "<#if true>${1}</#if>\nb", {}, "1\nb"),
     ("line with text is kept", "x <#if true>y</#if>\nz", {}, "x y\nz"),

@@ -7,13 +7,11 @@ specially (they need the loop state, or must accept a missing value).
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Callable
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
 
-from . import limits
+from . import limits, numbers
 from .dates import DateValue, format_date, format_date_iso, kind_of, parse_date, parse_iso
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .formatting import (
@@ -82,10 +80,21 @@ def _size(value: Any) -> int:
     return len(value)
 
 
-def _join(value: Any, separator: Any, empty: Any = "", suffix: Any = "") -> str:
+def _string_argument(name: str, value: Any) -> str:
+    """Arguments FreeMarker takes as strings only (a number is not converted)."""
+    if not isinstance(value, str):
+        raise TemplateDataFailure(
+            f"?{name}(...) expects a string argument, not a {type_name(value)}"
+        )
+    return value
+
+
+def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> str:
+    separator = _string_argument("join", separator_)
+    empty, suffix = _string_argument("join", empty_), _string_argument("join", suffix_)
     items = [item for item in require_sequence(value) if item is not None]
     if not items:
-        return require_text(empty)
+        return empty
     texts, total = [], 0
     for item in items:
         text = require_text(item) if not isinstance(item, Missing) else ""
@@ -93,7 +102,7 @@ def _join(value: Any, separator: Any, empty: Any = "", suffix: Any = "") -> str:
         if total > limits.MAX_STRING_CHARS:
             raise string_too_long()
         texts.append(text)
-    return checked_text(require_text(separator).join(texts) + require_text(suffix))
+    return checked_text(separator.join(texts) + suffix)
 
 
 def _edge(value: Any, position: int) -> Any:
@@ -135,7 +144,7 @@ def _to_computer(value: Any) -> str:
 def _html(value: Any) -> str:
     text = require_text(value)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return checked_text(text.replace('"', "&quot;"))
+    return checked_text(text.replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def _url(value: Any, charset: Any = "UTF-8") -> str:
@@ -147,19 +156,10 @@ def _url(value: Any, charset: Any = "UTF-8") -> str:
         raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url") from error
 
 
-def _to_number(value: Any) -> int | float | Decimal:
+def _to_number(value: Any) -> Any:
     if is_number(value):
-        return require_number(value)
-    text = require_text(value).strip()
-    try:
-        if text.lstrip("+-").isdigit() and len(text) <= limits.MAX_NUMBER_LITERAL_DIGITS:
-            return int(text)
-        number = float(text)
-    except ValueError as error:
-        raise TemplateDataFailure(f"Can't convert {text[:40]!r} to a number") from error
-    if not math.isfinite(number) and text.lower().lstrip("+-") not in ("inf", "infinity"):
-        raise TemplateDataFailure(f"Can't convert {text[:40]!r} to a number")
-    return number
+        return value
+    return numbers.parse(require_text(value))
 
 
 def _to_date(kind: str, iso: bool) -> Callable[..., DateValue]:
@@ -198,20 +198,14 @@ def _replace(value: Any, old: Any, new: Any) -> str:
     return text.replace(old_text, new_text)
 
 
-def _rounded(mode: str) -> Callable[[Any], int]:
-    def to_integer(value: Any) -> int:
-        number = require_number(value)
-        if isinstance(number, float) and not math.isfinite(number):
-            raise TemplateDataFailure("Can't round a non-finite number")
-        return int(Decimal(number).quantize(Decimal(1), rounding=mode))
-
-    return to_integer
-
-
 def _sequence_contains(value: Any, wanted: Any) -> bool:
-    return any(
-        item == wanted and type_name(item) == type_name(wanted) for item in require_sequence(value)
-    )
+    return any(_same(item, wanted) for item in require_sequence(value))
+
+
+def _same(item: Any, wanted: Any) -> bool:
+    if is_number(item) and is_number(wanted):
+        return numbers.compare(item, wanted) == 0
+    return bool(item == wanted) and type_name(item) == type_name(wanted)
 
 
 # name -> (implementation, minimum arguments, maximum arguments)
@@ -222,7 +216,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "uncap_first": (lambda v: _first_letter(require_text(v), str.lower), 0, 0),
     "capitalize": (lambda v: _capitalize(require_text(v)), 0, 0),
     "trim": (lambda v: require_text(v).strip(_JAVA_WHITESPACE), 0, 0),
-    "length": (lambda v: len(require_text(v)), 0, 0),
+    # Java counts UTF-16 code units: an emoji is 2 (which is also how SMS encodings count).
+    "length": (lambda v: len(require_text(v).encode("utf-16-le")) // 2, 0, 0),
     "size": (_size, 0, 0),
     "join": (_join, 1, 3),
     "first": (lambda v: _edge(v, 0), 0, 0),
@@ -245,21 +240,25 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "datetime.iso": (_to_date("datetime", iso=True), 0, 0),
     "keys": (lambda v: list(require_hash(v).keys()), 0, 0),
     "values": (lambda v: list(require_hash(v).values()), 0, 0),
-    "contains": (lambda v, s: require_text(s) in require_text(v), 1, 1),
-    "starts_with": (lambda v, s: require_text(v).startswith(require_text(s)), 1, 1),
-    "ends_with": (lambda v, s: require_text(v).endswith(require_text(s)), 1, 1),
+    "contains": (lambda v, s: _string_argument("contains", s) in require_text(v), 1, 1),
+    "starts_with": (
+        lambda v, s: require_text(v).startswith(_string_argument("starts_with", s)),
+        1,
+        1,
+    ),
+    "ends_with": (lambda v, s: require_text(v).endswith(_string_argument("ends_with", s)), 1, 1),
     "replace": (_replace, 2, 2),
-    "round": (_rounded(ROUND_HALF_UP), 0, 0),
-    "floor": (_rounded(ROUND_FLOOR), 0, 0),
-    "ceiling": (_rounded(ROUND_CEILING), 0, 0),
-    "abs": (lambda v: abs(require_number(v)), 0, 0),
+    "round": (lambda v: numbers.round_half_up(require_number(v)), 0, 0),
+    "floor": (lambda v: numbers.floor(require_number(v)), 0, 0),
+    "ceiling": (lambda v: numbers.ceiling(require_number(v)), 0, 0),
+    "abs": (lambda v: numbers.absolute(require_number(v)), 0, 0),
     "reverse": (lambda v: list(reversed(require_sequence(v))), 0, 0),
     "seq_contains": (_sequence_contains, 1, 1),
-    "int": (lambda v: int(require_number(v)), 0, 0),
+    "int": (lambda v: numbers.java_int(require_number(v)), 0, 0),
 }
 
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
     name: (low, high) for name, (_, low, high) in BUILTINS.items()
 }
 BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0)}
-BUILTIN_ARITIES["item_cycle"] = (1, 8)
+BUILTIN_ARITIES["item_cycle"] = (1, 256)

@@ -8,73 +8,19 @@ hold and no jinja attribute access or call on metadata is ever emitted. Template
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from jinja2 import nodes
 
 from . import syntax
-from .builtins import LOOP_BUILTINS
-from .failures import TemplateSyntaxFailure
+from .compile_expressions import ARITHMETIC, EMPTY, STATE, ExpressionCompiler, LoopScope, NodeInfo
 
-STATE = "ftl_state"
-EMPTY = "ftl_empty"
-_ARITHMETIC = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod"}
+__all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
 
 
-@dataclass(frozen=True)
-class NodeInfo:
-    """What an error message needs about an expression: its position and source text."""
-
-    line: int
-    column: int
-    text: str
-
-
-@dataclass
-class _Loop:
-    item: str
-    value: str | None
-    state: str
-    uses_state: bool = False
-    names: dict[str, str] = field(default_factory=dict)
-
-
-class Compiler:
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.node_infos: list[NodeInfo] = []
-        self.loops: list[_Loop] = []
-        self.counter = 0
-
+class Compiler(ExpressionCompiler):
     def compile(self, body: tuple[syntax.Statement, ...]) -> nodes.Template:
         tree = nodes.Template(self.block(body), lineno=1)
         tree.set_lineno(1)
         return tree
-
-    # ---- helpers ----
-
-    def register(self, span: syntax.Span) -> nodes.Const:
-        text = self.source[span.start : span.end]
-        self.node_infos.append(NodeInfo(span.line, span.column, text))
-        return nodes.Const(len(self.node_infos) - 1)
-
-    def fresh(self, kind: str) -> str:
-        self.counter += 1
-        return f"ftl_{kind}_{self.counter}"
-
-    @staticmethod
-    def call(value: nodes.Expr, name: str, *args: nodes.Expr) -> nodes.Filter:
-        return nodes.Filter(value, name, list(args), [], None, None)
-
-    @staticmethod
-    def fail(message: str, span: syntax.Span) -> TemplateSyntaxFailure:
-        return TemplateSyntaxFailure(message, line=span.line, column=span.column)
-
-    def resolve_loop_name(self, name: str) -> tuple[_Loop, str] | None:
-        for loop in reversed(self.loops):
-            if name in loop.names:
-                return loop, loop.names[name]
-        return None
 
     # ---- statements ----
 
@@ -84,6 +30,8 @@ class Compiler:
     def statement(self, node: syntax.Statement) -> nodes.Node:
         if isinstance(node, syntax.Text):
             return nodes.Output([nodes.TemplateData(node.text)])
+        if isinstance(node, syntax.Comment):
+            return nodes.Output([])
         if isinstance(node, syntax.Interpolation):
             value = self.expr(node.expr, strict=True)
             return nodes.Output([self.call(value, "ftl_print", self.register(node.expr.span))])
@@ -120,31 +68,34 @@ class Compiler:
     def list_block(self, node: syntax.ListBlock) -> nodes.Node:
         source = self.expr(node.source, strict=True)
         source_id = self.register(node.source.span)
-        otherwise = self.block(node.otherwise)
+        if node.loop_vars is not None and not node.otherwise:
+            return self.loop(
+                node.loop_vars, self.iterator(source, node.loop_vars, source_id), node.body
+            )
+        # With <#else> or <#items>, the value is listed once and tested first: <#else> runs
+        # only for an empty list (jinja's for-else would also run it after a <#continue>).
+        listed = self.fresh("sequence")
+        iterate = self.call(
+            nodes.Name(STATE, "load"), "ftl_iterate", nodes.Name(listed, "load"), source_id
+        )
         if node.loop_vars is not None:
-            iterator = self.iterator(source, node.loop_vars, source_id)
-            return self.loop(node.loop_vars, iterator, node.body, otherwise)
-        items = next(s for s in node.body if isinstance(s, syntax.ItemsBlock))
-        pairs = nodes.Const(items.loop_vars.value is not None)
-        sequence = self.fresh("sequence")
-        body: list[nodes.Node] = []
-        for statement in node.body:
-            if isinstance(statement, syntax.ItemsBlock):
-                iterator = self.call(
-                    nodes.Name(STATE, "load"),
-                    "ftl_iterate",
-                    nodes.Name(sequence, "load"),
-                    source_id,
-                )
-                body.append(self.loop(statement.loop_vars, iterator, statement.body, []))
-            else:
-                body.append(self.statement(statement))
+            loop_vars = node.loop_vars
+            body: list[nodes.Node] = [self.loop(loop_vars, iterate, node.body)]
+        else:
+            loop_vars = next(s for s in node.body if isinstance(s, syntax.ItemsBlock)).loop_vars
+            body = [
+                self.loop(s.loop_vars, iterate, s.body)
+                if isinstance(s, syntax.ItemsBlock)
+                else self.statement(s)
+                for s in node.body
+            ]
+        pairs = nodes.Const(loop_vars.value is not None)
         listable = self.call(source, "ftl_listable", pairs, source_id)
-        nonempty = self.call(nodes.Name(sequence, "load"), "ftl_nonempty")
+        nonempty = self.call(nodes.Name(listed, "load"), "ftl_nonempty")
         return nodes.Scope(
             [
-                nodes.Assign(nodes.Name(sequence, "store"), listable),
-                nodes.If(nonempty, body, [], otherwise),
+                nodes.Assign(nodes.Name(listed, "store"), listable),
+                nodes.If(nonempty, body, [], self.block(node.otherwise)),
             ]
         )
 
@@ -159,9 +110,8 @@ class Compiler:
         loop_vars: syntax.LoopVars,
         iterator: nodes.Expr,
         statements: tuple[syntax.Statement, ...],
-        otherwise: list[nodes.Node],
     ) -> nodes.For:
-        loop = _Loop(self.fresh("item"), None, self.fresh("loop"))
+        loop = LoopScope(self.fresh("item"), None, self.fresh("loop"))
         loop.names[loop_vars.item] = loop.item
         target: nodes.Expr = nodes.Name(loop.item, "store")
         if loop_vars.value is not None:
@@ -175,7 +125,7 @@ class Compiler:
             body.insert(
                 0, nodes.Assign(nodes.Name(loop.state, "store"), nodes.Name("loop", "load"))
             )
-        return nodes.For(target, iterator, body, otherwise, None, False)
+        return nodes.For(target, iterator, body, [], None, False)
 
     def assignment(self, node: syntax.Assignment) -> nodes.Node:
         node_id = self.register(node.span)
@@ -183,128 +133,14 @@ class Compiler:
             assert node.value is not None
             value = self.expr(node.value, strict=True)
         else:
-            current = self.variable(syntax.Variable(node.span, node.name))
+            # FreeMarker reads the target from the template's own variables only: `+=` on
+            # a metadata value is a missing-value error.
+            state = nodes.Name(STATE, "load")
+            current = self.call(state, "ftl_assigned", nodes.Const(node.name), node_id)
             operand = nodes.Const(1) if node.value is None else self.expr(node.value, True)
-            operation = _ARITHMETIC[node.operator[0]]
+            operation = "increment" if node.operator == "++" else ARITHMETIC[node.operator[0]]
             value = self.call(current, f"ftl_{operation}", operand, node_id)
         state = nodes.Name(STATE, "load")
         return nodes.ExprStmt(
             self.call(state, "ftl_assign", nodes.Const(node.name), value, node_id)
         )
-
-    # ---- expressions ----
-
-    def expr(self, node: syntax.Expr, strict: bool) -> nodes.Expr:
-        suffix = "" if strict else "_lenient"
-        if isinstance(node, syntax.Literal):
-            return nodes.Const(node.value)
-        if isinstance(node, syntax.Variable):
-            return self.variable(node)
-        if isinstance(node, syntax.Parenthesized):
-            return self.expr(node.inner, strict)
-        if isinstance(node, syntax.Dot):
-            target = self.expr(node.target, strict)
-            return self.call(
-                target,
-                "ftl_dot",
-                nodes.Const(node.key),
-                self.register(node.span),
-                nodes.Const(strict),
-            )
-        if isinstance(node, syntax.Index):
-            target, key = self.expr(node.target, strict), self.expr(node.key, strict)
-            return self.call(
-                target, "ftl_index", key, self.register(node.span), nodes.Const(strict)
-            )
-        if isinstance(node, syntax.Default):
-            value = self.defaultable(node.target, strict)
-            fallback = (
-                nodes.Name(EMPTY, "load")
-                if node.fallback is None
-                else self.expr(node.fallback, strict)
-            )
-            return nodes.CondExpr(self.call(value, "ftl_exists"), value, fallback)
-        if isinstance(node, syntax.Exists):
-            return self.call(self.defaultable(node.target, strict), "ftl_exists")
-        if isinstance(node, syntax.BuiltIn):
-            return self.builtin(node, strict)
-        if isinstance(node, syntax.Logical):
-            left = self.call(
-                self.expr(node.left, strict), "ftl_bool", self.register(node.left.span)
-            )
-            right = self.call(
-                self.expr(node.right, strict), "ftl_bool", self.register(node.right.span)
-            )
-            return nodes.And(left, right) if node.operator == "&&" else nodes.Or(left, right)
-        return self.operation(node, suffix, strict)
-
-    def operation(self, node: syntax.Expr, suffix: str, strict: bool) -> nodes.Expr:
-        node_id = self.register(node.span)
-        if isinstance(node, syntax.Binary):
-            left, right = self.expr(node.left, strict), self.expr(node.right, strict)
-            if node.operator in _ARITHMETIC:
-                return self.call(left, f"ftl_{_ARITHMETIC[node.operator]}{suffix}", right, node_id)
-            return self.call(
-                left, f"ftl_compare{suffix}", right, nodes.Const(node.operator), node_id
-            )
-        if isinstance(node, (syntax.Not, syntax.Negate)):
-            name = "not" if isinstance(node, syntax.Not) else "negate"
-            return self.call(self.expr(node.operand, strict), f"ftl_{name}{suffix}", node_id)
-        if isinstance(node, syntax.Range):
-            start, end = self.expr(node.start, strict), self.expr(node.end, strict)
-            return self.call(start, f"ftl_range{suffix}", end, nodes.Const(node.kind), node_id)
-        if isinstance(node, syntax.SequenceLiteral):
-            if not node.items:
-                return nodes.List([])
-            items = [self.expr(item, strict) for item in node.items]
-            return self.call(items[0], f"ftl_sequence{suffix}", *items[1:], node_id)
-        assert isinstance(node, syntax.StringTemplate)
-        parts: list[nodes.Expr] = []
-        for part in node.parts:
-            if isinstance(part, str):
-                parts.append(nodes.Const(part))
-            else:
-                text = self.call(
-                    self.expr(part, strict), f"ftl_text{suffix}", self.register(part.span)
-                )
-                parts.append(text)
-        return self.call(parts[0], f"ftl_concat{suffix}", *parts[1:], node_id)
-
-    def variable(self, node: syntax.Variable) -> nodes.Expr:
-        node_id = self.register(node.span)
-        resolved = self.resolve_loop_name(node.name)
-        if resolved is not None:
-            return self.call(nodes.Name(resolved[1], "load"), "ftl_loop_var", node_id)
-        return self.call(nodes.Name(STATE, "load"), "ftl_var", nodes.Const(node.name), node_id)
-
-    def defaultable(self, target: syntax.Expr, strict: bool) -> nodes.Expr:
-        """The left side of `!` or `??`: `(a.b.c)` tolerates a missing value anywhere inside,
-        `a.b.c` only in its last step, as in FreeMarker."""
-        if isinstance(target, syntax.Parenthesized):
-            return self.expr(target.inner, strict=False)
-        return self.expr(target, strict)
-
-    def builtin(self, node: syntax.BuiltIn, strict: bool) -> nodes.Expr:
-        if node.name == "has_content":
-            return self.call(self.defaultable(node.target, strict), "ftl_has_content")
-        if node.name in LOOP_BUILTINS:
-            return self.loop_builtin(node)
-        suffix = "" if strict else "_lenient"
-        target = self.expr(node.target, strict)
-        args = [self.expr(arg, strict) for arg in node.args]
-        name = "ftl_bi_" + node.name.replace(".", "_") + suffix
-        return self.call(target, name, *args, self.register(node.span))
-
-    def loop_builtin(self, node: syntax.BuiltIn) -> nodes.Expr:
-        resolved = None
-        if isinstance(node.target, syntax.Variable):
-            resolved = self.resolve_loop_name(node.target.name)
-        if resolved is None:
-            raise self.fail(f"?{node.name} needs a loop variable on its left", node.span)
-        loop = resolved[0]
-        loop.uses_state = True
-        state = nodes.Name(loop.state, "load")
-        if node.name == "item_cycle":
-            args = [self.expr(arg, strict=True) for arg in node.args]
-            return self.call(state, "ftl_item_cycle", *args)
-        return self.call(state, "ftl_loop_state", nodes.Const(node.name))

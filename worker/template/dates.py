@@ -36,7 +36,24 @@ def format_date_default(value: DateValue) -> str:
 
 
 def format_date_iso(value: DateValue) -> str:
-    return value.isoformat()
+    """`?string.iso`: milliseconds without trailing zeros, `Z` for UTC (and for values without
+    an offset, which FreeMarker's UTC time zone setting reads as UTC)."""
+    if not isinstance(value, (datetime.datetime, datetime.time)):
+        return value.isoformat()
+    clock = value.timetz() if isinstance(value, datetime.datetime) else value
+    text = clock.strftime("%H:%M:%S")
+    if clock.microsecond // 1000:
+        text += f".{clock.microsecond // 1000:03d}".rstrip("0")
+    offset = clock.utcoffset()
+    if offset:
+        minutes = int(offset.total_seconds()) // 60
+        hours, minutes = divmod(abs(minutes), 60)
+        text += f"{'-' if offset.total_seconds() < 0 else '+'}{hours:02d}:{minutes:02d}"
+    else:
+        text += "Z"
+    if isinstance(value, datetime.datetime):
+        return f"{value.date().isoformat()}T{text}"
+    return text
 
 
 def format_date(value: DateValue, pattern: str) -> str:

@@ -7,13 +7,15 @@ is a whole expression, so `x!1 + y` means `x!(1 + y)`.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
+from decimal import Decimal
 
 from . import syntax
 from .builtins import BUILTIN_ARITIES, VARIANT_BUILTINS
+from .formatting import fraction_digits
 from .lexer import Embedded, Kind, SourceMap, Token
 from .limits import MAX_EXPRESSION_DEPTH
+from .literal_checks import misused_literal
 
 _RELATIONAL = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "lt": "<", "lte": "<="}
 _RELATIONAL |= {"gt": ">", "gte": ">="}
@@ -71,13 +73,17 @@ class ExpressionParser:
     def at_end(self) -> bool:
         return self.pos >= len(self.tokens)
 
-    def starts_expression(self) -> bool:
-        token = self.peek()
+    def starts_expression(self, ahead: int = 0) -> bool:
+        """Whether an expression can start here; a run of unary operators must be followed
+        by one (so the second `!` of `x!!` is a default of its own, as in FreeMarker)."""
+        token = self.peek(ahead)
         if token.kind in (Kind.NUMBER, Kind.STRING):
             return True
         if token.kind is Kind.NAME:
             return token.text not in _KEYWORDS
-        return token.kind is Kind.OPERATOR and token.text in ("(", "[", "{", "-", "+", "!")
+        if token.kind is Kind.OPERATOR and token.text in ("-", "+", "!"):
+            return self.starts_expression(ahead + 1)
+        return token.kind is Kind.OPERATOR and token.text in ("(", "[", "{")
 
     # ---- grammar ----
 
@@ -87,6 +93,24 @@ class ExpressionParser:
             raise self.fail("Unexpected token after the expression")
         return expr
 
+    def parse_numeric(self, start: int) -> syntax.NumericText:
+        """The inside of a legacy `#{expr}` or `#{expr; m2M3}` (m: minimum, M: maximum
+        fraction digits)."""
+        expr = self.parse_expression()
+        if isinstance(expr, syntax.Literal) and not isinstance(expr.value, Decimal):
+            raise self.map.fail("#{...} needs a number", expr.span.start)
+        low, high = 0, 50
+        if self.at(";"):
+            self.advance()
+            spec = self.advance()
+            digits = fraction_digits(spec.text) if spec.kind is Kind.NAME else None
+            if digits is None:
+                raise self.fail("Invalid #{...} format (expected e.g. m2M3, at most 50)", spec)
+            low, high = digits
+        if not self.at_end():
+            raise self.fail("Unexpected token after the expression")
+        return syntax.NumericText(self.span(start), expr, low, high)
+
     def parse_expression(self) -> syntax.Expr:
         self._nesting += 1
         if self._nesting > MAX_EXPRESSION_DEPTH:
@@ -94,7 +118,13 @@ class ExpressionParser:
         expr = self._logical("||", self._and)
         self._nesting -= 1
         if self._nesting == 0:
-            _check_depth(expr, self.map)
+            # Left-associative chains (`a + b + c ...`) nest without recursing here.
+            deep = syntax.too_deep(expr, MAX_EXPRESSION_DEPTH)
+            if deep is not None:
+                raise self.map.fail("Expression is nested too deeply", deep.start)
+            misuse = misused_literal(expr)
+            if misuse is not None:
+                raise self.map.fail(misuse[1], misuse[0].start)
         return expr
 
     def _and(self) -> syntax.Expr:
@@ -132,8 +162,8 @@ class ExpressionParser:
         left = self._additive()
         if self.peek().kind is Kind.OPERATOR and self.peek().text in _RANGE_KINDS:
             kind = _RANGE_KINDS[self.advance().text]
-            if not self.starts_expression():
-                raise self.fail("Ranges need an end (right-unbounded ranges are not supported)")
+            if kind == "inclusive" and not self.starts_expression():
+                return syntax.Range(self.span(start), left, None, "unbounded")
             end = self._additive()
             left = syntax.Range(self.span(start), left, end, kind)
         return left
@@ -199,8 +229,9 @@ class ExpressionParser:
                 expr = syntax.Exists(self.span(start), expr)
             elif self.at("!"):
                 self.advance()
-                fallback = self.parse_expression() if self.starts_expression() else None
-                return syntax.Default(self.span(start), expr, fallback)
+                if self.starts_expression():
+                    return syntax.Default(self.span(start), expr, self.parse_expression())
+                expr = syntax.Default(self.span(start), expr, None)
             elif self.at("("):
                 raise self.fail("Calling a value as a method is not supported")
             else:
@@ -226,19 +257,20 @@ class ExpressionParser:
         elif name in VARIANT_BUILTINS and self.at("["):
             args = self._arguments("]")
         low, high = BUILTIN_ARITIES[name]
+        error = None
         if not low <= len(args) <= high:
             wanted = f"{low}" if low == high else f"{low} to {high}"
-            message = f"?{name} takes {wanted} argument(s), got {len(args)}"
-            raise self.map.fail(message, question.start)
-        return syntax.BuiltIn(self.span(start), target, name, tuple(args))
+            error = f"?{name} takes {wanted} argument(s), got {len(args)}"
+        return syntax.BuiltIn(self.span(start), target, name, tuple(args), error)
 
     def _arguments(self, closer: str) -> list[syntax.Expr]:
+        """Arguments or list items; FreeMarker's grammar makes the commas optional."""
         self.advance()
         args: list[syntax.Expr] = []
         while not self.at(closer):
+            if args and self.at(","):
+                self.advance()
             args.append(self.parse_expression())
-            if not self.at(closer):
-                self.expect(",")
         self.advance()
         return args
 
@@ -280,25 +312,9 @@ class ExpressionParser:
                 end = part.tokens[-1].end
                 sub = ExpressionParser(self.map, part.tokens, end)
                 sub._nesting = self._nesting
-                parts.append(sub.parse_complete())
+                parts.append(
+                    sub.parse_numeric(part.start) if part.numeric else sub.parse_complete()
+                )
             else:
                 parts.append(part)
         return syntax.StringTemplate(span, tuple(parts))
-
-
-def _check_depth(root: syntax.Expr, source_map: SourceMap) -> None:
-    """Left-associative chains (`a + b + c ...`) nest without recursing in the parser, so
-    their depth is measured here, iteratively."""
-    stack: list[tuple[object, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_EXPRESSION_DEPTH:
-            span = getattr(node, "span", None)
-            offset = span.start if isinstance(span, syntax.Span) else 0
-            raise source_map.fail("Expression is nested too deeply", offset)
-        for field in dataclasses.fields(node):  # type: ignore[arg-type]
-            if field.name == "span":
-                continue
-            value = getattr(node, field.name)
-            children = value if isinstance(value, tuple) else (value,)
-            stack.extend((c, depth + 1) for c in children if dataclasses.is_dataclass(c))

@@ -1,106 +1,247 @@
-"""Number formatting as FreeMarker does it with the en_US locale (Java's DecimalFormat).
+"""Number formatting as FreeMarker does it with the en_US locale: Java's `DecimalFormat`
+(patterns parsed by the rules of `DecimalFormat.applyPattern`, HALF_EVEN rounding) and `?c`.
 
-Rounding is half-even on the exact binary value of a float, as Java 8+ does; digits come from
-the shortest representation of the float, so 0.1 prints as 0.1.
+How a value is rounded depends on its Java type, as in Java: a BigDecimal (`Decimal`) or an
+integer is rounded exactly; a Double (`float`) starts from its shortest decimal digits, and
+only when those need rounding does its exact binary value decide the tie.
 """
 
 from __future__ import annotations
 
-import decimal
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
 
 from .failures import TemplateDataFailure
+from .numbers import Number, java_double_string
 
-_CONTEXT = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_EVEN)
+_CONTEXT = Context(prec=1000, rounding=ROUND_HALF_EVEN)
 _MAX_MAGNITUDE = 350  # decimal exponent; beyond any float, refuses absurd Decimals
+_NUMBER_CHARS = "#0,."
+# en_US symbols, as prefix/suffix text; `¤¤` is the international currency code.
+_CURRENCY, _CURRENCY_CODE = "$", "USD"
+_FRACTION_SPEC = re.compile(r"(?:[mM]\d+)+")
 
 
 @dataclass(frozen=True)
 class NumberPattern:
-    prefix: str
-    suffix: str
+    positive_prefix: str
+    positive_suffix: str
+    negative_prefix: str
+    negative_suffix: str
     min_integer_digits: int
-    grouping_size: int
+    grouping_size: int  # 0: no grouping
     min_fraction_digits: int
     max_fraction_digits: int
     multiplier: int
+    always_show_point: bool
 
 
-_NUMBER_CHARS = "#0,."
+@dataclass
+class _Part:
+    """What one sub-pattern (positive or negative) says, as `applyPattern` counts it."""
+
+    prefix: str = ""
+    suffix: str = ""
+    multiplier: int = 1
+    left: int = 0  # '#' before any '0'
+    zeros: int = 0
+    right: int = 0  # '#' after a '0'
+    grouping: int = -1
+    point: int = -1
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def parse_number_pattern(pattern: str) -> NumberPattern:
-    """A DecimalFormat pattern such as `#,##0.00`, `0.###`, `$#,##0.00`, `0%`.
-
-    Only the positive sub-pattern is used (negative numbers get a leading `-`)."""
-    positive = pattern.split(";", 1)[0]
-    match = re.fullmatch(r"((?:'[^']*'|[^#0,.'])*)([#0,.]+)((?:'[^']*'|[^#0,.'])*)", positive)
-    if not match or match.group(2).count(".") > 1:
-        raise TemplateDataFailure(f"Unsupported number format pattern {pattern!r}")
-    prefix, body, suffix = (_unquote(match.group(i)) for i in (1, 2, 3))
-    if "E" in prefix + suffix:
-        raise TemplateDataFailure(f"Scientific number patterns are not supported: {pattern!r}")
-    integer, _, fraction = body.partition(".")
-    grouping = len(integer) - integer.rfind(",") - 1 if "," in integer else 0
-    integer = integer.replace(",", "")
-    multiplier = 100 if "%" in prefix + suffix else 1000 if "‰" in prefix + suffix else 1
+    """A Java DecimalFormat pattern: `#,##0.00`, `0.###`, `0.00 'EUR'`, `¤#,##0.00`, `0%`,
+    `0.00;(0.00)`. Malformed ones fail as in Java; scientific ones (`0.0E0`) are refused."""
+    if not pattern:  # Java: at most 340 fraction digits, no minimum integer digit
+        return NumberPattern("", "", "-", "", 0, 3, 0, 340, 1, False)
+    positive, end = _scan(pattern, 0, negative=False)
+    negative = _scan(pattern, end, negative=True)[0] if end < len(pattern) else None
+    if negative is None or (negative.prefix, negative.suffix) == (positive.prefix, positive.suffix):
+        negative = _Part(prefix="-" + positive.prefix, suffix=positive.suffix)
+    total = positive.left + positive.zeros + positive.right
+    point = positive.point if positive.point >= 0 else total
     return NumberPattern(
-        prefix.replace("¤", "$"),
-        suffix.replace("¤", "$"),
-        integer.count("0"),
-        grouping,
-        fraction.count("0"),
-        len(fraction),
-        multiplier,
+        positive.prefix,
+        positive.suffix,
+        negative.prefix,
+        negative.suffix,
+        point - positive.left,
+        max(positive.grouping, 0),
+        positive.left + positive.zeros - point if positive.point >= 0 else 0,
+        total - point if positive.point >= 0 else 0,
+        positive.multiplier,
+        positive.point in (0, total),
     )
 
 
-def _unquote(text: str) -> str:
-    return re.sub(r"'([^']*)'", lambda m: m.group(1) or "'", text)
+def _scan(pattern: str, start: int, *, negative: bool) -> tuple[_Part, int]:
+    """One sub-pattern from `start`; returns it and where the next one starts. Phases: 0 the
+    prefix, 1 the digits, 2 the suffix (a digit character there goes back to phase 1, as in
+    Java). The negative sub-pattern's digits are skipped: only its affixes count."""
+    part, pos, end = _Part(), start, len(pattern)
+    affixes: tuple[list[str], list[str]] = ([], [])
+    in_suffix = in_quote = False
+    while pos < len(pattern):
+        char = pattern[pos]
+        if not in_quote and char in _NUMBER_CHARS:
+            if not negative:
+                _count_digit(part, char, pattern)
+            pos, in_suffix = pos + 1, True
+            continue
+        if not in_quote and char == "E" and in_suffix and pattern[pos - 1] in _NUMBER_CHARS:
+            raise TemplateDataFailure(f"Scientific number patterns are not supported: {pattern!r}")
+        if not in_quote and char == ";":
+            if not in_suffix or negative:
+                raise _malformed(f"Unquoted special character ';' in pattern {pattern!r}")
+            end = pos + 1
+            break
+        pos, in_quote = _affix_char(pattern, pos, in_quote, part, affixes[in_suffix])
+    part.prefix, part.suffix = "".join(affixes[0]), "".join(affixes[1])
+    _check_digits(part, pattern, in_quote)
+    return part, end
+
+
+def _affix_char(
+    pattern: str, pos: int, in_quote: bool, part: _Part, affix: list[str]
+) -> tuple[int, bool]:
+    """Reads one prefix/suffix character (or quoted pair); returns the next position and
+    whether a quote is open."""
+    char = pattern[pos]
+    if char == "'":
+        if pattern.startswith("''", pos):
+            affix.append("'")
+            return pos + 2, in_quote
+        return pos + 1, not in_quote
+    if in_quote:
+        affix.append(char)
+    elif char in "%‰":
+        if part.multiplier != 1:
+            raise _malformed(f"Too many percent/per mille characters in {pattern!r}")
+        part.multiplier = 100 if char == "%" else 1000
+        affix.append(char)
+    elif char == "¤":
+        doubled = pattern.startswith("¤¤", pos)
+        affix.append(_CURRENCY_CODE if doubled else _CURRENCY)
+        return pos + 1 + doubled, in_quote
+    else:
+        affix.append(char)
+    return pos + 1, in_quote
+
+
+def _count_digit(part: _Part, char: str, pattern: str) -> None:
+    if char == "#":
+        if part.zeros > 0:
+            part.right += 1
+        else:
+            part.left += 1
+        if part.grouping >= 0 and part.point < 0:
+            part.grouping += 1
+    elif char == "0":
+        if part.right > 0:
+            raise _malformed(f"Unexpected '0' in pattern {pattern!r}")
+        part.zeros += 1
+        if part.grouping >= 0 and part.point < 0:
+            part.grouping += 1
+    elif char == ",":
+        part.grouping = 0
+    else:
+        if part.point >= 0:
+            raise _malformed(f"Multiple decimal separators in pattern {pattern!r}")
+        part.point = part.left + part.zeros + part.right
+
+
+def _check_digits(part: _Part, pattern: str, in_quote: bool) -> None:
+    if part.zeros == 0 and part.left > 0 and part.point >= 0:
+        # Java reads "#.##" as "0.##": one integer digit is shown.
+        before = max(part.point, 1)
+        part.right = part.left - before
+        part.left = before - 1
+        part.zeros = 1
+    if (
+        (part.point < 0 and part.right > 0)
+        or (part.point >= 0 and not part.left <= part.point <= part.left + part.zeros)
+        or part.grouping == 0
+        or in_quote
+    ):
+        raise _malformed(f"Malformed number format pattern {pattern!r}")
+
+
+def _malformed(message: str) -> TemplateDataFailure:
+    return TemplateDataFailure(message)
+
+
+def fraction_digits(spec: str) -> tuple[int, int] | None:
+    """The `m2M3` of a legacy `#{x; m2M3}`: (minimum, maximum) fraction digits; a lone `m`
+    is both. None when malformed, repeated, or beyond FreeMarker's 50."""
+    if _FRACTION_SPEC.fullmatch(spec) is None:
+        return None
+    given = {kind: int(count) for kind, count in re.findall(r"([mM])(\d+)", spec)}
+    if len(given) != spec.count("m") + spec.count("M"):
+        return None
+    low, high = given.get("m", 0), given.get("M", given.get("m", 0))
+    return (low, high) if low <= high <= 50 else None
 
 
 DEFAULT_PATTERN = parse_number_pattern("#,##0.###")
-COMPUTER_PATTERN = parse_number_pattern("0.################")
 CURRENCY_PATTERN = parse_number_pattern("¤#,##0.00")
 PERCENT_PATTERN = parse_number_pattern("#,##0%")
 
 
-def format_number(value: int | float | Decimal, pattern: NumberPattern = DEFAULT_PATTERN) -> str:
+def format_number(value: Number, pattern: NumberPattern = DEFAULT_PATTERN) -> str:
+    negative = value < 0 or (isinstance(value, float) and math.copysign(1, value) < 0)
+    prefix = pattern.negative_prefix if negative else pattern.positive_prefix
+    suffix = pattern.negative_suffix if negative else pattern.positive_suffix
     if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("-∞" if value < 0 else "∞")
-    if isinstance(value, int) and pattern.multiplier == 1 and pattern.min_fraction_digits == 0:
-        digits = str(abs(value)).rjust(pattern.min_integer_digits, "0")
-        sign = "-" if value < 0 else ""
-        return f"{sign}{pattern.prefix}{_group(digits, pattern.grouping_size)}{pattern.suffix}"
-    rounded = _round(value, pattern)
-    text = f"{abs(rounded):f}"
-    integer, _, fraction = text.partition(".")
-    fraction = fraction.rstrip("0").ljust(pattern.min_fraction_digits, "0")
+        return "NaN" if math.isnan(value) else f"{prefix}∞{suffix}"
+    integer, fraction = _digits(value, pattern)
     integer = integer.lstrip("0").rjust(pattern.min_integer_digits, "0")
+    fraction = fraction.rstrip("0").ljust(pattern.min_fraction_digits, "0")
     if not integer and not fraction:
-        integer = "0"
-    number = _group(integer, pattern.grouping_size) + ("." + fraction if fraction else "")
-    sign = "-" if value < 0 else ""
-    return f"{sign}{pattern.prefix}{number}{pattern.suffix}"
+        integer = "0"  # Java prints a zero rather than nothing at all
+    number = _group(integer, pattern.grouping_size)
+    if fraction or pattern.always_show_point:
+        number += "." + fraction
+    return f"{prefix}{number}{suffix}"
 
 
-def _round(value: int | float | Decimal, pattern: NumberPattern) -> Decimal:
-    exact = Decimal(value) * pattern.multiplier
-    if exact.is_finite() and abs(exact.adjusted()) > _MAX_MAGNITUDE:
+def _digits(value: Number, pattern: NumberPattern) -> tuple[str, str]:
+    """The absolute value's integer and fraction digits, multiplied and rounded."""
+    if isinstance(value, float):
+        # Java multiplies a double in double arithmetic, then formats the double.
+        scaled = abs(value * pattern.multiplier)
+        shortest = Decimal(java_double_string(scaled))
+        if _fraction_length(shortest) <= pattern.max_fraction_digits:
+            rounded = shortest
+        elif shortest.normalize(_CONTEXT).as_tuple().digits == (5,) and scaled < 1e-3:
+            # Java's DigitList takes a lone digit 5 below 10^-3 (0.0005) for an exact tie.
+            rounded = _quantize(shortest, pattern)
+        else:
+            rounded = _quantize(Decimal(scaled), pattern)
+    else:
+        # Decimal's abs() and * would round to the thread's 28 digits: the context must do it.
+        exact = _CONTEXT.multiply(Decimal(value).copy_abs(), pattern.multiplier)
+        rounded = _quantize(exact, pattern)
+    text = f"{rounded:f}"
+    integer, _, fraction = text.partition(".")
+    return integer, fraction
+
+
+def _quantize(exact: Decimal, pattern: NumberPattern) -> Decimal:
+    if exact.is_finite() and exact and abs(exact.adjusted()) > _MAX_MAGNITUDE:
         raise TemplateDataFailure("Number is too large to format")
     quantum = Decimal(1).scaleb(-pattern.max_fraction_digits)
-    if isinstance(value, float):
-        # Shortest repr gives the digits; only when it needs rounding does the exact
-        # binary value decide (Java 8+ HALF_EVEN semantics).
-        shortest = Decimal(repr(value)) * pattern.multiplier
-        if shortest.as_tuple().exponent >= -pattern.max_fraction_digits:  # type: ignore[operator]
-            return shortest
     return exact.quantize(quantum, context=_CONTEXT)
+
+
+def _fraction_length(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(-exponent, 0)
 
 
 def _group(digits: str, size: int) -> str:
@@ -111,10 +252,33 @@ def _group(digits: str, size: int) -> str:
     return ",".join(groups)
 
 
-def format_computer(value: int | float | Decimal) -> str:
-    """`?c`: no grouping, `.` as decimal point, no locale."""
+def format_computer(value: Number) -> str:
+    """`?c` (FreeMarker's JavaScript-or-JSON c_format): no grouping, `.` as decimal point,
+    no exponent for whole numbers below 10^100."""
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("-INF" if value < 0 else "INF")
-    return format_number(value, COMPUTER_PATTERN)
+    if isinstance(value, float):
+        return _computer_double(value)
+    stripped = value.normalize(_CONTEXT) if value else Decimal(0)
+    exponent = stripped.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent >= 0:
+        return str(stripped) if exponent >= 100 else f"{stripped:f}"
+    return str(stripped)
+
+
+def _computer_double(value: float) -> str:
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    magnitude = abs(value)
+    if value.is_integer() and magnitude <= 2**53:
+        return str(int(value))
+    if not value.is_integer() and 1e-7 < magnitude < 1e-3:
+        return str(Decimal(java_double_string(value)))
+    if not value.is_integer() and magnitude >= 1e7:
+        return f"{Decimal(java_double_string(value)):f}"
+    text = java_double_string(value)
+    mantissa, marker, exponent = text.partition("E")
+    if mantissa.endswith(".0"):
+        mantissa = mantissa[:-2]
+    return mantissa + marker + exponent

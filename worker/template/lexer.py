@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 
 from .failures import TemplateSyntaxFailure
@@ -41,10 +42,11 @@ class Kind(Enum):
 
 @dataclass(frozen=True)
 class Embedded:
-    """The tokens of one `${...}` inside a string literal."""
+    """The tokens of one `${...}` (or legacy numeric `#{...}`) inside a string literal."""
 
     tokens: tuple[Token, ...]
     start: int
+    numeric: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Token:
     text: str
     start: int
     end: int
-    number: int | float = 0
+    number: Decimal = Decimal(0)
     parts: tuple[str | Embedded, ...] = ()
 
 
@@ -75,8 +77,9 @@ _OPERATORS = (
 )  # fmt: skip
 _SIMPLE_ESCAPES = {
     '"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f",
-    "l": "<", "g": ">", "a": "&", "{": "{", "=": "=", "$": "$",
+    "l": "<", "g": ">", "a": "&", "{": "{", "=": "=",
 }  # fmt: skip
+_INTERPOLATION = re.compile(r"[$#]\{")
 _HEX = re.compile(r"[0-9A-Fa-f]{1,4}")
 
 
@@ -135,13 +138,14 @@ class ExpressionTokenizer:
     def _number(self, text: str, pos: int) -> Token:
         if len(text) > MAX_NUMBER_LITERAL_DIGITS:
             raise self.map.fail("Number literal has too many digits", pos)
-        value: int | float = float(text) if "." in text else int(text)
-        return Token(Kind.NUMBER, text, pos, pos + len(text), number=value)
+        # FreeMarker's number literals are BigDecimals: 1.10 keeps its two decimals.
+        return Token(Kind.NUMBER, text, pos, pos + len(text), number=Decimal(text))
 
     def _string(self, start: int, quote_at: int, *, raw: bool) -> Token:
+        """A string literal ends at the first unescaped quote of its kind, whatever it holds."""
         source, quote = self.source, self.source[quote_at]
-        parts: list[str | Embedded] = []
-        chunk: list[str] = []
+        chars: list[str] = []
+        offsets: list[int] = []  # where each decoded character comes from
         pos = quote_at + 1
         while True:
             if pos >= len(source):
@@ -149,28 +153,51 @@ class ExpressionTokenizer:
             char = source[pos]
             if char == quote:
                 break
+            offsets.append(pos)
             if char == "\\" and not raw:
                 decoded, pos = self._escape(pos)
-                chunk.append(decoded)
-            elif source.startswith("${", pos) and not raw:
-                if chunk:
-                    parts.append("".join(chunk))
-                    chunk = []
-                self._string_nesting += 1
-                if self._string_nesting > MAX_EXPRESSION_DEPTH:
-                    raise self.map.fail("String interpolations are nested too deeply", pos)
-                tokens, pos, _ = self.tokenize(pos + 2, Terminator.BRACE)
-                self._string_nesting -= 1
-                if not tokens:
-                    raise self.map.fail("Empty ${} in a string literal", pos)
-                parts.append(Embedded(tuple(tokens), tokens[0].start))
+                chars.append(decoded)
             else:
-                chunk.append(char)
+                chars.append(char)
                 pos += 1
-        if chunk or not parts:
-            parts.append("".join(chunk))
-        end = pos + 1
-        return Token(Kind.STRING, source[start:end], start, end, parts=tuple(parts))
+        offsets.append(pos)
+        value = "".join(chars)
+        # FreeMarker looks for `${`/`#{` in the source text (so `$\\{x}` stays text), then
+        # parses the decoded text.
+        interpolated = not raw and _INTERPOLATION.search(source, quote_at, pos) is not None
+        parts = self._interpolations(value, offsets, start) if interpolated else (value,)
+        return Token(Kind.STRING, source[start : pos + 1], start, pos + 1, parts=parts)
+
+    def _interpolations(
+        self, value: str, offsets: list[int], start: int
+    ) -> tuple[str | Embedded, ...]:
+        """As FreeMarker does it: the decoded text is searched for `${...}` and `#{...}`, so
+        quotes inside one are escaped like any other (`"Hi ${name!\\"you\\"}"`)."""
+        if len(value) <= 3:
+            return (value,)
+        self._string_nesting += 1
+        if self._string_nesting > MAX_EXPRESSION_DEPTH:
+            raise self.map.fail("String interpolations are nested too deeply", start)
+        inner = ExpressionTokenizer(SourceMap(value))
+        inner._string_nesting = self._string_nesting
+        parts: list[str | Embedded] = []
+        pos = 0
+        try:
+            while (found := _INTERPOLATION.search(value, pos)) is not None:
+                if found.start() > pos:
+                    parts.append(value[pos : found.start()])
+                tokens, pos, _ = inner.tokenize(found.end(), Terminator.BRACE)
+                if not tokens:
+                    raise inner.map.fail("Empty ${} in a string literal", found.start())
+                moved = tuple(_moved(token, offsets) for token in tokens)
+                parts.append(Embedded(moved, offsets[found.start()], value[found.start()] == "#"))
+        except TemplateSyntaxFailure as failure:
+            raise self.map.fail(f"{failure.message} (in a string literal)", start) from None
+        finally:
+            self._string_nesting -= 1
+        if pos < len(value):
+            parts.append(value[pos:])
+        return tuple(parts)
 
     def _escape(self, pos: int) -> tuple[str, int]:
         source = self.source
@@ -182,3 +209,18 @@ class ExpressionTokenizer:
             if digits:
                 return chr(int(digits.group(), 16)), digits.end()
         raise self.map.fail(f"Invalid escape sequence \\{letter} in a string literal", pos)
+
+
+def _moved(token: Token, offsets: list[int]) -> Token:
+    """A token found in a decoded string literal, placed back at its source offsets."""
+    parts = tuple(
+        part
+        if isinstance(part, str)
+        else Embedded(
+            tuple(_moved(t, offsets) for t in part.tokens), offsets[part.start], part.numeric
+        )
+        for part in token.parts
+    )
+    return Token(
+        token.kind, token.text, offsets[token.start], offsets[token.end], token.number, parts
+    )

@@ -22,6 +22,7 @@ MAX_RENDER_SECONDS = 1.0
 MAX_DIRECTIVE_NESTING_DEPTH = 12
 # Nested expressions become nested calls; deep ones would hit the recursion limit.
 MAX_EXPRESSION_DEPTH = 48
-# Integers beyond this many bits are refused so repeated multiplication cannot eat memory.
-MAX_INTEGER_BITS = 256
+# Numbers beyond this many integer digits are refused so repeated multiplication cannot eat
+# memory (FreeMarker's BigDecimals have no bound).
+MAX_NUMBER_DIGITS = 100
 MAX_NUMBER_LITERAL_DIGITS = 40

@@ -1,47 +1,29 @@
 """FreeMarker's operators on values: arithmetic, `+` on strings/sequences/hashes, comparison,
 ranges, and building strings and sequences, each within the limits.
 
-Numbers stay integers while both operands are integers (`/` too, when exact); a float
-anywhere makes the result a float. Integers are capped in size so repeated multiplication
-cannot consume memory.
+Arithmetic is FreeMarker's BigDecimal arithmetic (see `numbers`): `+ - * /` give BigDecimals,
+`%` a long.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
-from . import limits
+from . import limits, numbers
 from .builtins import BUILTINS, string_too_long
 from .failures import TemplateDataFailure, TemplateLimitFailure
+from .formatting import NumberPattern, format_number
+from .ranges import RangeValue
 from .values import (
     DATE_TYPES,
     is_number,
     is_sequence,
-    require_integer,
     require_number,
     to_text,
     type_name,
 )
-
-Number = int | float | Decimal
-
-
-def _common(left: Number, right: Number) -> tuple[Number, Number]:
-    if isinstance(left, float) or isinstance(right, float):
-        return float(left), float(right)
-    if isinstance(left, Decimal) or isinstance(right, Decimal):
-        return Decimal(left), Decimal(right)
-    return left, right
-
-
-def _bounded(result: Number) -> Number:
-    if isinstance(result, int) and result.bit_length() > limits.MAX_INTEGER_BITS:
-        raise TemplateLimitFailure(f"A number exceeds {limits.MAX_INTEGER_BITS} bits")
-    return result
 
 
 def _arithmetic(symbol: str, apply: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -49,14 +31,14 @@ def _arithmetic(symbol: str, apply: Callable[[Any, Any], Any]) -> Callable[[Any,
         if not (is_number(left) and is_number(right)):
             bad = right if is_number(left) else left
             raise TemplateDataFailure(f"Operator {symbol} needs numbers, got a {type_name(bad)}")
-        return _bounded(apply(*_common(left, right)))
+        return apply(left, right)
 
     return run
 
 
 def add(left: Any, right: Any) -> Any:
     if is_number(left) and is_number(right):
-        return _bounded(operator.add(*_common(left, right)))
+        return numbers.add(left, right)
     if is_sequence(left) and is_sequence(right) and not isinstance(left, str):
         if len(left) + len(right) > limits.MAX_SEQUENCE_ITEMS:
             raise TemplateLimitFailure(
@@ -73,27 +55,8 @@ def add(left: Any, right: Any) -> Any:
     raise TemplateDataFailure(f"Can't add a {type_name(left)} and a {type_name(right)}")
 
 
-def _divide(left: Number, right: Number) -> Number:
-    if right == 0:
-        raise TemplateDataFailure("Division by zero")
-    if isinstance(left, int) and isinstance(right, int) and left % right == 0:
-        return left // right
-    return left / right  # type: ignore[operator]
-
-
-def _remainder(left: Number, right: Number) -> Number:
-    if right == 0:
-        raise TemplateDataFailure("Division by zero")
-    if isinstance(left, int) and isinstance(right, int):
-        result = abs(left) % abs(right)  # Java's %: the sign follows the dividend
-        return -result if left < 0 else result
-    if isinstance(left, Decimal):
-        return left % right  # type: ignore[operator]
-    return math.fmod(left, right)
-
-
 def negate(value: Any) -> Any:
-    return -require_number(value)
+    return numbers.negate(require_number(value))
 
 
 def logical_not(value: Any) -> bool:
@@ -115,7 +78,7 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 def compare(left: Any, right: Any, symbol: str) -> bool:
     kinds = {type_name(left), type_name(right)} - {"empty default value"}
     if is_number(left) and is_number(right):
-        return _COMPARISONS[symbol](*_common(left, right))
+        return _COMPARISONS[symbol](numbers.compare(left, right), 0)
     if len(kinds) > 1 or kinds & {"hash", "sequence"}:
         message = f"Can't compare a {type_name(left)} with a {type_name(right)}"
         raise TemplateDataFailure(message)
@@ -127,17 +90,22 @@ def compare(left: Any, right: Any, symbol: str) -> bool:
         raise TemplateDataFailure("These date values can't be compared") from error
 
 
-def make_range(start: Any, end: Any, kind: str) -> range:
-    first, last = require_integer(start), require_integer(end)
-    if kind == "length":
-        bounds = range(first, first + max(last, 0))
-    elif kind == "exclusive":
-        bounds = range(first, last, 1 if last >= first else -1)
-    else:
-        bounds = range(first, last + 1) if last >= first else range(first, last - 1, -1)
-    if len(bounds) > limits.MAX_RANGE_SIZE:
-        raise TemplateLimitFailure(f"A range exceeds {limits.MAX_RANGE_SIZE:,} items")
-    return bounds
+def make_range(start: Any, end: Any, kind: str) -> RangeValue:
+    """Bounds are Java ints of the numbers (`intValue()`), as in FreeMarker."""
+    first = numbers.java_int(require_number(start))
+    last = None if end is None else numbers.java_int(require_number(end))
+    return RangeValue.between(first, last, kind)
+
+
+def numeric_text(value: Any, low: int, high: int) -> str:
+    pattern = NumberPattern("", "", "-", "", 1, 0, low, high, 1, False)
+    return format_number(require_number(value), pattern)
+
+
+def fail(value: Any, message: str) -> Any:
+    """A mistake FreeMarker only reports when it is evaluated (a wrong argument count)."""
+    del value
+    raise TemplateDataFailure(message)
 
 
 def concatenate(*texts: str) -> str:
@@ -152,16 +120,19 @@ def make_sequence(*items: Any) -> list[Any]:
 
 VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "add": add,
-    "sub": _arithmetic("-", operator.sub),
-    "mul": _arithmetic("*", operator.mul),
-    "div": _arithmetic("/", _divide),
-    "mod": _arithmetic("%", _remainder),
+    "increment": _arithmetic("++", numbers.add),
+    "sub": _arithmetic("-", numbers.subtract),
+    "mul": _arithmetic("*", numbers.multiply),
+    "div": _arithmetic("/", numbers.divide),
+    "mod": _arithmetic("%", numbers.modulus),
     "negate": negate,
     "not": logical_not,
     "compare": compare,
     "range": make_range,
     "text": to_text,
     "concat": concatenate,
+    "fail": fail,
+    "numeric_text": numeric_text,
     "sequence": make_sequence,
     **{"bi_" + name.replace(".", "_"): function for name, (function, _, _) in BUILTINS.items()},
 }

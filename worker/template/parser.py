@@ -11,7 +11,8 @@ from . import syntax
 from .expressions import ExpressionParser
 from .lexer import Kind, SourceMap, Token
 from .limits import MAX_DIRECTIVE_NESTING_DEPTH
-from .scanner import Chunk, InterpolationChunk, TagChunk, TextChunk, scan
+from .scanner import Chunk, CommentChunk, InterpolationChunk, TagChunk, TextChunk, scan
+from .whitespace import strip_whitespace
 
 _SUPPORTED = frozenset(
     {"if", "elseif", "else", "list", "items", "sep", "assign", "break", "continue"}
@@ -24,7 +25,7 @@ def parse_template(source: str) -> tuple[syntax.Statement, ...]:
     parser = _TemplateParser(source_map, scan(source_map))
     body, closer = parser.block(frozenset())
     assert closer is None
-    return body
+    return strip_whitespace(body, source_map)
 
 
 class _TemplateParser:
@@ -44,9 +45,18 @@ class _TemplateParser:
             chunk = self.chunks[self.pos]
             self.pos += 1
             if isinstance(chunk, TextChunk):
-                statements.append(syntax.Text(chunk.text))
+                statements.append(syntax.Text(chunk.text, chunk.start))
+            elif isinstance(chunk, CommentChunk):
+                statements.append(syntax.Comment(self._span(chunk)))
             elif isinstance(chunk, InterpolationChunk):
-                expr = self._expression(chunk.tokens, chunk.end - 1)
+                expr: syntax.Expr
+                if chunk.numeric:
+                    parser = ExpressionParser(self.map, chunk.tokens, chunk.end - 1)
+                    expr = parser.parse_numeric(chunk.start)
+                else:
+                    expr = self._expression(chunk.tokens, chunk.end - 1)
+                if isinstance(expr, syntax.SequenceLiteral):
+                    raise self.map.fail("A sequence literal can't be printed", chunk.start)
                 statements.append(syntax.Interpolation(self._span(chunk), expr))
             elif isinstance(chunk, TagChunk):
                 key = ("/" if chunk.closing else "") + chunk.name
@@ -180,7 +190,7 @@ class _TemplateParser:
         if tag.tokens:
             raise self.map.fail(f"{self._show(tag)} takes no parameters", tag.tokens[0].start)
 
-    def _span(self, chunk: TagChunk | InterpolationChunk) -> syntax.Span:
+    def _span(self, chunk: TagChunk | InterpolationChunk | CommentChunk) -> syntax.Span:
         line, column = self.map.position(chunk.start)
         return syntax.Span(chunk.start, chunk.end, line, column)
 

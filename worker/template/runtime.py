@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from . import limits
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
+from .ranges import RangeValue, slice_value
 from .values import (
     EmptyDefault,
+    FalsyMissing,
     Missing,
     require_hash,
     require_integer,
@@ -63,6 +66,15 @@ def lookup_variable(state: RenderState, name: str, node_id: int) -> Any:
     return Missing(node_id) if value is None else value
 
 
+def assigned_variable(state: RenderState, name: str, node_id: int) -> Any:
+    """The current value for `+=`, `++`...: only what the template assigned counts."""
+    value = state.assigned.get(name)
+    if value is None:
+        message = f"{name} must be assigned by the template before it can be updated"
+        raise TemplateDataFailure(message, node_id=node_id)
+    return value
+
+
 def loop_variable(value: Any, node_id: int) -> Any:
     return Missing(node_id) if value is None else value
 
@@ -90,6 +102,15 @@ def require_boolean(value: Any, node_id: int) -> bool:
         message = f"Expected a boolean (true/false), but this evaluated to a {type_name(value)}"
         raise TemplateDataFailure(message, node_id=node_id)
     return value
+
+
+def lenient_boolean(value: Any, node_id: int, falsy_missing: bool) -> Any:
+    """An operand of `&&` (falsy_missing) or `||` inside `(...)!default`: a missing value
+    passes on as such, and jinja's and/or then return it, as FreeMarker's error would have
+    reached the default."""
+    if isinstance(value, Missing):
+        return (FalsyMissing if falsy_missing else Missing)(value.node_id)
+    return require_boolean(value, node_id)
 
 
 def iterate(state: RenderState, source: Any, node_id: int) -> Iterator[Any]:
@@ -148,7 +169,7 @@ def exists(value: Any) -> bool:
 def has_content(value: Any) -> bool:
     if isinstance(value, Missing) or value is None:
         return False
-    if isinstance(value, (str, list, tuple, range, Mapping)):
+    if isinstance(value, (str, list, tuple, RangeValue, Mapping)):
         return len(value) > 0
     return True
 
@@ -179,51 +200,60 @@ def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
     try:
         if isinstance(key, str):
             return dot(target, key, node_id, strict)
-        if isinstance(key, range):
-            return _slice(target, key)
+        if isinstance(key, RangeValue):
+            sliced = target if isinstance(target, (list, tuple)) else to_text(target)
+            return slice_value(sliced, key)
         position = require_integer(key)
-        if isinstance(target, str) and not isinstance(target, EmptyDefault):
-            return target[position] if 0 <= position < len(target) else Missing(node_id)
+        if not isinstance(target, (list, tuple, RangeValue, EmptyDefault)):
+            # FreeMarker indexes anything else as its text; past the end is an error there
+            # (unlike a sequence, where it is a missing value).
+            text = to_text(target)
+            if not 0 <= position < len(text):
+                raise TemplateDataFailure(f"String index {position} is out of range")
+            return text[position]
         items = require_sequence(target)
-        if position < 0:
-            raise TemplateDataFailure(f"Negative index {position}")
-        value = items[position] if position < len(items) else None
+        value = items[position] if 0 <= position < len(items) else None
         return Missing(node_id) if value is None else value
     except TemplateFailure as failure:
         raise failure.located_at(node_id) from None
-
-
-def _slice(target: Any, bounds: range) -> Any:
-    length = len(target) if isinstance(target, str) else len(require_sequence(target))
-    if bounds.step != 1 or bounds.start < 0 or bounds.stop > length:
-        raise TemplateDataFailure("Range index is out of bounds or descending")
-    return target[bounds.start : bounds.stop]
 
 
 def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
     def run(*arguments: Any) -> Any:
         *operands, node_id = arguments
         for operand in operands:
-            if operand.__class__ is Missing:
+            if isinstance(operand, Missing):
                 raise operand.failure()
         try:
             return operation(*operands)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
+        except (TypeError, ValueError, ArithmeticError, LookupError) as error:
+            raise _unexpected(error, node_id) from None
 
     return run
+
+
+def _unexpected(error: Exception, node_id: int) -> TemplateDataFailure:
+    """A value or argument of a type an operation did not expect, found the hard way: still a
+    template error, with the expression and its position, never an internal one."""
+    return TemplateDataFailure(
+        f"A value or argument has the wrong type here ({type(error).__name__})", node_id=node_id
+    )
 
 
 def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
     def run(*arguments: Any) -> Any:
         *operands, node_id = arguments
         for operand in operands:
-            if operand.__class__ is Missing:
+            if isinstance(operand, Missing):
                 return operand
         try:
             return operation(*operands)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
+        except (TypeError, ValueError, ArithmeticError, LookupError) as error:
+            raise _unexpected(error, node_id) from None
 
     return run
 
@@ -231,11 +261,14 @@ def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
 def build_filters() -> dict[str, Callable[..., Any]]:
     """The complete filter whitelist of the sandbox, by the names the compiler emits."""
     filters: dict[str, Callable[..., Any]] = {
+        "ftl_decimal": Decimal,
         "ftl_var": lookup_variable,
+        "ftl_assigned": assigned_variable,
         "ftl_loop_var": loop_variable,
         "ftl_assign": assign,
         "ftl_print": print_value,
         "ftl_bool": require_boolean,
+        "ftl_bool_lenient": lenient_boolean,
         "ftl_iterate": iterate,
         "ftl_iterate_pairs": iterate_pairs,
         "ftl_listable": listable,

@@ -1,7 +1,6 @@
 """Splits a template into text, `${...}` interpolations, FTL tags and comments.
 
-It also applies FreeMarker's white-space stripping: a line holding only FTL tags and/or
-comments (plus white-space) disappears together with its line break.
+White-space stripping happens later, on the parse tree (`whitespace`), as in FreeMarker.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ class InterpolationChunk:
     tokens: tuple[Token, ...]
     start: int
     end: int
+    numeric: bool = False  # legacy `#{...}`
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,11 @@ class CommentChunk:
 
 Chunk = TextChunk | InterpolationChunk | TagChunk | CommentChunk
 
-_SPECIAL = re.compile(r"\$\{|<#--|</?#(?=[A-Za-z_])|</?@(?=[A-Za-z_])")
+_SPECIAL = re.compile(r"[$#]\{|<#--|</?#(?=[A-Za-z_])|</?@(?=[A-Za-z_])")
 _TAG_NAME = re.compile(r"[A-Za-z_]\w*")
-_BLANK = " \t\r\n"
 
 
 def scan(source_map: SourceMap) -> list[Chunk]:
-    return _strip_tag_only_lines(_raw_chunks(source_map))
-
-
-def _raw_chunks(source_map: SourceMap) -> list[Chunk]:
     source = source_map.source
     tokenizer = ExpressionTokenizer(source_map)
     chunks: list[Chunk] = []
@@ -67,11 +62,11 @@ def _raw_chunks(source_map: SourceMap) -> list[Chunk]:
         if found.start() > pos:
             chunks.append(TextChunk(source[pos : found.start()], pos))
         start, marker = found.start(), found.group()
-        if marker == "${":
+        if marker in ("${", "#{"):
             tokens, pos, _ = tokenizer.tokenize(found.end(), Terminator.BRACE)
             if not tokens:
-                raise source_map.fail("Empty interpolation ${}", start)
-            chunks.append(InterpolationChunk(tuple(tokens), start, pos))
+                raise source_map.fail(f"Empty interpolation {marker}}}", start)
+            chunks.append(InterpolationChunk(tuple(tokens), start, pos, marker == "#{"))
         elif marker == "<#--":
             close = source.find("-->", found.end())
             if close < 0:
@@ -91,46 +86,3 @@ def _raw_chunks(source_map: SourceMap) -> list[Chunk]:
                 TagChunk(name_match.group(), tuple(tokens), start, pos, closing, self_closing)
             )
     return chunks
-
-
-def _strip_tag_only_lines(chunks: list[Chunk]) -> list[Chunk]:
-    lines = _split_into_lines(chunks)
-    kept: list[Chunk] = []
-    for line in lines:
-        has_tag = any(isinstance(c, (TagChunk, CommentChunk)) for c in line)
-        only_blank = all(
-            isinstance(c, (TagChunk, CommentChunk))
-            or (isinstance(c, TextChunk) and not c.text.strip(_BLANK))
-            for c in line
-        )
-        strip = has_tag and only_blank
-        kept.extend(c for c in line if not (strip and isinstance(c, TextChunk)))
-    return _merge_text([c for c in kept if not isinstance(c, CommentChunk)])
-
-
-def _split_into_lines(chunks: list[Chunk]) -> list[list[Chunk]]:
-    """Lines as lists of chunks; a text chunk is cut after each line break. A tag spanning
-    several lines belongs to one logical line, as it does in FreeMarker."""
-    lines: list[list[Chunk]] = [[]]
-    for chunk in chunks:
-        if not isinstance(chunk, TextChunk):
-            lines[-1].append(chunk)
-            continue
-        offset = chunk.start
-        for piece in chunk.text.splitlines(keepends=True):
-            lines[-1].append(TextChunk(piece, offset))
-            offset += len(piece)
-            if piece.endswith(("\n", "\r")):
-                lines.append([])
-    return lines
-
-
-def _merge_text(chunks: list[Chunk]) -> list[Chunk]:
-    merged: list[Chunk] = []
-    for chunk in chunks:
-        previous = merged[-1] if merged else None
-        if isinstance(chunk, TextChunk) and isinstance(previous, TextChunk):
-            merged[-1] = TextChunk(previous.text + chunk.text, previous.start)
-        else:
-            merged.append(chunk)
-    return merged

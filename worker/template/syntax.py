@@ -5,7 +5,9 @@ Every node keeps its `Span` so errors can name the expression and its line and c
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Span:
 @dataclass(frozen=True)
 class Literal:
     span: Span
-    value: str | int | float | bool
+    value: str | Decimal | bool
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,17 @@ class StringTemplate:
 
     span: Span
     parts: tuple[str | Expr, ...]
+
+
+@dataclass(frozen=True)
+class NumericText:
+    """Legacy `#{expr}` / `#{expr; m1M2}`: a number printed with no grouping and the given
+    fraction digits (0 to 50 by default)."""
+
+    span: Span
+    expr: Expr
+    min_fraction: int
+    max_fraction: int
 
 
 @dataclass(frozen=True)
@@ -63,12 +76,14 @@ class Index:
 
 @dataclass(frozen=True)
 class BuiltIn:
-    """`target?name(args)`; `name` includes a variant such as `string.iso` or `date.iso`."""
+    """`target?name(args)`; `name` includes a variant such as `string.iso` or `date.iso`.
+    A wrong number of arguments is a render-time error in FreeMarker (`arity_error`)."""
 
     span: Span
     target: Expr
     name: str
     args: tuple[Expr, ...]
+    arity_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,17 +143,19 @@ class Binary:
 
 @dataclass(frozen=True)
 class Range:
-    """`start..end` (inclusive), `start..<end` (exclusive) or `start..*count` (length)."""
+    """`start..end` (inclusive), `start..<end` (exclusive), `start..*count` (length) or
+    `start..` (unbounded, `end` is None)."""
 
     span: Span
     start: Expr
-    end: Expr
+    end: Expr | None
     kind: str
 
 
 Expr = (
     Literal
     | StringTemplate
+    | NumericText
     | SequenceLiteral
     | Variable
     | Dot
@@ -160,6 +177,14 @@ Expr = (
 @dataclass(frozen=True)
 class Text:
     text: str
+    start: int = 0
+
+
+@dataclass(frozen=True)
+class Comment:
+    """`<#-- ... -->`: prints nothing, but white-space stripping sees it, as FreeMarker does."""
+
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -234,6 +259,7 @@ class LoopControl:
 
 Statement = (
     Text
+    | Comment
     | Interpolation
     | IfBlock
     | ListBlock
@@ -242,3 +268,21 @@ Statement = (
     | AssignDirective
     | LoopControl
 )
+
+
+def too_deep(root: Expr, limit: int) -> Span | None:
+    """Where an expression nests deeper than `limit`, measured iteratively (a long chain of
+    `+` nests without recursing in the parser)."""
+    stack: list[tuple[object, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            span = getattr(node, "span", None)
+            return span if isinstance(span, Span) else Span(0, 0, 1, 1)
+        for field in dataclasses.fields(node):  # type: ignore[arg-type]
+            if field.name == "span":
+                continue
+            value = getattr(node, field.name)
+            children = value if isinstance(value, tuple) else (value,)
+            stack.extend((c, depth + 1) for c in children if dataclasses.is_dataclass(c))
+    return None

@@ -14,6 +14,7 @@ from typing import Any
 from .dates import format_date_default
 from .failures import MissingValueFailure, TemplateDataFailure
 from .formatting import format_number
+from .ranges import RangeValue
 
 
 class Missing:
@@ -27,6 +28,15 @@ class Missing:
 
     def failure(self) -> MissingValueFailure:
         return MissingValueFailure("missing", node_id=self.node_id)
+
+
+class FalsyMissing(Missing):
+    """A missing left operand of `&&` in a lenient context: falsy, so `and` stops at it."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
 
 
 class EmptyDefault(str):
@@ -44,7 +54,7 @@ def is_number(value: object) -> bool:
 
 
 def is_sequence(value: object) -> bool:
-    return isinstance(value, (list, tuple, range, EmptyDefault))
+    return isinstance(value, (list, tuple, RangeValue, EmptyDefault))
 
 
 def is_hash(value: object) -> bool:
@@ -64,7 +74,7 @@ def type_name(value: object) -> str:
         return "date"
     if isinstance(value, Mapping):
         return "hash"
-    if isinstance(value, Sequence | range):
+    if isinstance(value, Sequence):
         return "sequence"
     return "unsupported value"
 
@@ -98,7 +108,9 @@ def require_text(value: Any) -> str:
 def require_sequence(value: Any) -> Sequence[Any]:
     if isinstance(value, EmptyDefault):
         return ()
-    if not isinstance(value, (list, tuple, range)):
+    if isinstance(value, RangeValue):
+        return value.listable()
+    if not isinstance(value, (list, tuple)):
         raise wrong_type("sequence", value)
     return value
 

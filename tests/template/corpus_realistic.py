@@ -1,0 +1,561 @@
+"""Realistic SMS templates, as process modellers write them, for the differential test.
+
+Each case is (template, data model name). Many are typed as they would be in a BPMN input
+mapping: one directive a line, indented, with the closing tags indented too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ORDER: dict[str, Any] = {
+    "customer": {"firstName": "Ann", "lastName": "Lee", "title": None, "vip": True},
+    "orderId": 1042,
+    "items": [
+        {"name": "Green tea", "qty": 2, "price": 4.35},
+        {"name": "Cheese cake", "qty": 1, "price": 12.5},
+        {"name": "Jam", "qty": 3, "price": 0.99},
+    ],
+    "total": 24.17,
+    "shipping": 4.9,
+    "currency": "EUR",
+    "shipDate": "2024-01-05",
+    "express": True,
+    "trackingUrl": "https://track.example.com/p/ABC123",
+    "trackingCode": "ABC123",
+    "note": None,
+    "coupon": "",
+    "tags": ["gift", "fragile"],
+    "store": {"name": "Corner Shop", "phone": "+41 44 123 45 67"},
+}
+EMPTY_ORDER: dict[str, Any] = {
+    "customer": {"firstName": "bob"},
+    "orderId": 7,
+    "items": [],
+    "total": 0,
+    "express": False,
+    "tags": [],
+}
+APPOINTMENT: dict[str, Any] = {
+    "patient": {"name": "maria garcia", "firstName": "Maria"},
+    "doctor": "Dr. Smith",
+    "start": "2024-03-14T09:30:00Z",
+    "date": "2024-03-14",
+    "time": "09:30",
+    "localDate": "14.03.2024",
+    "location": "Main St 5, Room 12",
+    "durationMinutes": 45,
+    "reminderHours": 24,
+    "confirmed": False,
+    "bring": ["insurance card", "ID", "previous reports"],
+    "rescheduleUrl": "https://clinic.example.com/r?id=77&lang=en",
+}
+OTP: dict[str, Any] = {
+    "code": "482913",
+    "minutes": 10,
+    "app": "ACME Bank",
+    "attempts": 2,
+    "maxAttempts": 5,
+    "device": None,
+}
+INVOICE: dict[str, Any] = {
+    "invoice": {
+        "number": "INV-2024-0042",
+        "amount": 1234.5,
+        "vatRate": 0.19,
+        "due": "2024-02-01",
+        "paid": 200,
+        "lines": [
+            {"text": "Consulting", "hours": 7.5, "rate": 120},
+            {"text": "Travel", "hours": 1, "rate": 45.5},
+        ],
+    },
+    "amount": 4.35,
+    "balance": 12345.5,
+    "fee": 0.5,
+    "discountPct": 15,
+    "rate": 0.075,
+    "overdueDays": 3,
+    "customerName": "Müller AG",
+}
+DELIVERY: dict[str, Any] = {
+    "parcels": 3,
+    "window": {"from": "10:00", "to": "12:00"},
+    "courier": "DHL",
+    "stops": ["Depot", "Hub", "Your door"],
+    "eta": 35,
+    "driver": {"name": "Sam", "phone": None},
+    "note": "Leave the parcel with the neighbour at number 12 if nobody is at home, thanks",
+    "signatureRequired": True,
+}
+ACCOUNT: dict[str, Any] = {
+    "user": {"name": "jo", "email": "jo@example.com", "plan": "pro", "points": 12500},
+    "usage": {"sms": 950, "limit": 1000},
+    "renewal": "2025-06-30",
+    "price": 9.99,
+    "trial": False,
+    "features": {"Reports": True, "API": False, "Support": True},
+    "balances": {"EUR": 10.5, "USD": 3},
+}
+
+MODELS: dict[str, dict[str, Any]] = {
+    "order": ORDER,
+    "empty_order": EMPTY_ORDER,
+    "appointment": APPOINTMENT,
+    "otp": OTP,
+    "invoice": INVOICE,
+    "delivery": DELIVERY,
+    "account": ACCOUNT,
+}
+
+ONE_LINERS: list[tuple[str, str]] = [
+    # orders
+    ("Hi ${customer.firstName}, your order ${orderId} has shipped.", "order"),
+    ("Hi ${customer.firstName}, your order #${orderId?c} has shipped.", "order"),
+    ("Order ${orderId?c}: ${items?size} items, total ${total?string.currency}", "order"),
+    ("Order ${orderId?c} total: ${total?string('0.00')} ${currency}", "order"),
+    ("Total ${total?string['#,##0.00']} ${currency!'CHF'}", "order"),
+    ("Hello ${customer.title!''} ${customer.lastName}", "order"),
+    ('Hello ${(customer.title)!"customer"}', "order"),
+    ("Track it: ${trackingUrl}", "order"),
+    ("Tracking code ${trackingCode?upper_case}", "order"),
+    ("Items: ${items?size} / ${items[1].name}", "order"),
+    ("Your items: <#list items as i>${i.name}<#sep>, </#list>.", "order"),
+    ("<#list items as i>${i.qty}x ${i.name}<#sep>; </#sep></#list>", "order"),
+    ("First item: ${items?first.name}, last: ${items?last.name}", "order"),
+    ("${items?size} item<#if items?size != 1>s</#if> on the way", "order"),
+    ("${items?size} item<#if (items?size > 1)>s</#if> on the way", "order"),
+    ("Shipping ${shipping?string.currency}, total ${(total + shipping)?string.currency}", "order"),
+    ("Grand total: ${(total + shipping)?string('0.00')}", "order"),
+    ("Note: ${note!'none'}", "order"),
+    ("<#if coupon?has_content>Coupon ${coupon} applied.<#else>No coupon.</#if>", "order"),
+    ("<#if express>Express delivery<#else>Standard delivery</#if> for order ${orderId?c}", "order"),
+    ("Express: ${express?string('yes', 'no')}", "order"),
+    ("Express: ${express?c}", "order"),
+    ("Ships ${shipDate?date.iso?string('dd.MM.yyyy')}", "order"),
+    ("Ships ${shipDate?date.iso?string('EEE, d MMM yyyy')}", "order"),
+    ("Ships on ${shipDate?date('yyyy-MM-dd')?string('MMMM d')}", "order"),
+    ("Ships ${shipDate?date.iso}", "order"),
+    ("Tags: ${tags?join(', ')}", "order"),
+    ("Tags: ${tags?join(', ', 'none')}", "order"),
+    ("Questions? Call ${store.name} at ${store.phone}.", "order"),
+    ("${customer.firstName?upper_case}, VIP: ${customer.vip?string('yes', 'no')}", "order"),
+    ("<#if customer.vip>Thanks for being a VIP, ${customer.firstName}!</#if>", "order"),
+    ("Hi ${customer.firstName}, your basket is empty.", "empty_order"),
+    ("<#list items as i>${i}<#else>No items yet.</#list>", "empty_order"),
+    ("Hi ${customer.firstName?cap_first}! Tags: ${tags?join(', ', '-')}", "empty_order"),
+    ("Total ${total?string.currency}", "empty_order"),
+    ("${items?has_content?string('Items ready', 'Nothing to ship')}", "empty_order"),
+    # line totals: money
+    ("<#list items as i>${i.name}: ${(i.qty * i.price)?string.currency}<#sep>, </#list>", "order"),
+    ("<#list items as i>${i.name} ${i.qty * i.price}<#sep> | </#list>", "order"),
+    ("Tea costs ${(items[0].price * 100)?c} cents", "order"),
+    ("Tea: ${items[0].price?string('0.00')} EUR", "order"),
+    ("Avg item price ${(total / items?size)?string('0.00')}", "order"),
+    ("Avg ${total / items?size}", "order"),
+    # appointments
+    (
+        "Reminder: ${patient.name?capitalize}, you see ${doctor} on ${date} at ${time}.",
+        "appointment",
+    ),
+    (
+        "Hi ${patient.firstName}, appointment ${start?datetime.iso?string('dd.MM.yyyy HH:mm')}",
+        "appointment",
+    ),
+    (
+        "Appointment on ${start?datetime.iso?string('EEEE, MMMM d')} at"
+        " ${start?datetime.iso?string('h:mm a')}",
+        "appointment",
+    ),
+    ("See you ${localDate?date('dd.MM.yyyy')?string('d MMM')} at ${location}", "appointment"),
+    ("Your visit takes about ${durationMinutes} minutes.", "appointment"),
+    ("Duration: ${(durationMinutes / 60)?string('0.#')} h", "appointment"),
+    ("Please arrive ${(durationMinutes / 3)?round} min early.", "appointment"),
+    ("<#if confirmed>Confirmed.<#else>Reply YES to confirm.</#if>", "appointment"),
+    ("Bring: ${bring?join(', ')}.", "appointment"),
+    ("Bring: <#list bring as b>${b?cap_first}<#sep>, </#list>", "appointment"),
+    ("Reschedule: ${rescheduleUrl}", "appointment"),
+    ("Dr.: ${doctor?replace('Dr. ', '')}", "appointment"),
+    ("Reminder ${reminderHours}h before: ${date?date.iso?string('dd/MM')}", "appointment"),
+    ("${patient.name?upper_case?trim} - ${location?lower_case}", "appointment"),
+    # OTPs
+    ("Your ${app} code is ${code}. It expires in ${minutes} minutes.", "otp"),
+    ("${code} is your ${app} verification code.", "otp"),
+    ("Code: ${code}. Valid ${minutes} min. Attempts left: ${maxAttempts - attempts}", "otp"),
+    ("<#if attempts gte maxAttempts>Too many attempts.<#else>Code ${code}</#if>", "otp"),
+    ("Code ${code[0..2]}-${code[3..5]}", "otp"),
+    ("Code ${code[0..<3]} ${code[3..]}", "otp"),
+    ("New login<#if device??> from ${device}</#if>. Code ${code}", "otp"),
+    ("New login from ${device!'an unknown device'}", "otp"),
+    ("${app}: ${code} (${minutes * 60} seconds)", "otp"),
+    ("${code?length}-digit code: ${code}", "otp"),
+    # invoices
+    (
+        "Invoice ${invoice.number}: ${invoice.amount?string.currency} due"
+        " ${invoice.due?date.iso?string('dd.MM.yyyy')}",
+        "invoice",
+    ),
+    ("Open amount: ${(invoice.amount - invoice.paid)?string('#,##0.00')}", "invoice"),
+    (
+        "VAT ${invoice.vatRate?string.percent}: ${(invoice.amount *"
+        " invoice.vatRate)?string('0.00')}",
+        "invoice",
+    ),
+    ("Amount incl. VAT ${(invoice.amount * (1 + invoice.vatRate))?string.currency}", "invoice"),
+    ("Pay ${amount} EUR", "invoice"),
+    ("Pay ${(amount * 100)?c} cents", "invoice"),
+    ("Balance: ${balance}", "invoice"),
+    ("Balance: ${(balance / 100)?string.currency}", "invoice"),
+    ("Balance: ${balance?string('#,##0.00')} EUR", "invoice"),
+    ("Balance: ${balance?string('#,##0.00 \\'EUR\\'')}", "invoice"),
+    ("Fee ${fee?string('0.00')} (${(fee / amount)?string.percent} of the amount)", "invoice"),
+    (
+        "Discount ${discountPct}%: you save ${(amount * discountPct / 100)?string('0.00')}",
+        "invoice",
+    ),
+    ("Rate ${rate?string('0.0%')}", "invoice"),
+    ("Rate ${(rate * 100)?string('0.##')}%", "invoice"),
+    ("Interest: ${(balance * rate)?string.currency}", "invoice"),
+    ("Monthly: ${(balance / 12)?string('0.00')}", "invoice"),
+    ("Overdue by ${overdueDays} day<#if overdueDays gt 1>s</#if>", "invoice"),
+    ("Dear ${customerName}, invoice ${invoice.number} is overdue.", "invoice"),
+    (
+        "<#list invoice.lines as l>${l.text}: ${l.hours} h x ${l.rate} = ${(l.hours *"
+        " l.rate)?string('0.00')}<#sep>; </#list>",
+        "invoice",
+    ),
+    ("Hours: ${invoice.lines[0].hours + invoice.lines[1].hours}", "invoice"),
+    ("Rounded: ${balance?round} / ${amount?floor} / ${amount?ceiling}", "invoice"),
+    ("Paid ${invoice.paid?string.currency} of ${invoice.amount?string.currency}", "invoice"),
+    ("Left ${(100 - invoice.paid / invoice.amount * 100)?string('0.0')}%", "invoice"),
+    ("${amount?string('0.00')} / ${amount?string('#.#')} / ${amount?string('0')}", "invoice"),
+    ("Amount: ${0.75?string('#.##')}", "invoice"),
+    # delivery
+    ("Your ${parcels} parcels arrive between ${window.from} and ${window.to}.", "delivery"),
+    ("${courier}: ETA ${eta} min", "delivery"),
+    ("Route: ${stops?join(' > ')}", "delivery"),
+    ("Next stop: ${stops[1]}", "delivery"),
+    ("Driver ${driver.name}<#if driver.phone??>, ${driver.phone}</#if>", "delivery"),
+    ("Call ${driver.phone!'the depot'}", "delivery"),
+    ("Note: ${note[0..*40]}", "delivery"),
+    ("Note: ${note[0..*400]}", "delivery"),
+    ("Note: ${note?length} chars", "delivery"),
+    ("<#if signatureRequired>Signature required.</#if>", "delivery"),
+    ("${parcels} parcel${(parcels != 1)?string('s', '')}", "delivery"),
+    ("Stops: <#list stops as s>${s?counter}. ${s}<#sep> </#list>", "delivery"),
+    ("<#list stops as s><#if s?is_last>${s}</#if></#list>", "delivery"),
+    ("ETA ${(eta / 60)?string('0.0')} h", "delivery"),
+    # account
+    ("Hi ${user.name?cap_first}, you used ${usage.sms} of ${usage.limit} SMS.", "account"),
+    ("Usage: ${(usage.sms / usage.limit)?string.percent}", "account"),
+    ("Usage: ${(usage.sms / usage.limit * 100)?round}%", "account"),
+    ("<#if usage.sms gte usage.limit * 0.9>You are close to your limit.</#if>", "account"),
+    ("You have ${user.points} points.", "account"),
+    ("Points: ${user.points?c}", "account"),
+    (
+        "Plan ${user.plan?upper_case} renews ${renewal?date.iso?string('MMM d, yyyy')}"
+        " for ${price?string.currency}",
+        "account",
+    ),
+    ("Renews ${renewal?date.iso?string.iso}", "account"),
+    ("<#list features as name, on>${name}: ${on?string('on', 'off')}<#sep>, </#list>", "account"),
+    ("<#list balances as cur, value>${value?string('0.00')} ${cur}<#sep>, </#list>", "account"),
+    ("Features: ${features?keys?join('/')}", "account"),
+    ("${trial?string('Trial', 'Paid')} plan", "account"),
+    ("Email: ${user.email?replace('@', ' at ')}", "account"),
+    ("Link: https://x.example.com/u?e=${user.email?url}", "account"),
+    ("${user.name?length gt 1 && !trial}", "account"),
+    ("<#if user.plan == 'pro' && !trial>Pro user</#if>", "account"),
+    ("<#if user.plan == 'free' || usage.sms lt 100>Upgrade?<#else>Thanks!</#if>", "account"),
+]
+
+MULTI_LINE: list[tuple[str, str]] = [
+    (
+        """Hi ${customer.firstName},
+<#if items?has_content>
+your order ${orderId?c} (${items?size} items) ships on ${shipDate?date.iso?string["dd.MM.yyyy"]}.
+<#else>
+your order is empty.
+</#if>
+Total: ${total?string.currency}""",
+        "order",
+    ),
+    (
+        """Hi ${customer.firstName},
+your items:
+<#list items as item>
+- ${item.qty} x ${item.name}: ${(item.qty * item.price)?string.currency}
+</#list>
+Total: ${total?string.currency}
+""",
+        "order",
+    ),
+    (
+        """    Hi ${customer.firstName},
+    <#if express>
+      Express shipping!
+    </#if>
+    Order ${orderId?c}
+    """,
+        "order",
+    ),
+    (
+        """Hello ${customer.firstName}
+  <#list items as item>
+    ${item.name}
+  </#list>
+Bye""",
+        "order",
+    ),
+    (
+        """<#-- order confirmation -->
+Hi ${customer.firstName}!
+<#-- items -->
+<#list items as i>${i.name}<#sep>, </#list>
+""",
+        "order",
+    ),
+    (
+        """<#assign sum = 0>
+<#list items as i>
+  <#assign sum = sum + i.qty * i.price>
+</#list>
+Sum: ${sum?string.currency}""",
+        "order",
+    ),
+    (
+        """<#assign count = 0>
+<#list items as i><#assign count += i.qty></#list>
+${count} pieces""",
+        "order",
+    ),
+    (
+        """<#assign n = items?size>
+You ordered ${n} item<#if n != 1>s</#if>:
+<#list items as i>
+  ${i?counter}. ${i.name}
+</#list>""",
+        "order",
+    ),
+    (
+        """Dear ${customer.title!"customer"},
+<#if customer.vip>
+  as a VIP you get free shipping.
+<#elseif total gt 20>
+  your order qualifies for free shipping.
+<#else>
+  shipping costs ${shipping?string.currency}.
+</#if>
+Thank you!""",
+        "order",
+    ),
+    (
+        """<#list items>
+Items:
+<#items as i>
+  * ${i.name}
+</#items>
+<#else>
+No items.
+</#list>""",
+        "order",
+    ),
+    (
+        """<#list items>
+Items:
+<#items as i>
+  * ${i.name}
+</#items>
+<#else>
+No items.
+</#list>""",
+        "empty_order",
+    ),
+    (
+        """Hi ${customer.firstName?cap_first},
+<#if items?size == 0>
+  we are waiting for your first order.
+</#if>
+""",
+        "empty_order",
+    ),
+    (
+        """Order ${orderId?c}
+<#list tags as t>
+  #${t}
+<#else>
+  (no tags)
+</#list>
+""",
+        "empty_order",
+    ),
+    (
+        """Reminder for ${patient.name?capitalize}
+Date: ${start?datetime.iso?string("dd.MM.yyyy")}
+Time: ${start?datetime.iso?string("HH:mm")}
+Place: ${location}
+<#if !confirmed>
+Reply YES to confirm.
+</#if>""",
+        "appointment",
+    ),
+    (
+        """Hi ${patient.firstName},
+  please bring:
+  <#list bring as b>
+    - ${b}
+  </#list>
+  See you!""",
+        "appointment",
+    ),
+    (
+        """Hi ${patient.firstName}, <#if confirmed>see you<#else>please confirm</#if>
+on ${date?date.iso?string("EEEE")}.""",
+        "appointment",
+    ),
+    (
+        """<#if durationMinutes gt 30>
+Plan ${durationMinutes} minutes.
+</#if>
+<#if reminderHours lt 48>
+This is your ${reminderHours}h reminder.
+</#if>""",
+        "appointment",
+    ),
+    (
+        """${app}
+Code: ${code}
+Valid for ${minutes} minutes.
+<#if attempts gt 0>
+Attempts: ${attempts}/${maxAttempts}
+</#if>
+Do not share it.""",
+        "otp",
+    ),
+    (
+        """<#-- OTP message
+     kept short -->
+${code} is your code
+""",
+        "otp",
+    ),
+    (
+        """Your code: ${code}
+<#-- device line -->
+<#if device??>
+Device: ${device}
+</#if>
+""",
+        "otp",
+    ),
+    (
+        """Invoice ${invoice.number}
+<#list invoice.lines as line>
+${line.text}: ${(line.hours * line.rate)?string("#,##0.00")}
+</#list>
+VAT: ${(invoice.amount * invoice.vatRate)?string("#,##0.00")}
+Total: ${(invoice.amount * (1 + invoice.vatRate))?string.currency}""",
+        "invoice",
+    ),
+    (
+        """<#assign open = invoice.amount - invoice.paid>
+<#if open gt 0>
+  Please pay ${open?string.currency} by ${invoice.due?date.iso?string("d MMM yyyy")}.
+<#else>
+  Paid in full, thanks!
+</#if>""",
+        "invoice",
+    ),
+    (
+        """Dear ${customerName},
+    your balance is ${balance?string.currency}.
+    <#if overdueDays gt 0>
+    It is ${overdueDays} days overdue.
+    </#if>
+    Kind regards""",
+        "invoice",
+    ),
+    (
+        """<#assign vat = (amount * invoice.vatRate)>
+Net ${amount?string("0.00")}
+VAT ${vat?string("0.00")}
+Gross ${(amount + vat)?string("0.00")}""",
+        "invoice",
+    ),
+    (
+        """<#assign cents = (amount * 100)?int>
+${cents} cents""",
+        "invoice",
+    ),
+    (
+        """Parcels: ${parcels}
+<#list stops as stop>
+<#if stop?is_first>
+Start: ${stop}
+<#elseif stop?is_last>
+End: ${stop}
+<#else>
+Via: ${stop}
+</#if>
+</#list>""",
+        "delivery",
+    ),
+    (
+        """Hi, ${courier} here.
+<#if signatureRequired>
+  A signature is required.
+</#if>
+  Window: ${window.from}-${window.to}
+""",
+        "delivery",
+    ),
+    (
+        """${courier}: <#list stops as s>${s}<#if s?has_next> -> </#if></#list>
+ETA ${eta} min""",
+        "delivery",
+    ),
+    (
+        """Hi ${user.name?cap_first},
+<#list features as name, enabled>
+  <#if enabled>
+  + ${name}
+  </#if>
+</#list>
+""",
+        "account",
+    ),
+    (
+        """<#assign left = usage.limit - usage.sms>
+<#if left lte 0>
+No SMS left.
+<#elseif left lt 100>
+Only ${left} SMS left.
+<#else>
+${left} SMS left.
+</#if>""",
+        "account",
+    ),
+    (
+        """Balances:
+<#list balances as currency, value>
+  ${currency}: ${value?string("0.00")}
+</#list>""",
+        "account",
+    ),
+    (
+        """Hi ${user.name}
+<#if trial>Trial ends ${renewal?date.iso?string("dd.MM.")}<#else>Renews ${renewal}</#if>
+Bye""",
+        "account",
+    ),
+]
+
+
+def _crlf(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Windows line breaks, as a template pasted from a Windows editor has."""
+    return [(template.replace("\n", "\r\n"), model) for template, model in cases]
+
+
+def cases() -> list[tuple[str, dict[str, Any]]]:
+    chosen = ONE_LINERS + MULTI_LINE + _crlf(MULTI_LINE[:8])
+    return [(template, MODELS[model]) for template, model in chosen]

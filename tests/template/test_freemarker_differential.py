@@ -1,0 +1,204 @@
+"""Differential test: our renderer against Apache FreeMarker 2.3.34 itself (the oracle in
+`dev/freemarker`), on a realistic corpus and a generated one.
+
+Agreement means the same output, or both failing with our error code matching the class of
+FreeMarker's error: a parse error is TEMPLATE_SYNTAX_ERROR, a missing value or any other
+template error while rendering is TEMPLATE_METADATA_ERROR.
+
+Run the figures by hand with `python3 -m tests.template.test_freemarker_differential`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.template import corpus_generated, corpus_realistic, freemarker_oracle
+from worker.errors import ConnectorError, ErrorCode
+from worker.template import render
+
+EXPECTED_CODE = {
+    "parse": ErrorCode.TEMPLATE_SYNTAX_ERROR,
+    "missing": ErrorCode.TEMPLATE_METADATA_ERROR,
+    "other": ErrorCode.TEMPLATE_METADATA_ERROR,
+}
+
+
+@dataclass(frozen=True)
+class KnownDifference:
+    """One entry of the README's "Differences from FreeMarker": why we differ, which templates
+    it concerns (left out of the agreement figures), and an example the oracle must confirm."""
+
+    reason: str
+    applies: Callable[[str], bool]
+    example: str
+    metadata: Mapping[str, Any]
+
+
+# The README's list, and nothing else. `test_known_differences_are_real` keeps it honest.
+KNOWN_DIFFERENCES: list[KnownDifference] = [
+    KnownDifference(
+        "?url without a charset argument uses UTF-8; FreeMarker fails unless the application "
+        "sets url_escaping_charset or output_encoding",
+        lambda template: re.search(r"\?url(?!\s*\()", template) is not None,
+        "${s?url}",
+        {"s": "a b"},
+    ),
+    KnownDifference(
+        "a datetime with an offset keeps it; FreeMarker converts it to the UTC time zone",
+        lambda template: re.search(r"\d\d:\d\d(:\d\d)?[+-]\d\d", template) is not None,
+        '${"2024-01-05T15:04:05+02:00"?datetime.iso?string("HH:mm")}',
+        {},
+    ),
+    KnownDifference(
+        "scientific number patterns (E) are refused (a template error)",
+        lambda template: re.search(r"\?string\s*[(\[]\s*[\"'][^\"']*[0#]E", template) is not None,
+        '${1234?string("0.0E0")}',
+        {},
+    ),
+    KnownDifference(
+        "FreeMarker's extended number pattern options (;; roundingMode=...) are refused",
+        lambda template: ";;" in template,
+        '${1.125?string("0.00;; roundingMode=halfUp")}',
+        {},
+    ),
+    KnownDifference(
+        "date pattern letters for weeks (w, W, F) are refused (a template error)",
+        lambda template: re.search(r"\?string\s*[(\[]\s*[\"'][^\"']*[wWF]", template) is not None,
+        '${"2024-03-09"?date.iso?string("w")}',
+        {},
+    ),
+    KnownDifference(
+        "an impossible date (2024-02-30) is refused; Java's lenient parsing rolls it over",
+        lambda template: False,  # depends on the metadata; the corpora's dates are valid
+        '${d?date("yyyy-MM-dd")}',
+        {"d": "2024-02-30"},
+    ),
+    KnownDifference(
+        "slicing and indexing strings counts code points: an emoji is never cut in half",
+        lambda template: False,  # the corpora hold no characters outside the BMP
+        "${s[0..*2]}",
+        {"s": "😀😀"},
+    ),
+    KnownDifference(
+        "JSON decimals print with the shortest digits (Java 19+); Java 17's Double.toString "
+        "sometimes adds a digit",
+        lambda template: False,  # the corpora's decimals print alike
+        "${x?c}",
+        {"x": 8.41e21},
+    ),
+]
+
+
+def excluded_reason(template: str) -> str | None:
+    return next((d.reason for d in KNOWN_DIFFERENCES if d.applies(template)), None)
+
+
+REALISTIC_AGREEMENT = 1.0
+GENERATED_AGREEMENT = 0.995
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    template: str
+    freemarker: str
+    ours: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    total: int
+    excluded: int
+    disagreements: list[Disagreement]
+
+    @property
+    def compared(self) -> int:
+        return self.total - self.excluded
+
+    @property
+    def agreement(self) -> float:
+        return 1 - len(self.disagreements) / self.compared if self.compared else 1.0
+
+    def report(self, limit: int = 25) -> str:
+        lines = [
+            f"{self.compared - len(self.disagreements)}/{self.compared} agree "
+            f"({self.agreement:.2%}; {self.excluded} excluded)"
+        ]
+        for item in self.disagreements[:limit]:
+            lines.append(
+                f"  {item.template!r}\n    FreeMarker: {item.freemarker}\n    ours: {item.ours}"
+            )
+        return "\n".join(lines)
+
+
+def _ours(template: str, metadata: Mapping[str, Any]) -> tuple[str | None, ErrorCode | None, str]:
+    try:
+        return render(template, metadata), None, ""
+    except ConnectorError as error:
+        return None, error.code, str(error)
+
+
+def compare(cases: Sequence[tuple[str, Mapping[str, Any]]], *, exclude: bool = True) -> Comparison:
+    answers = freemarker_oracle.render_batch(cases)
+    excluded, disagreements = 0, []
+    for (template, metadata), theirs in zip(cases, answers, strict=True):
+        if exclude and excluded_reason(template) is not None:
+            excluded += 1
+            continue
+        output, code, message = _ours(template, metadata)
+        if theirs.error is None:
+            agree = output == theirs.output
+            expected = repr(theirs.output)
+        else:
+            agree = code is EXPECTED_CODE[theirs.error]
+            expected = f"{theirs.error} error ({theirs.exception}: {theirs.message[:120]})"
+        if not agree:
+            ours = repr(output) if code is None else f"{code.value}: {message[:160]}"
+            disagreements.append(Disagreement(template, expected, ours))
+    return Comparison(len(cases), excluded, disagreements)
+
+
+@pytest.fixture(scope="module")
+def oracle() -> None:
+    """Builds the oracle on first use. In CI a missing Java or Maven fails the test."""
+    try:
+        freemarker_oracle.build()
+    except freemarker_oracle.OracleUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(str(error), pytrace=False)
+        pytest.skip(str(error))
+
+
+@pytest.mark.usefixtures("oracle")
+def test_realistic_templates_render_exactly_as_in_freemarker() -> None:
+    comparison = compare(corpus_realistic.cases())
+    assert comparison.total >= 150
+    assert comparison.agreement >= REALISTIC_AGREEMENT, comparison.report()
+
+
+@pytest.mark.usefixtures("oracle")
+def test_generated_templates_render_as_in_freemarker() -> None:
+    comparison = compare(corpus_generated.cases())
+    assert comparison.total >= 1000
+    assert comparison.agreement >= GENERATED_AGREEMENT, comparison.report()
+
+
+@pytest.mark.usefixtures("oracle")
+def test_known_differences_are_real() -> None:
+    """Each listed difference is shown by the oracle on its example, and its example is one
+    the exclusion would catch if it matches templates at all."""
+    comparison = compare([(d.example, d.metadata) for d in KNOWN_DIFFERENCES], exclude=False)
+    assert len(comparison.disagreements) == len(KNOWN_DIFFERENCES), comparison.report()
+
+
+if __name__ == "__main__":  # pragma: no cover - figures for the README and reviews
+    for label, corpus in (
+        ("realistic", corpus_realistic.cases()),
+        ("generated", corpus_generated.cases()),
+    ):
+        print(label, compare(corpus).report(limit=int(os.environ.get("SHOW", "40"))))
