@@ -79,8 +79,7 @@ class FakeMessages:
     def ever_had(self, name: str, value: str) -> bool:
         self._call("ever_had")
         return any(
-            key[1] == name and typed.get("value") == value
-            for key, typed in self.variables.items()
+            key[1] == name and typed.get("value") == value for key, typed in self.variables.items()
         ) or any(v.get(name, {}).get("value") == value for v in self.started)
 
     def _set_all(self, instance: str, variables: dict[str, Any]) -> None:
