@@ -87,9 +87,9 @@ class Metrics:
         # --- two-way SMS (the `webhooks` command) ---
         self.webhooks = Counter(
             f"{PREFIX}_webhooks",
-            "Twilio webhooks answered, by kind (status, inbound, other) and result (correlated, "
-            "started, stored, unmatched, ignored, gone, duplicate, forbidden, invalid, "
-            "engine-unavailable, error).",
+            "Twilio webhooks answered, by kind (status, inbound) and result (correlated, "
+            "correlated-late, started, stored, unmatched, ignored, gone, duplicate, forbidden, "
+            "invalid, engine-unavailable, error).",
             ["kind", "result"],
             registry=self.registry,
         )

@@ -262,6 +262,13 @@ def _sending_worker(engine: LocalEngine, standin: TwilioStandIn, public_url: str
         yield
 
 
+def _waits_at(engine: LocalEngine, instance: str, activity: str) -> bool:
+    found = engine.call(
+        "GET", "/event-subscription", params={"processInstanceId": instance, "activityId": activity}
+    )
+    return bool(found)
+
+
 def _send_variables(to: str) -> dict[str, dict[str, str]]:
     values = {"smsFrom": OUR_NUMBER, "smsTo": to, "smsBody": "Your code is 1234"}
     return {k: {"type": "String", "value": v} for k, v in values.items()}
@@ -281,8 +288,12 @@ def test_status_callbacks_for_a_sent_message_reach_the_instance_waiting_on_sms_s
     status: str,
     code: int | None,
 ):
+    # Held until the instance waits: Twilio may well report first, which the next test covers.
+    standin.webhooks.hold()
     instance = engine.start_process("two-way-status-waiter", _send_variables(to))
     with _sending_worker(engine, standin, webhooks):
+        engine.wait_until(lambda: _waits_at(engine, instance, "Wait"), 30, what="waiting")
+        standin.webhooks.release()
         engine.wait_until(lambda: _user_task_reached(engine, instance), 30, what="status")
     assert standin.webhooks.wait_idle(30)
     (message,) = [r for r in standin.received if r.form.get("To") == to]

@@ -60,6 +60,10 @@ class WebhookSender:
         self._sent: list[SentWebhook] = []
         self._pending = 0
         self._stopping = threading.Event()
+        # Cleared by `hold()`: status callbacks wait until `release()` (tests use it to let the
+        # process reach its wait first, which Twilio does not promise).
+        self._released = threading.Event()
+        self._released.set()
         self._pool: ThreadPoolExecutor | None = None
         self._session = requests.Session()
 
@@ -80,6 +84,9 @@ class WebhookSender:
     def _report(self, url: str, form: dict[str, str], message: dict[str, object]) -> None:
         try:
             final, error = DELIVERY_FAILURES.get(form.get("To", ""), ("delivered", None))
+            while not self._released.wait(0.05):
+                if self._stopping.is_set():
+                    return
             for status in ("queued", "sent", final):
                 if self._stopping.wait(self.step_delay_s):
                     return
@@ -102,6 +109,13 @@ class WebhookSender:
             with self._lock:
                 self._pending -= 1
                 self._lock.notify_all()
+
+    def hold(self) -> None:
+        """Status callbacks wait (from their first one) until `release()`."""
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
 
     # --- inbound SMS ----------------------------------------------------------------------------
     def send_inbound(self, sender: str, to: str, body: str, url: str | None = None) -> SentWebhook:
@@ -163,6 +177,7 @@ class WebhookSender:
             return self._lock.wait_for(lambda: self._pending == 0, timeout_s)
 
     def reset(self) -> None:
+        self._released.set()
         with self._lock:
             self._sent.clear()
 

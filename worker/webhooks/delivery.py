@@ -2,7 +2,9 @@
 
 - SMS_STATUS, to the instance named in the status callback URL, with Json `smsStatus`
   (`sid`, `to`, `status`, `errorCode`), on a final status. When nothing waits, `smsStatus` is
-  set on the instance all the same, so a process can look at it before it waits.
+  set on the instance all the same, so a process can look at it before it waits; and since the
+  process may have looked just before the variable was set, in the very transaction that began
+  its wait, the message is offered once more a moment later (`RECHECK_AFTER_S`).
 - SMS_RECEIVED, to the execution that most recently began waiting for it in an instance whose
   `smsReplyFrom` is the sender, with Json `smsReply` (`sid`, `from`, `to`, `body`) and String
   `smsReplySid`. When none waits, a message start event SMS_RECEIVED starts a new instance.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
@@ -32,6 +35,9 @@ log = logging.getLogger(__name__)
 STATUS_MESSAGE, REPLY_MESSAGE = "SMS_STATUS", "SMS_RECEIVED"
 STATUS_VARIABLE = "smsStatus"
 REPLY_VARIABLE, REPLY_SID_VARIABLE, REPLY_FROM_VARIABLE = "smsReply", "smsReplySid", "smsReplyFrom"
+# Long enough for the engine transaction that began a wait to commit, short enough that a
+# process waiting for the status does not notice the delay.
+RECHECK_AFTER_S = 1.0
 # Each round looks for the newest wait, then delivers to it; a wait that ends in between (its
 # timer fired) sends us round again. Rounds end when one delivery lands.
 _ROUNDS = 3
@@ -45,6 +51,7 @@ class Result(str, Enum):
     IGNORED = "ignored"  # not final, or not sent for an instance: nothing to do
     GONE = "gone"  # the instance has ended
     DUPLICATE = "duplicate"  # handled before (a Twilio retry)
+    LATE = "correlated-late"  # stored, then taken by a wait that began in that moment
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,23 @@ class MessageEngine(Protocol):
     def ever_had(self, name: str, value: str) -> bool: ...
 
 
+# Runs work in a while (`later.Later`); returns False when it cannot take more.
+Schedule = Callable[[float, Callable[[], None]], bool]
+# Told of each status correlated on the second try, for metrics and logs.
+Observer = Callable[[StatusReport, Delivered], None]
+
+
 class Delivery:
-    def __init__(self, engine: MessageEngine) -> None:
+    def __init__(
+        self,
+        engine: MessageEngine,
+        *,
+        schedule: Schedule | None = None,
+        on_late: Observer | None = None,
+    ) -> None:
         self._engine = engine
+        self._schedule = schedule
+        self._on_late = on_late
 
     def status(self, report: StatusReport) -> Delivered:
         instance = report.process_instance_id
@@ -108,7 +129,29 @@ class Delivery:
             if exc.status is not None and not self._engine.instance_exists(instance):
                 return Delivered(Result.GONE, instance)
             raise
+        if self._schedule is not None:
+            self._schedule(RECHECK_AFTER_S, lambda: self._recheck(report))
         return Delivered(Result.STORED, instance)
+
+    def _recheck(self, report: StatusReport) -> None:
+        """Offer a stored status again, if the instance still holds it (nothing took it or
+        replaced it) and now waits for it."""
+        instance = report.process_instance_id
+        assert instance is not None
+        try:
+            if not _same_status(self._engine.variable(instance, STATUS_VARIABLE), report):
+                return
+            correlated = self._engine.correlate(
+                STATUS_MESSAGE,
+                process_instance_id=instance,
+                variables={STATUS_VARIABLE: json_variable(report.to_json())},
+                every_match=True,
+            )
+        except EngineError as exc:
+            log.debug("status %s: second offer failed (%s)", report.sid, exc)
+            return
+        if correlated and self._on_late is not None:
+            self._on_late(report, Delivered(Result.LATE, instance))
 
     def reply(self, sms: InboundSms) -> Delivered:
         if self._engine.ever_had(REPLY_SID_VARIABLE, sms.sid):

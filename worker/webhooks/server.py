@@ -26,7 +26,9 @@ from worker.errors import EngineError
 from worker.metrics import Metrics
 from worker.runtime.health import OpsServer, Probe
 from worker.webhooks.app import MAX_BODY_BYTES, WebhookApp
-from worker.webhooks.delivery import Delivery
+from worker.webhooks.delivery import Delivered, Delivery
+from worker.webhooks.events import StatusReport
+from worker.webhooks.later import Later
 from worker.webhooks.signature import SignatureCheck
 
 log = logging.getLogger(__name__)
@@ -147,8 +149,10 @@ class WebhookService:
         self._ops = settings.ops
         self.engine = MessageClient(settings.engine, pool_size=hooks.threads, metrics=self.metrics)
         self.health = WebhookHealth(self.engine)
+        self._later = Later()
+        delivery = Delivery(self.engine, schedule=self._later, on_late=self._counted_late)
         self.app = WebhookApp(
-            Delivery(self.engine),
+            delivery,
             SignatureCheck(hooks.signing_token, hooks.public_url),
             self.health,
             metrics=self.metrics,
@@ -180,12 +184,28 @@ class WebhookService:
             )
             self._server.serve(self._grace_s)
         finally:
+            self._later.stop()
             if ops is not None:
                 ops.close()
             self.engine.close()
 
     def stop(self) -> None:
         self._server.stop()
+
+    def _counted_late(self, report: StatusReport, done: Delivered) -> None:
+        self.metrics.webhooks.labels(kind="status", result=done.result.value).inc()
+        log.info(
+            "status webhook %s: %s, process instance %s",
+            report.sid,
+            done.result.value,
+            done.process_instance_id,
+            extra={
+                "webhook": "status",
+                "result": done.result.value,
+                "message_sid": report.sid,
+                "process_instance_id": done.process_instance_id,
+            },
+        )
 
     @contextmanager
     def in_background(self, join_s: float = 30.0) -> Iterator[WebhookService]:
