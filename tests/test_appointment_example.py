@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from tests.test_bpmn_example import CAMUNDA, NS, _require_node_modules
-from worker.dev.demo_two_way import BPMN, PROCESS_KEY, SENDER, run_two_way_demo, two_way_services
+from worker.dev.demo_two_way import (
+    BPMN,
+    PROCESS_KEY,
+    SENDER,
+    run_two_way_demo,
+    settled_or_waiting_for_reply,
+    two_way_services,
+)
 from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.twilio.webhook_urls import INBOUND_PATH
@@ -93,6 +100,7 @@ def _answered(engine: LocalEngine, standin: TwilioStandIn, to: str, reply: str |
             lambda: any(r.form.get("To") == to for r in standin.received), 30, what="sent"
         )
         assert standin.webhooks.wait_idle(30)
+        engine.wait_until(lambda: settled_or_waiting_for_reply(engine, instance), 30, what="wait")
         if reply is not None:
             answer = standin.webhooks.send_inbound(to, SENDER, reply, url=public_url + INBOUND_PATH)
             assert answer.status == 200

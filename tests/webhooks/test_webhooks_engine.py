@@ -5,6 +5,7 @@ test_twilio_callbacks)."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -156,7 +157,9 @@ def test_of_several_instances_waiting_for_one_number_the_last_to_begin_gets_the_
     engine: LocalEngine, webhooks: str
 ):
     sender = _number()
-    first, second = _waiting_for_reply(engine, sender), _waiting_for_reply(engine, sender)
+    first = _waiting_for_reply(engine, sender)
+    time.sleep(0.01)  # the engine dates each wait to the millisecond
+    second = _waiting_for_reply(engine, sender)
     assert _reply(webhooks, sender).status == 200
     engine.wait_until(lambda: _user_task_reached(engine, second), 30, what="newest got it")
     assert not _user_task_reached(engine, first)

@@ -143,6 +143,9 @@ def _round_trip(
         )
         clock.say(f'SMS sent: "{sent[0].form.get("Body", "")}"')
         standin.webhooks.wait_idle(timeout_s)
+        LocalEngine.wait_until(
+            lambda: settled_or_waiting_for_reply(engine, instance), timeout_s, what="a wait"
+        )
         for hook in standin.webhooks.sent:
             clock.say(f"  status callback {hook.params.get('MessageStatus')}: HTTP {hook.status}")
         answer = standin.webhooks.send_inbound(to, SENDER, reply, url=public_url + INBOUND_PATH)
@@ -155,6 +158,19 @@ def _round_trip(
             print(f"{key} = {json.dumps(json.loads(value), ensure_ascii=False)}", file=clock.out)
     clock.say(f"the instance is at '{where}'")
     return EXIT_CONFIRMED if where == "End_Confirmed" else EXIT_NOT_CONFIRMED
+
+
+def settled_or_waiting_for_reply(engine: LocalEngine, instance: str) -> bool:
+    """The instance waits for SMS_RECEIVED, or has gone past that point: a reply now finds it
+    (a customer answering within milliseconds of the SMS is a race only a demo runs)."""
+    waits = engine.call(
+        "GET",
+        "/event-subscription",
+        params={"processInstanceId": instance, "eventType": "message", "eventName": "SMS_RECEIVED"},
+    )
+    if waits or engine.is_ended(instance):
+        return True
+    return bool(engine.call("GET", "/task", params={"processInstanceId": instance}))
 
 
 def _settled(engine: LocalEngine, instance: str, timeout_s: float) -> str:
