@@ -1,8 +1,10 @@
 """A stand-in for Twilio's Messages API on loopback, for tests and `twilio-sms-worker sandbox`.
 
-Stdlib only. It speaks real HTTP/1.1 with keep-alive, checks Basic auth like Twilio, answers
-Twilio's test-credential magic numbers with their error codes, accepts every other number, and
-can inject faults (see `twilio_faults`). Everything it received is recorded for assertions.
+A stdlib HTTP server. It speaks real HTTP/1.1 with keep-alive, checks Basic auth like Twilio,
+answers Twilio's test-credential magic numbers with their error codes, accepts every other number,
+and can inject faults (see `twilio_faults`). Everything it received is recorded for assertions.
+It also calls webhooks like Twilio (see `twilio_callbacks`): status callbacks for the messages it
+accepts, and simulated inbound SMS (`POST /sandbox/inbound`).
 """
 
 from __future__ import annotations
