@@ -14,6 +14,7 @@ import requests
 
 from tests.twilio_fixtures import GOOD_FROM
 from worker.cli import main
+from worker.dev.demo_two_way import free_port
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,3 +171,50 @@ def test_the_product_never_imports_the_development_tools():
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
     assert "worker.cli" in imported
     assert [name for name in imported if name.startswith("worker.dev")] == []
+
+
+def test_webhooks_without_a_public_url_is_a_configuration_error(
+    twilio_env: TwilioStandIn, capsys: pytest.CaptureFixture[str]
+):
+    assert main(["webhooks"]) == 2
+    assert "SMS_PUBLIC_URL is required" in capsys.readouterr().err
+
+
+def test_webhooks_serves_and_refuses_unsigned_webhooks_until_sigterm():
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TWILIO_ACCOUNT": DEFAULT_ACCOUNT_SID,
+        "TWILIO_TOKEN": DEFAULT_AUTH_TOKEN,
+        "CAMUNDA_URL": "http://127.0.0.1:9/engine-rest",
+        "SMS_PUBLIC_URL": "https://sms.example.com",
+        "SMS_WEBHOOK_HOST": "127.0.0.1",
+        "SMS_WEBHOOK_PORT": str(port),
+        "SMS_LOG_FORMAT": "json",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "worker", "webhooks"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stderr is not None
+        started = json.loads(process.stderr.readline())
+        assert f"127.0.0.1:{port}" in started["message"]
+        url = f"http://127.0.0.1:{port}"
+        assert requests.get(url + "/healthz", timeout=10).status_code == 200
+        # The engine is unreachable here: not ready.
+        assert requests.get(url + "/readyz", timeout=30).status_code == 503
+        assert (
+            requests.post(url + "/twilio/inbound", data={"x": "1"}, timeout=10).status_code == 403
+        )
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+        process.wait()
+        if process.stderr is not None:
+            process.stderr.close()

@@ -13,8 +13,9 @@ from typing import Any
 import yaml
 
 from worker.cli import _parser
-from worker.config import ENVIRONMENT, load_settings
+from worker.config import ENVIRONMENT, load_settings, webhook_settings
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from worker.twilio.webhook_urls import INBOUND_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -44,7 +45,7 @@ def _worker_env(env: dict[str, str] | None = None) -> dict[str, str]:
 
 def test_compose_has_the_engine_the_sandbox_and_the_worker() -> None:
     services = _services()
-    assert set(services) == {"camunda", "twilio-sandbox", "worker"}
+    assert set(services) == {"camunda", "twilio-sandbox", "worker", "webhooks"}
     camunda = services["camunda"]
     assert camunda["image"] == CAMUNDA_IMAGE
     mounts = [v.split(":") for v in camunda["volumes"]]
@@ -189,3 +190,34 @@ def test_what_the_dockerfile_copies_exists_and_is_not_ignored() -> None:
         "worker/__pycache__/cli.cpython-312.pyc",
     ):
         assert _ignored(kept_out, patterns), kept_out
+
+
+# --- two-way SMS ----------------------------------------------------------------------------
+
+
+def _env(service: str, env: dict[str, str] | None = None) -> dict[str, str]:
+    raw = _services()[service]["environment"]
+    assert isinstance(raw, dict), "use the mapping form for environment"
+    return {k: _interpolate(v, env or {}) for k, v in raw.items()}
+
+
+def test_the_webhooks_service_runs_the_webhooks_command_with_valid_settings() -> None:
+    service = _services()["webhooks"]
+    assert _parser().parse_args(service["command"]).command == "webhooks"
+    assert set(_env("webhooks")) <= set(ENVIRONMENT)
+    hooks = webhook_settings(load_settings(_env("webhooks")))
+    assert hooks.signing_token == DEFAULT_AUTH_TOKEN
+    assert service["depends_on"]["camunda"]["condition"] == "service_healthy"
+    assert "/readyz" in " ".join(service["healthcheck"]["test"])
+    assert f"{hooks.port}:{hooks.port}" in service["ports"]
+
+
+def test_the_sandbox_the_worker_and_twilio_agree_on_the_webhooks_url() -> None:
+    """The sandbox signs for the URL it calls; the webhooks service checks against its public
+    URL; the worker gives Twilio that URL for status callbacks: all three must be one."""
+    public = _env("webhooks")["SMS_PUBLIC_URL"]
+    assert _worker_env()["SMS_PUBLIC_URL"] == public
+    sandbox = _parser().parse_args(_services()["twilio-sandbox"]["command"])
+    assert sandbox.inbound_url == f"{public}{INBOUND_PATH}"
+    live = {"SMS_PUBLIC_URL": "https://sms.example.com"}
+    assert _env("webhooks", live)["SMS_PUBLIC_URL"] == _worker_env(live)["SMS_PUBLIC_URL"]

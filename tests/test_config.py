@@ -1,6 +1,14 @@
 import pytest
 
-from worker.config import ENVIRONMENT, ConfigError, Settings, UncaughtErrors, load_settings
+from worker.config import (
+    ENVIRONMENT,
+    ConfigError,
+    Settings,
+    UncaughtErrors,
+    load_settings,
+    secret_values,
+    webhook_settings,
+)
 
 ACCOUNT = "AC" + "0" * 32
 GOOD = {"TWILIO_ACCOUNT": ACCOUNT, "TWILIO_TOKEN": "tok3n-secret"}
@@ -73,3 +81,57 @@ def test_unknown_region_is_refused():
 
 def test_every_setting_has_an_environment_variable():
     assert set(ENVIRONMENT.values()) == set(Settings.__dataclass_fields__)
+
+
+# --- two-way SMS ----------------------------------------------------------------------------
+
+
+def test_the_public_url_is_a_base_url_without_trailing_slash():
+    settings = load_settings({**GOOD, "SMS_PUBLIC_URL": " https://sms.example.com/hooks/ "})
+    hooks = webhook_settings(settings)
+    assert hooks.public_url == "https://sms.example.com/hooks"
+    assert (hooks.host, hooks.port, hooks.threads) == ("0.0.0.0", 8082, 8)
+    assert hooks.signing_token == GOOD["TWILIO_TOKEN"]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("sms.example.com", "must start with http"),
+        ("https://sms.example.com/?x=1", "without query"),
+        ("https://sms.example.com/#rc=3", "without query or fragment"),
+        ("https://my_host.example.com", "underscore"),
+    ],
+)
+def test_a_public_url_twilio_could_not_call_is_refused(url: str, problem: str):
+    with pytest.raises(ConfigError, match=problem):
+        load_settings({**GOOD, "SMS_PUBLIC_URL": url})
+
+
+def test_a_public_url_with_credentials_is_refused_without_echoing_them():
+    with pytest.raises(ConfigError) as caught:
+        load_settings({**GOOD, "SMS_PUBLIC_URL": "https://user:s3cr3t@sms.example.com"})
+    assert "SMS_PUBLIC_URL must not contain credentials" in str(caught.value)
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_webhooks_need_a_public_url_and_the_accounts_auth_token():
+    with pytest.raises(ConfigError, match="SMS_PUBLIC_URL is required"):
+        webhook_settings(load_settings(GOOD))
+    api_key = {
+        "TWILIO_ACCOUNT": ACCOUNT,
+        "TWILIO_API_KEY": "SK" + "1" * 32,
+        "TWILIO_API_SECRET": "key-secret",
+        "SMS_PUBLIC_URL": "https://sms.example.com",
+    }
+    with pytest.raises(ConfigError, match="TWILIO_WEBHOOK_TOKEN is required"):
+        webhook_settings(load_settings(api_key))
+    hooks = webhook_settings(load_settings({**api_key, "TWILIO_WEBHOOK_TOKEN": "auth-token"}))
+    assert hooks.signing_token == "auth-token"
+    assert "auth-token" not in repr(hooks)
+
+
+def test_the_webhook_token_is_a_secret():
+    settings = load_settings({**GOOD, "TWILIO_WEBHOOK_TOKEN": "hook-secret"})
+    assert "hook-secret" not in repr(settings)
+    assert "hook-secret" in secret_values({**GOOD, "TWILIO_WEBHOOK_TOKEN": "hook-secret"})

@@ -224,7 +224,9 @@ def test_an_error_nobody_up_the_call_chain_catches_is_an_incident(
 
 
 class CrashingSender:
-    def send_message(self, sender: object, to: str, body: str) -> str:
+    def send_message(
+        self, sender: object, to: str, body: str, *, status_callback: str | None = None
+    ) -> str:
         raise RuntimeError("simulated bug")
 
 

@@ -233,6 +233,28 @@ def test_the_request_form_matches_twilios_openapi_spec(
     )
 
 
+def test_a_status_callback_url_is_sent_as_statuscallback_and_matches_the_spec(
+    standin: TwilioStandIn, twilio: TwilioClient, twilio_settings: Settings
+):
+    require_spec()
+    # Port 9 (discard) on loopback: the stand-in's callbacks to it are refused at once.
+    url = "http://127.0.0.1:9/twilio/status?processInstanceId=abc-123"
+    twilio.send_message(FROM, TO, "hello", status_callback=url)
+    received = standin.received[-1]
+    assert received.form["StatusCallback"] == url
+    validate_create_message_request(
+        twilio_settings.twilio_account,
+        received.form,
+        twilio_settings.twilio_auth,
+        body=received.body,
+    )
+
+
+def test_without_a_status_callback_url_none_is_sent(standin: TwilioStandIn, twilio: TwilioClient):
+    twilio.send_message(FROM, TO, "hello")
+    assert "StatusCallback" not in standin.received[-1].form
+
+
 def test_api_key_authenticates_with_the_account_sid_in_the_path(standin: TwilioStandIn):
     key, secret = "SK" + "b" * 32, "key-secret"
     standin.add_api_key(key, secret)

@@ -1,4 +1,4 @@
-"""Command line: `run` (the daemon), `check`, `send`, `render`, `sandbox`, `demo`.
+"""Command line: `run` (the daemon), `webhooks`, `check`, `send`, `render`, `sandbox`, `demo`.
 
 Exit codes: 0 success, 1 a documented error (the last line of stderr is one JSON object with
 `errorCode` and `errorMessage`) or a failed check, 2 usage or configuration errors.
@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from worker import __version__, template
 from worker.config import LogFormat, load_log_settings, load_settings, secret_values
@@ -31,7 +32,9 @@ from worker.twilio.client import TwilioClient
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 # These validate every setting themselves, bad logging settings included, and report them all.
-_LOADING_ALL_SETTINGS = frozenset({"run", "send", "check"})
+_LOADING_ALL_SETTINGS = frozenset({"run", "send", "check", "webhooks"})
+# Commands that log at INFO by default (the others at WARNING).
+_SERVICES = frozenset({"run", "webhooks"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command not in _LOADING_ALL_SETTINGS:
                 raise
             log_format, log_level = LogFormat.HUMAN, None
-        level = log_level.name if log_level else "INFO" if args.command == "run" else "WARNING"
+        level = log_level.name if log_level else "INFO" if args.command in _SERVICES else "WARNING"
         with logging_to_stderr(log_format, logging.getLevelName(level), secrets=secret_values()):
             code: int = args.handler(args)
     except ConfigError as exc:
@@ -63,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the worker until SIGTERM/SIGINT (the main job)")
     run.set_defaults(handler=_run)
+    _add_webhooks_command(commands)
 
     check = commands.add_parser(
         "check",
@@ -93,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1", help="0.0.0.0 inside a container")
     sandbox.add_argument("--account", help="Account SID it accepts (default: a fixed test SID)")
     sandbox.add_argument("--token", help="auth token it accepts (default: a fixed test token)")
+    sandbox.add_argument(
+        "--inbound-url",
+        help="where POST /sandbox/inbound delivers simulated inbound SMS "
+        "(e.g. http://localhost:8082/twilio/inbound)",
+    )
     sandbox.set_defaults(handler=_sandbox)
 
     demo = commands.add_parser(
@@ -106,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--timeout", type=float, default=60.0, help="seconds to wait for the instance"
     )
+    demo.add_argument(
+        "--two-way",
+        action="store_true",
+        help="the appointment confirmation: send, status callbacks, a reply, the decision",
+    )
+    demo.add_argument("--reply", default="YES", help="with --two-way: the customer's answer")
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -172,6 +187,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     )
 
     def ready(standin: TwilioStandIn) -> None:
+        standin.webhooks.inbound_url = args.inbound_url
         print(f"Twilio stand-in on {standin.url} (account {standin.account_sid})", flush=True)
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -188,6 +204,8 @@ def _sandbox(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from worker.dev.demo import SAMPLE, run_demo  # noqa: PLC0415 - a development tool
 
+    if args.two_way:
+        return _demo_two_way(args)
     return run_demo(
         to=args.to or SAMPLE["customerPhone"],
         name=args.name or SAMPLE["customerName"],
@@ -236,3 +254,59 @@ def _render(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     sys.stdout.flush()
     return EXIT_OK
+
+
+# --- two-way SMS -------------------------------------------------------------------------------
+
+
+def _add_webhooks_command(commands: Any) -> None:
+    webhooks = commands.add_parser(
+        "webhooks",
+        help="serve Twilio's webhooks (delivery status, replies) into the engine until SIGTERM",
+    )
+    webhooks.set_defaults(handler=_webhooks)
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    from worker.webhooks.server import WebhookService  # noqa: PLC0415 - only this command
+
+    settings = load_settings()
+    try:
+        service = WebhookService(settings, metrics=Metrics(process_stats=True))
+    except OSError as exc:
+        print(
+            f"cannot listen on {settings.webhook_host}:{settings.webhook_port} "
+            f"(SMS_WEBHOOK_HOST/SMS_WEBHOOK_PORT): {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+    def on_signal(signum: int, _frame: object) -> None:
+        logging.getLogger("worker").warning(
+            "%s: finishing the webhooks being answered", signal.Signals(signum).name
+        )
+        service.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        service.serve()
+    except OSError as exc:
+        print(
+            f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} "
+            f"(SMS_METRICS_HOST/SMS_METRICS_PORT): {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _demo_two_way(args: argparse.Namespace) -> int:
+    from worker.dev.demo_two_way import run_two_way_demo  # noqa: PLC0415 - a development tool
+
+    return run_two_way_demo(
+        to=args.to or "+14155552671",
+        name=args.name or "Ann",
+        reply=args.reply,
+        timeout_s=args.timeout,
+    )

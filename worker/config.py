@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import phonenumbers
 
@@ -131,6 +132,16 @@ class Settings:
     # None: each command's own default (info for `run`, warning for the others).
     log_level: LogLevel | None = None
 
+    # --- two-way SMS: the `webhooks` command, and StatusCallback for `run` -------------------
+    # The base URL under which Twilio reaches the webhooks service ("" : no StatusCallback).
+    public_url: str = ""
+    # The account's auth token, for checking webhook signatures when sending with an API key.
+    twilio_webhook_token: str = _secret()
+    # All interfaces: Twilio reaches it through a load balancer or a tunnel.
+    webhook_host: str = "0.0.0.0"  # noqa: S104
+    webhook_port: int = 8082
+    webhook_threads: int = 8
+
     @property
     def twilio_auth(self) -> tuple[str, str]:
         """Basic-auth pair: an API key when configured, else the account SID and auth token."""
@@ -203,6 +214,12 @@ ENVIRONMENT: dict[str, str] = {
     "SMS_METRICS_HOST": "metrics_host",
     "SMS_LOG_FORMAT": "log_format",
     "SMS_LOG_LEVEL": "log_level",
+    # two-way SMS
+    "SMS_PUBLIC_URL": "public_url",
+    "TWILIO_WEBHOOK_TOKEN": "twilio_webhook_token",
+    "SMS_WEBHOOK_HOST": "webhook_host",
+    "SMS_WEBHOOK_PORT": "webhook_port",
+    "SMS_WEBHOOK_THREADS": "webhook_threads",
 }
 
 _INT_RANGES: dict[str, tuple[int, int]] = {
@@ -217,6 +234,8 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "retry_timeout_ms": (0, 86_400_000),
     "shutdown_grace_ms": (0, 3_600_000),
     "metrics_port": (0, 65_535),
+    "webhook_port": (1, 65_535),
+    "webhook_threads": (1, 256),
 }
 
 
@@ -325,6 +344,8 @@ def _parse_value(var: str, name: str, raw: str) -> object:
         return _parse_int(var, raw, *_INT_RANGES[name])
     if name in ("twilio_api_url", "camunda_url"):
         return _parse_url(var, raw)
+    if name == "public_url":
+        return _parse_public_url(var, raw)
     if name == "default_region":
         return _parse_region(var, raw)
     if name == "uncaught_errors":
@@ -334,6 +355,63 @@ def _parse_value(var: str, name: str, raw: str) -> object:
     if name == "log_level":
         return _parse_choice(LogLevel, var, raw, "debug, info, warning, error")
     return raw.strip()
+
+
+# --- two-way SMS ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """What the `webhooks` command needs besides the engine: where to listen, and how to
+    recognise Twilio's requests (the public URL Twilio signs, and the key it signs with)."""
+
+    host: str
+    port: int
+    threads: int
+    public_url: str
+    signing_token: str = field(repr=False)
+
+
+def webhook_settings(settings: Settings) -> WebhookSettings:
+    """The webhooks slice; ConfigError when a webhook could not be authenticated."""
+    problems = []
+    if not settings.public_url:
+        problems.append(
+            "SMS_PUBLIC_URL is required for `webhooks`: the base URL under which Twilio "
+            "reaches this service (e.g. https://sms.example.com); Twilio signs that URL"
+        )
+    # Twilio signs webhooks with the account's auth token, never with an API key's secret.
+    token = settings.twilio_webhook_token or settings.twilio_token
+    if not token:
+        problems.append(
+            "TWILIO_WEBHOOK_TOKEN is required for `webhooks` when sending with an API key: "
+            "Twilio signs webhooks with the account's auth token"
+        )
+    if problems:
+        raise ConfigError(problems)
+    return WebhookSettings(
+        host=settings.webhook_host,
+        port=settings.webhook_port,
+        threads=settings.webhook_threads,
+        public_url=settings.public_url,
+        signing_token=token,
+    )
+
+
+def _parse_public_url(name: str, raw: str) -> str:
+    if "@" in urlsplit(raw.strip()).netloc:
+        # Checked first, and the value not echoed: it would print the credentials.
+        raise ValueError(f"{name} must not contain credentials")
+    url = _parse_url(name, raw)
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or "#" in raw:
+        raise ValueError(f"{name}={raw!r} must be a base URL, without query or fragment")
+    if not parts.hostname:
+        raise ValueError(f"{name}={raw!r} has no host name")
+    if "_" in parts.hostname:
+        # Twilio refuses StatusCallback URLs whose host name has an underscore.
+        raise ValueError(f"{name}={raw!r}: Twilio rejects host names with an underscore")
+    return url
 
 
 def _check_environment_table() -> None:

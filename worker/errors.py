@@ -11,7 +11,9 @@
     ├── EngineError                 an engine REST call failed (`status`, None: no answer)
     │   ├── EngineUnreachable       no HTTP answer at all
     │   ├── TaskGone                404: completed elsewhere, or cancelled
-    │   └── LockLost                400: another worker holds the lock, or it expired
+    │   ├── LockLost                400: another worker holds the lock, or it expired
+    │   ├── NothingToCorrelate      a BPMN message that no execution or start event takes
+    │   └── AmbiguousCorrelation    a BPMN message that several executions would take
     └── ConfigError                 invalid settings, every problem named (`problems`)
 
 Each edge sets the facts it knows as typed fields: the Twilio edge whether a request may have
@@ -257,6 +259,14 @@ class TaskGone(EngineError):
 
 class LockLost(EngineError):
     """400: the task is locked by another worker, or its lock expired."""
+
+
+class NothingToCorrelate(EngineError):
+    """No execution waits for the message (any more) and no message start event takes it."""
+
+
+class AmbiguousCorrelation(EngineError):
+    """Several executions match the message: the engine correlates none of them."""
 
 
 class ConfigError(WorkerError, ValueError):

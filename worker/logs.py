@@ -21,6 +21,8 @@ from worker.sms.phone import mask_all
 HUMAN_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Passed with `extra=`; JSON lines carry each one that is known, the human format only the text.
 TASK_FIELDS = ("task_id", "process_instance_id", "outcome", "error_code", "duration_ms")
+# The same for the `webhooks` command (process_instance_id and duration_ms as above).
+WEBHOOK_FIELDS = ("webhook", "result", "message_sid")
 REDACTED = "***"
 # Shorter values would also blank out ordinary words and numbers in every line.
 _MIN_SECRET_CHARS = 4
@@ -82,7 +84,7 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name in TASK_FIELDS:
+        for name in (*TASK_FIELDS, *WEBHOOK_FIELDS):
             value = record.__dict__.get(name)
             if value is not None:
                 entry[name] = value

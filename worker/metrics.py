@@ -84,6 +84,15 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        # --- two-way SMS (the `webhooks` command) ---
+        self.webhooks = Counter(
+            f"{PREFIX}_webhooks",
+            "Twilio webhooks answered, by kind (status, inbound) and result (correlated, "
+            "correlated-late, started, stored, unmatched, ignored, gone, duplicate, forbidden, "
+            "invalid, engine-unavailable, error).",
+            ["kind", "result"],
+            registry=self.registry,
+        )
 
 
 def status_label(status: int | None) -> str:

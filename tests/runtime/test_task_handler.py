@@ -97,7 +97,9 @@ def test_a_file_body_is_downloaded_from_the_engine(standin: TwilioStandIn, twili
 
 
 class _BrokenSender:
-    def send_message(self, sender: Sender, to: str, body: str) -> str:
+    def send_message(
+        self, sender: Sender, to: str, body: str, *, status_callback: str | None = None
+    ) -> str:
         raise RuntimeError("a bug")
 
 

@@ -1,8 +1,10 @@
 """A stand-in for Twilio's Messages API on loopback, for tests and `twilio-sms-worker sandbox`.
 
-Stdlib only. It speaks real HTTP/1.1 with keep-alive, checks Basic auth like Twilio, answers
-Twilio's test-credential magic numbers with their error codes, accepts every other number, and
-can inject faults (see `twilio_faults`). Everything it received is recorded for assertions.
+A stdlib HTTP server. It speaks real HTTP/1.1 with keep-alive, checks Basic auth like Twilio,
+answers Twilio's test-credential magic numbers with their error codes, accepts every other number,
+and can inject faults (see `twilio_faults`). Everything it received is recorded for assertions.
+It also calls webhooks like Twilio (see `twilio_callbacks`): status callbacks for the messages it
+accepts, and simulated inbound SMS (`POST /sandbox/inbound`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs
 
+from worker.dev.twilio_callbacks import WebhookSender, simulate_inbound
 from worker.dev.twilio_faults import Fault, Faults, Kind, Plan, error_body, rejection
 from worker.dev.twilio_resources import (
     account_resource,
@@ -40,6 +43,7 @@ _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 _ACCOUNT = re.compile(r"^/2010-04-01/Accounts/([^/]+)\.json$")
+INBOUND_SIMULATION_PATH = "/sandbox/inbound"
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ class TwilioStandIn:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.faults = Faults()
+        # Status callbacks and simulated inbound SMS (see twilio_callbacks).
+        self.webhooks = WebhookSender(account_sid, auth_token)
         self._host, self._port = host, port
         self._lock = threading.Lock()
         self._keys: dict[str, str] = {}
@@ -136,6 +142,7 @@ class TwilioStandIn:
     def _close(self) -> None:
         # Wake delayed handlers and drop idle keep-alive connections, so nothing outlives us.
         self._stopping.set()
+        self.webhooks.close()
         if self._server is not None:
             self._server.server_close()
             self._server.drop_connections()
@@ -185,6 +192,7 @@ class TwilioStandIn:
             self._received.clear()
             self._delivered.clear()
         self.faults.clear()
+        self.webhooks.reset()
 
     def _record(self, request: ReceivedRequest) -> None:
         with self._lock:
@@ -236,7 +244,10 @@ class TwilioStandIn:
         error = rejection(form)
         if error is not None:
             return _Reply(error["status"], error)
-        return _Reply(201, message_resource(self.account_sid, form))
+        reply = _Reply(201, message_resource(self.account_sid, form))
+        assert reply.payload is not None
+        self.webhooks.message_created(form, reply.payload)
+        return reply
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep unless the stand-in stops first; True when it is stopping."""
@@ -328,6 +339,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get_content_type() == "application/x-www-form-urlencoded":
             text = self._raw.decode("utf-8", errors="replace")
             form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+        if self._path() == INBOUND_SIMULATION_PATH:
+            status, answer = simulate_inbound(standin.webhooks, self.command, form)
+            self._send(_Reply(status, answer), form)
+            return
         plan = standin.faults.take()
         reply: _Reply | None = None
         if plan.outcome is None:

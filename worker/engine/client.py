@@ -41,7 +41,7 @@ def engine_error(message: str, status: int | None) -> EngineError:
 
 
 @contextmanager
-def _translated(action: str) -> Iterator[None]:
+def translated_errors(action: str) -> Iterator[None]:
     # The library raises bare Exception("received 404 : ...") for most calls and
     # requests.HTTPError for bpmnError; both, and transport errors, become EngineErrors here.
     try:
@@ -57,6 +57,16 @@ def _translated(action: str) -> Iterator[None]:
         match = _STATUS_IN_MESSAGE.search(str(exc))
         status = int(match.group(1)) if match else None
         raise engine_error(f"{action}: {exc}", status) from exc
+
+
+def engine_session(settings: EngineSettings, pool_size: int) -> requests.Session:
+    """A pooled session to the engine that sends its credentials (Basic or bearer)."""
+    session = pooled_session(settings.url, pool_size)
+    if settings.user:
+        session.auth = (settings.user, settings.password)
+    if settings.token:
+        session.headers["Authorization"] = f"Bearer {settings.token}"
+    return session
 
 
 def _counted(
@@ -95,14 +105,12 @@ class EngineClient:
             "includeExtensionProperties": False,
             "usePriority": True,
         }
-        self._session = pooled_session(settings.url, pool_size)
+        self._session = engine_session(settings, pool_size)
         auth: dict[str, Any] = {}
         if settings.user:
             auth["auth_basic"] = {"username": settings.user, "password": settings.password}
-            self._session.auth = (settings.user, settings.password)
         if settings.token:
             auth["auth_bearer"] = {"access_token": settings.token}
-            self._session.headers["Authorization"] = f"Bearer {settings.token}"
         self._tasks = ExternalTaskClient(settings.worker_id, self._url, config)
         # Added only after construction: the library logs its config at INFO when created,
         # and it masks a basic-auth password but not a bearer token.
@@ -116,7 +124,7 @@ class EngineClient:
     def fetch_and_lock(self, max_tasks: int, variables: Sequence[str]) -> list[ExternalTask]:
         # Only the fetcher thread calls this, so adjusting the library's config per call is safe.
         self._tasks.config["maxTasks"] = max_tasks
-        with _translated("fetchAndLock"):
+        with translated_errors("fetchAndLock"):
             answer = self._tasks.fetch_and_lock(self._topic, variables=list(variables))
         if not isinstance(answer, list):
             raise EngineError("fetchAndLock: unexpected answer")
@@ -124,21 +132,21 @@ class EngineClient:
 
     @_counted
     def complete(self, task: ExternalTask, variables: dict[str, Any]) -> None:
-        with _translated("complete"):
+        with translated_errors("complete"):
             self._tasks.complete(task.id, variables)
 
     @_counted
     def bpmn_error(
         self, task: ExternalTask, code: str, message: str, variables: dict[str, Any]
     ) -> None:
-        with _translated("bpmnError"):
+        with translated_errors("bpmnError"):
             self._tasks.bpmn_failure(task.id, code, message, variables)
 
     @_counted
     def failure(
         self, task: ExternalTask, message: str, details: str, retries: int, retry_timeout_ms: int
     ) -> None:
-        with _translated("failure"):
+        with translated_errors("failure"):
             self._tasks.failure(task.id, message, details, retries, retry_timeout_ms)
 
     # -- calls it lacks --------------------------------------------------------------------
@@ -153,7 +161,7 @@ class EngineClient:
 
     @_counted
     def set_local_variable(self, execution_id: str, name: str, typed: dict[str, Any]) -> None:
-        with _translated(f"set {name}"):
+        with translated_errors(f"set {name}"):
             response = self._session.put(
                 f"{self._url}/execution/{execution_id}/localVariables/{name}",
                 json=typed,
@@ -203,7 +211,7 @@ class EngineClient:
             f"/execution/{task.execution_id}/localVariables/{name}/data",
             f"/process-instance/{task.process_instance_id}/variables/{name}/data",
         ):
-            with _translated(f"download {name}"):
+            with translated_errors(f"download {name}"):
                 response = self._session.get(self._url + path, timeout=self._timeout_s, stream=True)
             if response.status_code == 404:
                 continue
@@ -230,13 +238,13 @@ class EngineClient:
         self._session.close()
 
     def _post(self, path: str, body: dict[str, Any] | None, action: str) -> None:
-        with _translated(action):
+        with translated_errors(action):
             response = self._session.post(self._url + path, json=body, timeout=self._timeout_s)
         if not response.ok:
             raise engine_error(f"{action}: HTTP {response.status_code}", response.status_code)
 
     def _get_json(self, path: str, action: str, params: dict[str, str] | None = None) -> Any:
-        with _translated(action):
+        with translated_errors(action):
             response = self._session.get(self._url + path, params=params, timeout=self._timeout_s)
         if not response.ok:
             raise engine_error(f"{action}: HTTP {response.status_code}", response.status_code)

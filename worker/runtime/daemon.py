@@ -63,6 +63,7 @@ class Daemon:
             reporter,
             settings.lease,
             default_region=settings.default_region,
+            public_url=settings.public_url,
             aborted=self.aborted,
             metrics=self.metrics,
         )

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -47,6 +47,14 @@ class Probe:
 
     ok: bool
     reason: str
+
+
+class Probes(Protocol):
+    """What the ops server asks: the worker's `Health`, or the webhook service's."""
+
+    def alive(self) -> Probe: ...
+
+    def ready(self) -> Probe: ...
 
 
 class Health:
@@ -95,7 +103,7 @@ class Health:
 class OpsServer:
     """Serves the metrics registry and the probes on its own threads until `close()`."""
 
-    def __init__(self, host: str, port: int, health: Health, registry: CollectorRegistry) -> None:
+    def __init__(self, host: str, port: int, health: Probes, registry: CollectorRegistry) -> None:
         # Binds at once, so a port already taken fails start-up rather than a later probe.
         self._server = _Server((host, port), health, registry)
         self._thread = threading.Thread(
@@ -128,7 +136,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], health: Health, registry: CollectorRegistry
+        self, address: tuple[str, int], health: Probes, registry: CollectorRegistry
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6

@@ -21,6 +21,7 @@ from worker.runtime.reporter import OutcomeReporter
 from worker.sms.action import MessageSender, send_sms
 from worker.sms.inputs import INPUT_NAMES, SMS_BODY
 from worker.sms.outcome import BusinessError, Crashed, Outcome
+from worker.twilio.webhook_urls import status_callback_url
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class TaskHandler:
         lease: LeaseSettings,
         *,
         default_region: str | None,
+        public_url: str | None = None,
         aborted: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: Metrics | None = None,
@@ -65,6 +67,8 @@ class TaskHandler:
         self._metrics = metrics or Metrics()
         self._lease_settings, self._default_region = lease, default_region
         self._aborted = aborted or threading.Event()
+        # Set: each message asks Twilio to report its delivery status to the webhooks service.
+        self._public_url = public_url or None
         self._clock = clock
 
     def __call__(self, task: ExternalTask) -> str:
@@ -109,8 +113,17 @@ class TaskHandler:
             values = read_inputs(
                 task.variables, lambda name: self._engine.download_variable(task, name)
             )
+            callback = (
+                status_callback_url(self._public_url, task.process_instance_id)
+                if self._public_url
+                else None
+            )
             return send_sms(
-                values, self._twilio, default_region=self._default_region, progress=lease
+                values,
+                self._twilio,
+                default_region=self._default_region,
+                progress=lease,
+                status_callback=callback,
             )
         except ConnectorError as error:
             return BusinessError(error.code, error.message, details=error.details)

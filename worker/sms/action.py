@@ -21,8 +21,11 @@ MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies (error 21617)
 
 
 class MessageSender(Protocol):
-    def send_message(self, sender: Sender, to: str, body: str) -> str:
-        """Send one message; return its SID, or raise DeliveryError."""
+    def send_message(
+        self, sender: Sender, to: str, body: str, *, status_callback: str | None = None
+    ) -> str:
+        """Send one message; return its SID, or raise DeliveryError. `status_callback` is
+        the URL Twilio reports the message's delivery status to (None: no reports)."""
         ...
 
 
@@ -94,15 +97,22 @@ def send_sms(
     *,
     default_region: str | None = None,
     progress: Progress | None = None,
+    status_callback: str | None = None,
 ) -> Outcome:
     try:
         prepared = prepare(values, default_region)
     except ConnectorError as error:
         return BusinessError(error.code, error.message, details=error.details)
-    return deliver(prepared, twilio, progress or NoProgress())
+    return deliver(prepared, twilio, progress or NoProgress(), status_callback=status_callback)
 
 
-def deliver(prepared: PreparedSms, twilio: MessageSender, progress: Progress) -> Outcome:
+def deliver(
+    prepared: PreparedSms,
+    twilio: MessageSender,
+    progress: Progress,
+    *,
+    status_callback: str | None = None,
+) -> Outcome:
     """Send to each recipient in order.
 
     A failure that concerns one recipient (invalid or unroutable number, unsubscribed) does
@@ -121,7 +131,9 @@ def deliver(prepared: PreparedSms, twilio: MessageSender, progress: Progress) ->
         if not progress.may_continue():
             return Abandoned("the task is no longer locked by this worker", result)
         try:
-            sid = twilio.send_message(prepared.request.sender, number, prepared.body)
+            sid = twilio.send_message(
+                prepared.request.sender, number, prepared.body, status_callback=status_callback
+            )
         except DeliveryError as error:
             failures.append(_failure(number, error))
             if not error.concerns_recipient:

@@ -57,9 +57,14 @@ class TwilioClient:
         self._session.auth = settings.auth
         self._session.headers.update({"User-Agent": _USER_AGENT, "Accept": "application/json"})
 
-    def send_message(self, sender: Sender, to: str, body: str) -> str:
-        """POST one message; return its SID or raise worker.errors.DeliveryError."""
+    def send_message(
+        self, sender: Sender, to: str, body: str, *, status_callback: str | None = None
+    ) -> str:
+        """POST one message; return its SID or raise worker.errors.DeliveryError.
+        `status_callback`: where Twilio reports the message's delivery status."""
         form = {"To": to, "Body": body}
+        if status_callback:
+            form["StatusCallback"] = status_callback
         if sender.is_messaging_service:
             form["MessagingServiceSid"] = sender.value
         else:
