@@ -16,6 +16,7 @@ from worker.dev.twilio_standin import TwilioStandIn
 from worker.engine.task import ExternalTask
 from worker.errors import LockLost
 from worker.metrics import Metrics
+from worker.redaction import Redactor
 from worker.runtime.reporter import OutcomeReporter
 from worker.runtime.task_handler import TaskHandler
 from worker.sms.inputs import Sender
@@ -42,7 +43,12 @@ def _inputs(to: str, body: str = "Hi ${name}", **more: dict[str, Any]) -> dict[s
 def _handler(engine: FakeEngine, twilio: Any, metrics: Metrics | None = None) -> TaskHandler:
     clock = FakeClock()
     reporter = OutcomeReporter(
-        engine, REPORTING, lambda _t, _c: True, sleep=clock.sleep, clock=clock
+        engine,
+        REPORTING,
+        lambda _t, _c: True,
+        redactor=Redactor(),
+        sleep=clock.sleep,
+        clock=clock,
     )
     return TaskHandler(
         engine,
@@ -122,7 +128,9 @@ def test_a_lock_lost_mid_task_abandons_it_without_a_report(
     engine = FakeEngine(failures={"extend_lock": [LockLost("locked", 400)]})
     lease = LeaseSettings(lock_duration_ms=60_000, worst_send_s=60.0)
     clock = FakeClock()
-    reporter = OutcomeReporter(engine, REPORTING, lambda _t, _c: True, clock=clock)
+    reporter = OutcomeReporter(
+        engine, REPORTING, lambda _t, _c: True, redactor=Redactor(), clock=clock
+    )
     handler = TaskHandler(
         engine, twilio, reporter, lease, default_region=None, metrics=Metrics(CollectorRegistry())
     )
