@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import requests
 
 from tests.twilio_fixtures import GOOD_FROM
+from tests.worker_process import start_worker, stop_worker
 from worker.cli import main
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
 
@@ -170,3 +172,21 @@ def test_the_product_never_imports_the_development_tools():
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
     assert "worker.cli" in imported
     assert [name for name in imported if name.startswith("worker.dev")] == []
+
+
+def test_run_never_logs_credentials_given_in_the_engine_url(standin: TwilioStandIn):
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    url = f"http://operator:hunter2-pw@127.0.0.1:{port}/engine-rest"  # nothing listens there
+    process = start_worker(url, standin, "SEND_SMS_CREDENTIALS", SMS_LOG_LEVEL="debug")
+    assert process.stdout is not None
+    seen: list[str] = []
+    for line in process.stdout:
+        seen.append(line)
+        if "engine unavailable" in line:  # it started, logged its settings and polled
+            break
+    process.send_signal(signal.SIGTERM)
+    output = "".join(seen) + stop_worker(process)
+    assert f"http://127.0.0.1:{port}/engine-rest" in output
+    assert "hunter2-pw" not in output
+    assert "operator" not in output

@@ -12,6 +12,13 @@ from typing import TypeVar
 
 import phonenumbers
 
+from worker.base_urls import (
+    BaseUrl,
+    parse_base_url,
+    take_url_credentials,
+    url_passwords,
+    url_warnings,
+)
 from worker.errors import ConfigError
 
 __all__ = ["ConfigError", "Settings", "load_settings"]
@@ -103,6 +110,8 @@ class Settings:
     twilio_api_key: str = ""
     twilio_api_secret: str = _secret()
     twilio_api_url: str = "https://api.twilio.com"
+    # Plain http:// to a host other than this machine is refused unless this says otherwise.
+    twilio_allow_insecure_http: bool = False
     twilio_connect_timeout_ms: int = 5_000
     twilio_read_timeout_ms: int = 15_000
     twilio_retry_429_budget_ms: int = 30_000
@@ -130,6 +139,19 @@ class Settings:
     log_format: LogFormat = LogFormat.HUMAN
     # None: each command's own default (info for `run`, warning for the others).
     log_level: LogLevel | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value that is set, for `worker.redaction.Redactor`."""
+        hidden = (f.name for f in fields(self) if not f.repr)
+        return tuple(value for value in (getattr(self, name) for name in hidden) if value)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Settings that work but deserve an operator's second look (logged by `run`, shown
+        by `check`)."""
+        engine_credentials = bool(self.camunda_password or self.camunda_token)
+        return url_warnings(self.camunda_url, engine_credentials, self.twilio_api_url)
 
     @property
     def twilio_auth(self) -> tuple[str, str]:
@@ -182,6 +204,7 @@ ENVIRONMENT: dict[str, str] = {
     "TWILIO_API_KEY": "twilio_api_key",
     "TWILIO_API_SECRET": "twilio_api_secret",
     "TWILIO_API_URL": "twilio_api_url",
+    "TWILIO_ALLOW_INSECURE_HTTP": "twilio_allow_insecure_http",
     "TWILIO_CONNECT_TIMEOUT_MS": "twilio_connect_timeout_ms",
     "TWILIO_READ_TIMEOUT_MS": "twilio_read_timeout_ms",
     "TWILIO_RETRY_429_BUDGET_MS": "twilio_retry_429_budget_ms",
@@ -230,11 +253,22 @@ def _parse_int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
-def _parse_url(name: str, raw: str) -> str:
-    url = raw.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"{name}={raw!r} must start with http:// or https://")
-    return url
+def _parse_url(name: str, raw: str) -> BaseUrl:
+    try:
+        return parse_base_url(raw)
+    except ValueError as exc:
+        # Not echoed: a URL may hold a password.
+        raise ValueError(f"{name} {exc}") from None
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _BOOLEANS:
+        raise ValueError(f"{name}={raw!r} must be true or false")
+    return _BOOLEANS[value]
+
+
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def _parse_region(name: str, raw: str) -> str | None:
@@ -283,6 +317,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         problems.append("TWILIO_TOKEN is required (or TWILIO_API_KEY and TWILIO_API_SECRET)")
     if values.get("camunda_token") and values.get("camunda_user"):
         problems.append("set either CAMUNDA_USER/CAMUNDA_PASSWORD or CAMUNDA_TOKEN, not both")
+    problems += take_url_credentials(values)
     if problems:
         raise ConfigError(problems)
     return Settings(**values)  # type: ignore[arg-type]
@@ -315,9 +350,12 @@ def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
     log redaction filter."""
     env = os.environ if env is None else env
     hidden = {f.name for f in fields(Settings) if not f.repr}
-    return [
+    found = [
         env[var].strip() for var, name in ENVIRONMENT.items() if name in hidden and env.get(var)
     ]
+    for var in ("CAMUNDA_URL", "TWILIO_API_URL"):
+        found += url_passwords(env.get(var) or "")
+    return found
 
 
 def _parse_value(var: str, name: str, raw: str) -> object:
@@ -325,6 +363,8 @@ def _parse_value(var: str, name: str, raw: str) -> object:
         return _parse_int(var, raw, *_INT_RANGES[name])
     if name in ("twilio_api_url", "camunda_url"):
         return _parse_url(var, raw)
+    if name == "twilio_allow_insecure_http":
+        return _parse_bool(var, raw)
     if name == "default_region":
         return _parse_region(var, raw)
     if name == "uncaught_errors":
