@@ -41,6 +41,7 @@ _MAX_SEPARATOR_RUN = 3
 _DIGIT = re.compile(r"\d")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _HEX = "[0-9a-fA-F]"
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 # Shapes that hold long digit runs but are not phone numbers, left intact so logs stay
 # useful: Camunda ids (UUIDs), Twilio SIDs (SM..., AC..., RQ...), IPv4 addresses, ISO dates.
 # Each alternative has a fixed maximal length, so a match attempt costs at most ~36 steps.
@@ -48,7 +49,7 @@ _IDENTIFIER = re.compile(
     rf"(?<![0-9A-Za-z])(?:"
     rf"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}"
     rf"|[A-Z]{{2}}{_HEX}{{32}}"
-    rf"|(?<![.])\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}(?![.]?\d)"
+    rf"|(?<![.+\uff0b]){_OCTET}(?:\.{_OCTET}){{3}}(?![.]?\d)"
     rf"|(?:1[89]|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d)"
     rf")(?![0-9A-Za-z])"
 )
