@@ -1,12 +1,13 @@
 """JSON from outside the worker (task variables, command arguments), read within stated bounds.
 
 The text's size is checked before it is parsed, so parsing never costs more than a bounded
-amount of memory: 256 KiB of JSON text becomes at most ~9 MB of Python objects (measured:
-`[{"":[]}, ...]` is the costliest shape). Numbers must fit a double (what the engine's Spin,
-JavaScript and most JSON readers hold): longer integers are refused before Python converts
-them, whose own 4,300-digit guard is a global setting this must not depend on. NaN and
-Infinity are not JSON. Text values must be Unicode (no unpaired surrogates such as a lone
-"\\ud83d": they cannot be encoded, so they could never be sent, logged or stored).
+amount of memory: 256 KiB of JSON text becomes at most 12 MB of Python objects (the costliest
+shape found, `[{"":{}}, ...]`, takes 8.4 MB; tests/test_bounded_json.py). Numbers must fit a
+double (what the engine's Spin, JavaScript and most JSON readers hold): longer integers are
+refused before Python converts them, whose own 4,300-digit guard is a global setting this must
+not depend on. NaN and Infinity are not JSON. Text values must be Unicode (no unpaired
+surrogates such as a lone "\\ud83d": they cannot be encoded, so they could never be sent,
+logged or stored).
 
 Reasons never quote the input: the caller names the variable, and raw input does not belong
 in messages (see `worker.redaction`).
@@ -59,9 +60,11 @@ def parse_json_text(text: str, *, max_chars: int = MAX_JSON_CHARS) -> object:
 
 def check_json_value(value: object, *, max_chars: int = MAX_JSON_CHARS) -> None:
     """Check a value that is already Python data (parsed here, or by the engine client):
-    nesting, size as JSON (estimated, stopping as soon as it is too big), numbers, text.
+    nesting, size as JSON, numbers, text.
 
-    Walks the value depth-first holding one iterator per level, so the walk itself needs
+    The size counted is that of the value written as compact JSON, escapes aside: never more
+    than the text it was parsed from, so text that passed the size check passes here too. The
+    walk stops as soon as that size is exceeded, and holds one iterator per level, so it needs
     memory for at most MAX_JSON_DEPTH levels, whatever the value's size.
     """
     size = 0
@@ -71,14 +74,16 @@ def check_json_value(value: object, *, max_chars: int = MAX_JSON_CHARS) -> None:
         if item is _DONE:
             stack.pop()
             continue
-        size += _scalar_size(item)
+        size += _written_size(item)
         if size > max_chars:
             raise JsonRejected(f"more than {max_chars:,} characters as JSON")
         if isinstance(item, dict):
             _check_keys(item)
-            size += sum(len(key) + 4 for key in item)
+            # Each key in quotes with its colon, and the commas between the members.
+            size += sum(len(key) + 3 for key in item) + max(len(item) - 1, 0)
             children: Iterator[Any] = iter(item.values())
         elif isinstance(item, (list, tuple)):
+            size += max(len(item) - 1, 0)
             children = iter(item)
         else:
             continue
@@ -90,21 +95,24 @@ def check_json_value(value: object, *, max_chars: int = MAX_JSON_CHARS) -> None:
 _DONE = object()
 
 
-def _scalar_size(item: object) -> int:
+def _written_size(item: object) -> int:
+    """Characters `item` takes as compact JSON (a string's escapes not counted), checking it."""
     if isinstance(item, str):
         if has_surrogate(item):
             raise JsonRejected(_SURROGATE_MESSAGE)
-        return len(item) + 3
-    if isinstance(item, bool) or item is None:
-        return 6
+        return len(item) + 2
+    if item is None or item is True:
+        return 4
+    if item is False:
+        return 5
     if isinstance(item, int):
         if item.bit_length() > 1024:
             raise JsonRejected(_NUMBER_MESSAGE)
-        return item.bit_length() // 3 + 2
+        return len(str(item))
     if isinstance(item, float):
         if not math.isfinite(item):
             raise JsonRejected("NaN and Infinity are not JSON numbers")
-        return 24
+        return len(repr(item))
     if isinstance(item, (dict, list, tuple)):
         return 2
     raise JsonRejected(f"holds a {type(item).__name__}, which is not JSON data")
