@@ -138,3 +138,19 @@ def test_a_lock_lost_mid_task_abandons_it_without_a_report(
     assert handler(fetched) == "abandoned"
     assert standin.received == []
     assert engine.names() == ["extend_lock"]
+
+
+def test_a_metadata_value_quoted_by_the_template_reaches_the_engine_masked(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    # The template package quotes the value it cannot convert; the rule applies where the
+    # message leaves for the engine.
+    engine = FakeEngine()
+    metadata = {"type": "Json", "value": json.dumps({"n": "+1 415 555 2671x"})}
+    fetched = task(**_inputs("+14155550101", body="${n?number}", metadata=metadata))
+    assert _handler(engine, twilio)(fetched) == "bpmn-error"
+    _, code, message, variables = engine.last("bpmn_error").args
+    assert code == "TEMPLATE_METADATA_ERROR"
+    assert "+1415***2671" in message
+    assert "415 555 2671" not in message + variables["smsError"]["value"]
+    assert standin.received == []

@@ -88,7 +88,7 @@ def from_response(response: requests.Response) -> TwilioRejected:
         concerns_recipient=twilio_code in RECIPIENT_TWILIO_CODES,
         http_status=status,
         twilio_code=twilio_code,
-        more_info=more_info if isinstance(more_info, str) else None,
+        more_info=more_info[:_MAX_MESSAGE_CHARS] if isinstance(more_info, str) else None,
     )
 
 
