@@ -112,3 +112,36 @@ def test_run_refuses_to_start_naming_each_bad_setting(
     err = capsys.readouterr().err
     assert "SMS_METRICS_PORT=-1 is out of range" in err
     assert "SMS_LOG_LEVEL='loud' must be one of" in err
+
+
+def test_credentials_in_the_engine_url_are_never_printed(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("CAMUNDA_URL", _refused_url().replace("http://", "http://operator:hunter2-pw@"))
+    code, lines = _check(capsys)
+    captured = "\n".join(lines.values())
+    assert code == 1
+    assert lines["engine"].startswith("FAIL")
+    assert "hunter2-pw" not in captured
+    assert "operator" not in captured
+
+
+def test_credentials_in_the_twilio_url_fail_the_configuration_without_being_printed(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("TWILIO_API_URL", "https://AC1:hunter2-pw@api.twilio.com")
+    code, lines = _check(capsys)
+    assert code == 1
+    assert "must not hold credentials" in lines["configuration"]
+    assert "hunter2-pw" not in "\n".join(lines.values())
+
+
+def test_a_warning_about_plain_http_is_shown_with_the_configuration(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("CAMUNDA_URL", "http://camunda.invalid:8080/engine-rest")
+    env.setenv("CAMUNDA_TOKEN", "bearer-t0ken")
+    _, lines = _check(capsys)
+    assert lines["configuration"].startswith("ok")
+    assert "warning: CAMUNDA_URL is plain http:// to camunda.invalid" in lines["configuration"]
+    assert "bearer-t0ken" not in "\n".join(lines.values())

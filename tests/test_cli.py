@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import requests
 
 from tests.twilio_fixtures import GOOD_FROM
+from tests.worker_process import start_worker, stop_worker
 from worker.cli import main
 from worker.dev.demo_two_way import free_port
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
@@ -218,3 +220,21 @@ def test_webhooks_serves_and_refuses_unsigned_webhooks_until_sigterm():
         process.wait()
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_run_never_logs_credentials_given_in_the_engine_url(standin: TwilioStandIn):
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    url = f"http://operator:hunter2-pw@127.0.0.1:{port}/engine-rest"  # nothing listens there
+    process = start_worker(url, standin, "SEND_SMS_CREDENTIALS", SMS_LOG_LEVEL="debug")
+    assert process.stdout is not None
+    seen: list[str] = []
+    for line in process.stdout:
+        seen.append(line)
+        if "engine unavailable" in line:  # it started, logged its settings and polled
+            break
+    process.send_signal(signal.SIGTERM)
+    output = "".join(seen) + stop_worker(process)
+    assert f"http://127.0.0.1:{port}/engine-rest" in output
+    assert "hunter2-pw" not in output
+    assert "operator" not in output

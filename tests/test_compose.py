@@ -87,6 +87,8 @@ def test_by_default_the_worker_uses_the_sandbox_with_its_credentials() -> None:
     assert (env["TWILIO_ACCOUNT"], env["TWILIO_TOKEN"]) == (DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)
     settings = load_settings(env)  # the whole configuration is valid as compose would pass it
     assert settings.twilio_api_url == "http://twilio-sandbox:8081"
+    # Plain http:// to a host other than localhost needs saying so explicitly.
+    assert settings.twilio_allow_insecure_http is True
     assert settings.default_region is None
 
 

@@ -98,8 +98,8 @@ def test_the_public_url_is_a_base_url_without_trailing_slash():
     ("url", "problem"),
     [
         ("sms.example.com", "must start with http"),
-        ("https://sms.example.com/?x=1", "without query"),
-        ("https://sms.example.com/#rc=3", "without query or fragment"),
+        ("https://sms.example.com/?x=1", "must not have a query"),
+        ("https://sms.example.com/#rc=3", "or fragment"),
         ("https://my_host.example.com", "underscore"),
     ],
 )
@@ -135,3 +135,77 @@ def test_the_webhook_token_is_a_secret():
     settings = load_settings({**GOOD, "TWILIO_WEBHOOK_TOKEN": "hook-secret"})
     assert "hook-secret" not in repr(settings)
     assert "hook-secret" in secret_values({**GOOD, "TWILIO_WEBHOOK_TOKEN": "hook-secret"})
+
+
+def test_credentials_in_camunda_url_become_the_engine_login_and_leave_the_url():
+    settings = load_settings({**GOOD, "CAMUNDA_URL": "http://us%40er:p%3Ass@engine:8080/rest/"})
+    assert settings.camunda_url == "http://engine:8080/rest"
+    assert (settings.camunda_user, settings.camunda_password) == ("us@er", "p:ss")
+    assert "p:ss" not in repr(settings)
+    assert "p:ss" in settings.secrets
+
+
+def test_credentials_both_in_camunda_url_and_settings_are_refused_without_echoing_them():
+    env = {**GOOD, "CAMUNDA_URL": "http://u:hunter2-pw@e/rest", "CAMUNDA_USER": "v"}
+    with pytest.raises(ConfigError, match="give them one way") as caught:
+        load_settings(env)
+    assert "hunter2-pw" not in str(caught.value)
+
+
+def test_credentials_in_twilio_url_are_refused_without_echoing_them():
+    env = {**GOOD, "TWILIO_API_URL": "https://AC1:hunter2-pw@api.twilio.com"}
+    with pytest.raises(ConfigError, match="TWILIO_API_URL must not hold credentials") as caught:
+        load_settings(env)
+    assert "hunter2-pw" not in str(caught.value)
+
+
+def test_a_malformed_url_is_refused_without_echoing_it():
+    with pytest.raises(ConfigError) as caught:
+        load_settings({**GOOD, "CAMUNDA_URL": "ftp://u:hunter2-pw@e"})
+    assert "CAMUNDA_URL must start with http:// or https://" in str(caught.value)
+    assert "hunter2-pw" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8081", "http://127.9.9.9", "http://[::1]:8081", "http://localhost:8081"],
+)
+def test_plain_http_to_twilio_is_accepted_on_loopback(url: str):
+    assert load_settings({**GOOD, "TWILIO_API_URL": url}).twilio_api_url == url
+
+
+@pytest.mark.parametrize(
+    "url", ["http://twilio-sandbox:8081", "http://10.0.0.5", "http://localhost.evil.example"]
+)
+def test_plain_http_to_twilio_elsewhere_is_refused(url: str):
+    with pytest.raises(ConfigError, match="TWILIO_ALLOW_INSECURE_HTTP=true"):
+        load_settings({**GOOD, "TWILIO_API_URL": url})
+
+
+def test_plain_http_to_twilio_elsewhere_can_be_allowed_and_is_then_warned_about():
+    env = {**GOOD, "TWILIO_API_URL": "http://sandbox:8081", "TWILIO_ALLOW_INSECURE_HTTP": "true"}
+    settings = load_settings(env)
+    assert settings.twilio_api_url == "http://sandbox:8081"
+    assert any("TWILIO_API_URL is plain http://" in w for w in settings.warnings)
+
+
+def test_plain_http_to_the_engine_is_allowed_and_warned_about_only_with_credentials():
+    plain = {**GOOD, "CAMUNDA_URL": "http://camunda:8080/engine-rest"}
+    assert load_settings(plain).warnings == []
+    with_login = {**plain, "CAMUNDA_USER": "demo", "CAMUNDA_PASSWORD": "demo-pw"}
+    assert load_settings(with_login).warnings == [
+        "CAMUNDA_URL is plain http:// to camunda: the engine credentials cross the network "
+        "unencrypted; use https:// unless that network is trusted"
+    ]
+    local = {**with_login, "CAMUNDA_URL": "http://localhost:8080/engine-rest"}
+    assert load_settings(local).warnings == []
+
+
+def test_the_insecure_http_switch_takes_only_true_or_false():
+    with pytest.raises(ConfigError, match="TWILIO_ALLOW_INSECURE_HTTP='maybe' must be true or"):
+        load_settings({**GOOD, "TWILIO_ALLOW_INSECURE_HTTP": "maybe"})
+
+
+def test_url_passwords_are_among_the_secret_values_for_the_log_filter():
+    env = {**GOOD, "CAMUNDA_URL": "http://u:p%40ss-word@e/rest"}
+    assert {"tok3n-secret", "p%40ss-word", "p@ss-word"} <= set(secret_values(env))

@@ -1,5 +1,7 @@
 import json
+import sys
 
+import phonenumbers
 import pytest
 
 from worker.errors import ConnectorError, ErrorCode
@@ -153,3 +155,132 @@ def test_control_characters_in_bad_numbers_are_escaped_in_messages():
     error = _error({**VALID, "smsTo": ["+1\u0000evil"]})
     assert "\\u0000" in error.message
     json.dumps(error.to_json())
+
+
+# --- hostile input: sizes before work, numbers Python cannot hold, text that is not Unicode ---
+
+HUGE_INT = "1" * 4_301  # one digit past Python's own int-from-text guard
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("metadata", '{"a": ' + HUGE_INT + "}"),
+        ("metadata", '{"a": -' + HUGE_INT + "}"),
+        ("metadata", '{"a": 1e400}'),
+        ("metadata", '{"a": NaN}'),
+        ("metadata", '{"a": -Infinity}'),
+        ("smsTo", "[" + HUGE_INT + "]"),
+    ],
+    ids=["huge-int", "huge-negative", "beyond-double", "nan", "infinity", "smsto-huge-int"],
+)
+def test_numbers_json_cannot_carry_are_invalid_input_naming_the_variable(name: str, value: str):
+    error = _error({**VALID, name: value})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert error.message.startswith(f"{name}: ")
+    assert HUGE_INT not in error.message
+
+
+def test_huge_integers_are_refused_even_with_pythons_own_guard_switched_off():
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)  # what some applications do; the bound must not rely on it
+    try:
+        error = _error({**VALID, "metadata": '{"a": ' + "9" * 200_000 + "}"})
+    finally:
+        sys.set_int_max_str_digits(before)
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "beyond the range of a double" in error.message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("smsBody", "Hi \ud83d"),
+        ("smsFrom", "+1500555\udc000006"),
+        ("smsTo", ["+14155552671", "+1415\ud83d5552672"]),
+        ("smsTo", '["+14155552671\\ud83d"]'),
+        ("metadata", '{"name": "Ann \\ud83d"}'),
+        ("metadata", '{"\\udc00": 1}'),
+        ("metadata", {"nested": [{"name": "\ud83d"}]}),
+    ],
+    ids=["body", "from", "to-list", "to-json", "metadata-value", "metadata-key", "metadata-dict"],
+)
+def test_a_lone_surrogate_is_invalid_input_naming_the_variable(name: str, value: object):
+    error = _error({**VALID, name: value})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert error.message.startswith(f"{name}: ")
+    assert "surrogate" in error.message
+    json.dumps(error.to_json()).encode()  # the message itself is plain Unicode
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text phonenumbers is asked to parse (the real parser still runs)."""
+    seen: list[str] = []
+    real = phonenumbers.parse
+
+    def counted(text: str, region: str | None = None, *args: object, **kw: object) -> object:
+        seen.append(text)
+        return real(text, region, *args, **kw)
+
+    monkeypatch.setattr(phonenumbers, "parse", counted)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["list", "text", "json-text"],
+)
+def test_200000_recipients_are_refused_before_any_number_is_parsed(form: str, parses: list[str]):
+    numbers = [f"+1415555{n % 10_000:04d}" for n in range(200_000)]
+    value: object = {
+        "list": numbers,
+        "text": ", ".join(numbers),
+        "json-text": json.dumps(numbers),
+    }[form]
+    error = _error({**VALID, "smsTo": value})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert error.variables == ("smsTo",)
+    assert parses == []
+
+
+def test_recipients_are_counted_as_given_before_duplicates_are_dropped(parses: list[str]):
+    error = _error({**VALID, "smsTo": ["+14155552671"] * (MAX_RECIPIENTS + 1)})
+    assert error.message == "smsTo: more than 1,000 recipients in one task"
+    assert parses == []
+
+
+def test_a_full_task_costs_one_parse_per_recipient_and_one_for_the_sender(parses: list[str]):
+    numbers = [f"+1415555{n:04d}" for n in range(MAX_RECIPIENTS)]
+    request = parse_inputs({**VALID, "smsTo": numbers}, None)
+    assert len(request.recipients) == MAX_RECIPIENTS
+    assert len(parses) == MAX_RECIPIENTS + 1
+
+
+def test_a_body_longer_than_a_template_may_be_is_refused_before_it_is_read():
+    error = _error({**VALID, "smsBody": "x" * 19_000_000})
+    assert error.code is ErrorCode.TEMPLATE_READ_ERROR
+    assert error.message == ("smsBody: the template has 19,000,000 characters; the limit is 65,536")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"smsTo": "+1 415 555 2671 ext 5"},
+            'smsTo: "+1 4** *** ***1 ext 5" is not a phone number',
+        ),
+        (
+            {"smsTo": "(415) 555-0103"},
+            'smsTo: "(41*) ***-**03" has no valid country code (write it with +country code)',
+        ),
+        (
+            {"smsFrom": "4155550100"},
+            'smsFrom: "41******00" has no valid country code (write it with +country code) '
+            "(nor a Messaging Service SID MG...)",
+        ),
+    ],
+    ids=["extension", "national-without-region", "from"],
+)
+def test_messages_quote_input_with_its_digits_hidden(values: dict[str, str], message: str):
+    assert _error({**VALID, **values}).message == message

@@ -73,6 +73,15 @@ def test_phone_numbers_are_masked_in_messages_and_tracebacks(
     assert "+14155552671" not in str(entry)
 
 
+def test_numbers_in_any_notation_and_url_credentials_are_masked_in_log_lines(
+    installed: None, capsys: pytest.CaptureFixture[str]
+):
+    configure_logging(LogFormat.HUMAN, logging.INFO)
+    log.warning("to (415) 555-0103, 0044 20 7946 0958 via http://u:hunter2-pw@engine/rest")
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert line.endswith("to 41***03, 0044***0958 via http://***@engine/rest")
+
+
 def test_configured_secrets_are_redacted_whoever_logs_them(
     installed: None, capsys: pytest.CaptureFixture[str]
 ):

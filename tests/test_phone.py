@@ -1,6 +1,6 @@
 import pytest
 
-from worker.sms.phone import InvalidNumber, is_messaging_service_sid, mask, normalise
+from worker.sms.phone import MAX_NUMBER_CHARS, InvalidNumber, is_messaging_service_sid, normalise
 
 
 @pytest.mark.parametrize(
@@ -43,5 +43,6 @@ def test_messaging_service_sid_is_recognised():
     assert not is_messaging_service_sid("MG123")
 
 
-def test_mask_keeps_prefix_and_last_four_digits():
-    assert mask("+14155552671") == "+1415***2671"
+def test_text_longer_than_any_written_number_is_refused_before_it_is_parsed():
+    with pytest.raises(InvalidNumber, match="longer than 64 characters"):
+        normalise("+1" + " " * MAX_NUMBER_CHARS + "4155552671", None)

@@ -138,6 +138,13 @@ CASES: list[tuple[str, Arrange, str, str, ErrorCode]] = [
         ErrorCode.TWILIO_CONNECTION_ERROR,
     ),
     ("an unlisted status", _fail(418, 20001), GOOD_FROM, TO, ErrorCode.UNKNOWN_ERROR),
+    (
+        "a redirect",
+        lambda s: s.faults.redirect_next("https://elsewhere.example/x"),
+        GOOD_FROM,
+        TO,
+        ErrorCode.TWILIO_CONNECTION_ERROR,
+    ),
 ]
 
 # Produced before any request is made; their tests live with the inputs and the template.

@@ -23,10 +23,11 @@ from worker.config import LogFormat, load_log_settings, load_settings, secret_va
 from worker.errors import ConfigError, ConnectorError, ErrorCode
 from worker.logs import logging_to_stderr
 from worker.metrics import Metrics
+from worker.redaction import Redactor
 from worker.runtime.check import run_checks
 from worker.runtime.daemon import Daemon
 from worker.sms.action import render_body, send_sms
-from worker.sms.inputs import parse_metadata
+from worker.sms.inputs import parse_body, parse_metadata
 from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed
 from worker.twilio.client import TwilioClient
 
@@ -147,6 +148,8 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    for warning in settings.warnings:
+        logging.getLogger("worker").warning("%s", warning)
     logging.getLogger("worker").warning(
         "worker %s polling %s for topic %s (up to %d tasks at once)",
         settings.worker_id,
@@ -214,8 +217,9 @@ def _demo(args: argparse.Namespace) -> int:
     )
 
 
-def _print_error(error: dict[str, object]) -> None:
-    print(json.dumps(error, ensure_ascii=False), file=sys.stderr)
+def _print_error(error: dict[str, object], redactor: Redactor) -> None:
+    # The same rule as for what reaches the engine (worker.redaction).
+    print(json.dumps(redactor.error_json(error), ensure_ascii=False), file=sys.stderr)
 
 
 def _send(args: argparse.Namespace) -> int:
@@ -236,20 +240,22 @@ def _send(args: argparse.Namespace) -> int:
     if isinstance(outcome, Completed):
         print(json.dumps(outcome.sms_result, ensure_ascii=False))
         return EXIT_OK
+    redactor = Redactor(settings.secrets)
     if isinstance(outcome, BusinessError):
-        _print_error({**outcome.sms_error, "smsResult": outcome.sms_result})
+        _print_error({**outcome.sms_error, "smsResult": outcome.sms_result}, redactor)
         return EXIT_ERROR
     message = outcome.reason if isinstance(outcome, Abandoned) else outcome.message
-    _print_error({"errorCode": ErrorCode.UNKNOWN_ERROR.value, "errorMessage": message})
+    _print_error({"errorCode": ErrorCode.UNKNOWN_ERROR.value, "errorMessage": message}, redactor)
     return EXIT_ERROR
 
 
 def _render(args: argparse.Namespace) -> int:
     try:
+        # The same checks as a task's smsBody and metadata (size, Unicode, JSON bounds).
         source = template.read_template_file(args.body_file) if args.body_file else args.body
-        text = render_body(source, parse_metadata(args.metadata))
+        text = render_body(parse_body(source), parse_metadata(args.metadata))
     except ConnectorError as error:
-        _print_error(error.to_json())
+        _print_error(error.to_json(), Redactor(secret_values()))
         return EXIT_ERROR
     sys.stdout.write(text)
     sys.stdout.flush()

@@ -9,10 +9,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 import phonenumbers
 
+from worker.base_urls import (
+    BaseUrl,
+    parse_base_url,
+    take_url_credentials,
+    url_passwords,
+    url_warnings,
+)
 from worker.errors import ConfigError
 
 __all__ = ["ConfigError", "Settings", "load_settings"]
@@ -104,6 +110,8 @@ class Settings:
     twilio_api_key: str = ""
     twilio_api_secret: str = _secret()
     twilio_api_url: str = "https://api.twilio.com"
+    # Plain http:// to a host other than this machine is refused unless this says otherwise.
+    twilio_allow_insecure_http: bool = False
     twilio_connect_timeout_ms: int = 5_000
     twilio_read_timeout_ms: int = 15_000
     twilio_retry_429_budget_ms: int = 30_000
@@ -141,6 +149,19 @@ class Settings:
     webhook_host: str = "0.0.0.0"  # noqa: S104
     webhook_port: int = 8082
     webhook_threads: int = 8
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value that is set, for `worker.redaction.Redactor`."""
+        hidden = (f.name for f in fields(self) if not f.repr)
+        return tuple(value for value in (getattr(self, name) for name in hidden) if value)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Settings that work but deserve an operator's second look (logged by `run`, shown
+        by `check`)."""
+        engine_credentials = bool(self.camunda_password or self.camunda_token)
+        return url_warnings(self.camunda_url, engine_credentials, self.twilio_api_url)
 
     @property
     def twilio_auth(self) -> tuple[str, str]:
@@ -193,6 +214,7 @@ ENVIRONMENT: dict[str, str] = {
     "TWILIO_API_KEY": "twilio_api_key",
     "TWILIO_API_SECRET": "twilio_api_secret",
     "TWILIO_API_URL": "twilio_api_url",
+    "TWILIO_ALLOW_INSECURE_HTTP": "twilio_allow_insecure_http",
     "TWILIO_CONNECT_TIMEOUT_MS": "twilio_connect_timeout_ms",
     "TWILIO_READ_TIMEOUT_MS": "twilio_read_timeout_ms",
     "TWILIO_RETRY_429_BUDGET_MS": "twilio_retry_429_budget_ms",
@@ -249,11 +271,22 @@ def _parse_int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
-def _parse_url(name: str, raw: str) -> str:
-    url = raw.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"{name}={raw!r} must start with http:// or https://")
-    return url
+def _parse_url(name: str, raw: str) -> BaseUrl:
+    try:
+        return parse_base_url(raw)
+    except ValueError as exc:
+        # Not echoed: a URL may hold a password.
+        raise ValueError(f"{name} {exc}") from None
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _BOOLEANS:
+        raise ValueError(f"{name}={raw!r} must be true or false")
+    return _BOOLEANS[value]
+
+
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def _parse_region(name: str, raw: str) -> str | None:
@@ -302,6 +335,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         problems.append("TWILIO_TOKEN is required (or TWILIO_API_KEY and TWILIO_API_SECRET)")
     if values.get("camunda_token") and values.get("camunda_user"):
         problems.append("set either CAMUNDA_USER/CAMUNDA_PASSWORD or CAMUNDA_TOKEN, not both")
+    problems += take_url_credentials(values)
     if problems:
         raise ConfigError(problems)
     return Settings(**values)  # type: ignore[arg-type]
@@ -334,9 +368,12 @@ def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
     log redaction filter."""
     env = os.environ if env is None else env
     hidden = {f.name for f in fields(Settings) if not f.repr}
-    return [
+    found = [
         env[var].strip() for var, name in ENVIRONMENT.items() if name in hidden and env.get(var)
     ]
+    for var in ("CAMUNDA_URL", "TWILIO_API_URL"):
+        found += url_passwords(env.get(var) or "")
+    return found
 
 
 def _parse_value(var: str, name: str, raw: str) -> object:
@@ -346,6 +383,8 @@ def _parse_value(var: str, name: str, raw: str) -> object:
         return _parse_url(var, raw)
     if name == "public_url":
         return _parse_public_url(var, raw)
+    if name == "twilio_allow_insecure_http":
+        return _parse_bool(var, raw)
     if name == "default_region":
         return _parse_region(var, raw)
     if name == "uncaught_errors":
@@ -399,19 +438,14 @@ def webhook_settings(settings: Settings) -> WebhookSettings:
 
 
 def _parse_public_url(name: str, raw: str) -> str:
-    if "@" in urlsplit(raw.strip()).netloc:
-        # Checked first, and the value not echoed: it would print the credentials.
-        raise ValueError(f"{name} must not contain credentials")
     url = _parse_url(name, raw)
-    parts = urlsplit(url)
-    if parts.query or parts.fragment or "#" in raw:
-        raise ValueError(f"{name}={raw!r} must be a base URL, without query or fragment")
-    if not parts.hostname:
-        raise ValueError(f"{name}={raw!r} has no host name")
-    if "_" in parts.hostname:
+    if url.has_credentials:
+        # The value is not echoed: it would print the credentials.
+        raise ValueError(f"{name} must not contain credentials")
+    if "_" in url.host:
         # Twilio refuses StatusCallback URLs whose host name has an underscore.
         raise ValueError(f"{name}={raw!r}: Twilio rejects host names with an underscore")
-    return url
+    return url.url
 
 
 def _check_environment_table() -> None:

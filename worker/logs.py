@@ -1,8 +1,8 @@
 """Logging for every command: readable lines by default, JSON lines for log collectors.
 
-Whatever the format, each record passes a redaction filter first: phone numbers are masked and
-the configured secrets replaced, whichever code (ours or a library's) logged them. Code must
-still never log a secret; the filter is the safety net, not the rule.
+Whatever the format, each record passes a redaction filter first (`worker.redaction`: secrets
+and URL credentials replaced, phone numbers masked), whichever code (ours or a library's)
+logged them. Code must still never log a secret; the filter is the safety net, not the rule.
 """
 
 from __future__ import annotations
@@ -16,16 +16,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from worker.config import LogFormat
-from worker.sms.phone import mask_all
+from worker.redaction import Redactor
 
 HUMAN_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Passed with `extra=`; JSON lines carry each one that is known, the human format only the text.
 TASK_FIELDS = ("task_id", "process_instance_id", "outcome", "error_code", "duration_ms")
 # The same for the `webhooks` command (process_instance_id and duration_ms as above).
 WEBHOOK_FIELDS = ("webhook", "result", "message_sid")
-REDACTED = "***"
-# Shorter values would also blank out ordinary words and numbers in every line.
-_MIN_SECRET_CHARS = 4
 _HANDLER_NAME = "twilio-sms-worker"
 
 
@@ -41,15 +38,10 @@ def task_log(
 class Redaction(logging.Filter):
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        # Longest first, so a secret that contains another is replaced whole.
-        self._secrets = sorted(
-            {s for s in secrets if len(s) >= _MIN_SECRET_CHARS}, key=len, reverse=True
-        )
+        self._redactor = Redactor(secrets)
 
     def clean(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return mask_all(text)
+        return self._redactor.text(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.twilio_fixtures import GOOD_FROM, settings_for
+from worker.cli import main
+from worker.config import ENVIRONMENT
 from worker.dev.bpmn_models import sms_process
 from worker.dev.local_engine import LocalEngine
-from worker.dev.twilio_standin import TwilioStandIn
+from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
 from worker.engine.client import EngineClient
 from worker.errors import EngineError
 from worker.runtime.daemon import Daemon
@@ -66,3 +68,21 @@ def test_with_basic_auth_the_worker_completes_tasks(
         daemon.close()
     result = json.loads(secured_engine.process_variables(instance)["smsResult"]["value"])
     assert list(result.values()) == ["+14155552671"]
+
+
+def test_credentials_given_in_camunda_url_log_in_and_are_never_printed(
+    secured_engine: LocalEngine,
+    standin: TwilioStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    for var in ENVIRONMENT:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TWILIO_ACCOUNT", DEFAULT_ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_TOKEN", DEFAULT_AUTH_TOKEN)
+    monkeypatch.setenv("TWILIO_API_URL", standin.url)
+    monkeypatch.setenv("CAMUNDA_URL", secured_engine.url.replace("://", "://demo:demo@"))
+    assert main(["check"]) == 0
+    captured = capsys.readouterr()
+    assert f"at {secured_engine.url}" in captured.out
+    assert "demo:demo" not in captured.out + captured.err

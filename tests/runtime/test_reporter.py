@@ -9,6 +9,7 @@ from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
 from worker.config import ReportSettings, UncaughtErrors
 from worker.engine.task import ExternalTask
 from worker.errors import EngineError, EngineUnreachable, ErrorCode, LockLost, TaskGone
+from worker.redaction import Redactor
 from worker.runtime.reporter import MAX_ERROR_MESSAGE_CHARS, OutcomeReporter, WouldCatch
 from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, RecipientFailure
 
@@ -17,6 +18,7 @@ SETTINGS = ReportSettings(
 )
 SENT = {"SM1": "+14155550101"}
 LOCK_S = 60.0
+TOKEN = "feedface-auth-token"
 
 
 def _caught(_task: ExternalTask, _code: str) -> bool | None:
@@ -38,7 +40,13 @@ def _reporter(
     settings: ReportSettings = SETTINGS,
 ) -> OutcomeReporter:
     return OutcomeReporter(
-        engine, settings, would_catch, sleep=clock.sleep, clock=clock, jitter=lambda: 0.5
+        engine,
+        settings,
+        would_catch,
+        redactor=Redactor([TOKEN]),
+        sleep=clock.sleep,
+        clock=clock,
+        jitter=lambda: 0.5,
     )
 
 
@@ -197,3 +205,57 @@ def test_a_report_still_failing_when_the_lock_ends_during_retries_is_unreported(
     engine.on_call = lambda _name: clock.sleep(20.0)
     assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "unreported"
     assert engine.names().count("complete") < 4
+
+
+def _echoing_error() -> BusinessError:
+    """What a Twilio answer that quotes numbers and our token becomes."""
+    said = f"The 'To' number 1 (415) 555-0102 is not valid; token {TOKEN}"
+    failure = RecipientFailure("+14155550102", ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR, said)
+    return BusinessError(
+        ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,
+        f"{said} (to +14155550102); 1 of 3 sent",
+        sms_result=SENT,
+        failures=(failure,),
+        details={"notAttempted": ["+14155550103"]},
+    )
+
+
+def test_a_bpmn_error_masks_numbers_and_secrets_in_every_free_text():
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock), clock, _echoing_error())
+    _, _, message, variables = engine.last("bpmn_error").args
+    sms_error = json_value(variables["smsError"])
+    texts = [message, sms_error["errorMessage"], sms_error["failures"][0]["errorMessage"]]
+    for text in texts:
+        assert TOKEN not in text
+        assert "5550102" not in text.replace(" ", "").replace("-", "")
+    assert message.startswith("The 'To' number 1415***0102 is not valid; token ***")
+
+
+def test_a_bpmn_error_keeps_the_recipient_fields_whole_for_the_process():
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock), clock, _echoing_error())
+    _, _, _, variables = engine.last("bpmn_error").args
+    sms_error = json_value(variables["smsError"])
+    assert sms_error["failures"][0]["number"] == "+14155550102"
+    assert sms_error["notAttempted"] == ["+14155550103"]
+    assert json_value(variables["smsResult"]) == SENT
+
+
+def test_an_incident_masks_its_message_and_keeps_recipients_in_its_details():
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock, _uncaught), clock, _echoing_error())
+    _, message, details, _, _ = engine.last("failure").args
+    assert TOKEN not in message + details
+    assert "+1415***0102" in message
+    assert '"number": "+14155550102"' in details
+    assert '"SM1": "+14155550101"' in details
+
+
+def test_a_crash_report_is_redacted_too():
+    engine, clock = FakeEngine(), FakeClock()
+    crash = Crashed(f"ValueError: +14155550102 {TOKEN}", f"Traceback ... {TOKEN} +14155550102")
+    _report(_reporter(engine, clock), clock, crash)
+    _, message, details, _, _ = engine.last("failure").args
+    assert message == "ValueError: +1415***0102 ***"
+    assert details == "Traceback ... *** +1415***0102"

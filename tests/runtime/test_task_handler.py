@@ -16,6 +16,7 @@ from worker.dev.twilio_standin import TwilioStandIn
 from worker.engine.task import ExternalTask
 from worker.errors import LockLost
 from worker.metrics import Metrics
+from worker.redaction import Redactor
 from worker.runtime.reporter import OutcomeReporter
 from worker.runtime.task_handler import TaskHandler
 from worker.sms.inputs import Sender
@@ -42,7 +43,12 @@ def _inputs(to: str, body: str = "Hi ${name}", **more: dict[str, Any]) -> dict[s
 def _handler(engine: FakeEngine, twilio: Any, metrics: Metrics | None = None) -> TaskHandler:
     clock = FakeClock()
     reporter = OutcomeReporter(
-        engine, REPORTING, lambda _t, _c: True, sleep=clock.sleep, clock=clock
+        engine,
+        REPORTING,
+        lambda _t, _c: True,
+        redactor=Redactor(),
+        sleep=clock.sleep,
+        clock=clock,
     )
     return TaskHandler(
         engine,
@@ -124,7 +130,9 @@ def test_a_lock_lost_mid_task_abandons_it_without_a_report(
     engine = FakeEngine(failures={"extend_lock": [LockLost("locked", 400)]})
     lease = LeaseSettings(lock_duration_ms=60_000, worst_send_s=60.0)
     clock = FakeClock()
-    reporter = OutcomeReporter(engine, REPORTING, lambda _t, _c: True, clock=clock)
+    reporter = OutcomeReporter(
+        engine, REPORTING, lambda _t, _c: True, redactor=Redactor(), clock=clock
+    )
     handler = TaskHandler(
         engine, twilio, reporter, lease, default_region=None, metrics=Metrics(CollectorRegistry())
     )
@@ -132,3 +140,19 @@ def test_a_lock_lost_mid_task_abandons_it_without_a_report(
     assert handler(fetched) == "abandoned"
     assert standin.received == []
     assert engine.names() == ["extend_lock"]
+
+
+def test_a_metadata_value_quoted_by_the_template_reaches_the_engine_masked(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    # The template package quotes the value it cannot convert; the rule applies where the
+    # message leaves for the engine.
+    engine = FakeEngine()
+    metadata = {"type": "Json", "value": json.dumps({"n": "+1 415 555 2671x"})}
+    fetched = task(**_inputs("+14155550101", body="${n?number}", metadata=metadata))
+    assert _handler(engine, twilio)(fetched) == "bpmn-error"
+    _, code, message, variables = engine.last("bpmn_error").args
+    assert code == "TEMPLATE_METADATA_ERROR"
+    assert "+1415***2671" in message
+    assert "415 555 2671" not in message + variables["smsError"]["value"]
+    assert standin.received == []

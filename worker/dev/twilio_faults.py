@@ -85,6 +85,7 @@ class Kind(str, Enum):
     HTML = "html"  # an HTML error page, as a proxy or load balancer in front of Twilio sends
     RESET = "reset"  # close the socket with a TCP RST and no response at all
     DELAY = "delay"  # sleep before answering (the answer itself is unchanged)
+    REDIRECT = "redirect"  # a 3xx with a Location header, as a moved edge or a proxy sends
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Fault:
     message: str = "Internal Server Error"
     delay_ms: int = 0
     retry_after: int | None = None
+    location: str = ""
 
     def __post_init__(self) -> None:
         if self.count is not None and self.count < 1:
@@ -184,6 +186,9 @@ class Faults:
 
     def html_next(self, status: int = 502, count: int = 1) -> None:
         self.add(Fault(Kind.HTML, count, status=status, code=0, message=""))
+
+    def redirect_next(self, location: str, status: int = 307, count: int = 1) -> None:
+        self.add(Fault(Kind.REDIRECT, count, status=status, code=0, location=location))
 
     def reset_next(self, count: int = 1) -> None:
         self.add(Fault(Kind.RESET, count))

@@ -397,6 +397,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _fault_reply(fault: Fault, user: str | None) -> _Reply:
+    if fault.kind is Kind.REDIRECT:
+        return _Reply(fault.status, html="", headers={"Location": fault.location}, auth_user=user)
     if fault.kind is Kind.HTML:
         reason = BaseHTTPRequestHandler.responses.get(fault.status, ("Error", ""))[0]
         title = f"{fault.status} {reason}"

@@ -29,6 +29,21 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
+def _refused(action: str, response: requests.Response) -> EngineError | None:
+    """The error for an answer that is not a success, else None. A 3xx is one: this client's
+    session does not follow redirects (credentials must not go where a redirect points), and
+    the call was not carried out."""
+    status = response.status_code
+    if 300 <= status < 400:
+        return engine_error(
+            f"{action}: HTTP {status}, a redirect, which is not followed (check CAMUNDA_URL)",
+            status,
+        )
+    if not response.ok:
+        return engine_error(f"{action}: HTTP {status}", status)
+    return None
+
+
 def engine_error(message: str, status: int | None) -> EngineError:
     """The typed error for an engine answer with this status (None: no answer)."""
     if status is None:
@@ -111,6 +126,9 @@ class EngineClient:
             auth["auth_basic"] = {"username": settings.user, "password": settings.password}
         if settings.token:
             auth["auth_bearer"] = {"access_token": settings.token}
+        # The library's calls are plain `requests.post`, which follows redirects (we cannot
+        # pass it a session); requests drops the Authorization header whenever a redirect
+        # changes host, port or scheme, so the credentials stay with the engine's address.
         self._tasks = ExternalTaskClient(settings.worker_id, self._url, config)
         # Added only after construction: the library logs its config at INFO when created,
         # and it masks a basic-auth password but not a bearer token.
@@ -167,8 +185,8 @@ class EngineClient:
                 json=typed,
                 timeout=self._timeout_s,
             )
-        if not response.ok:
-            raise engine_error(f"set {name}: HTTP {response.status_code}", response.status_code)
+        if (error := _refused(f"set {name}", response)) is not None:
+            raise error
 
     @_counted
     def unlock(self, task: ExternalTask) -> None:
@@ -215,10 +233,9 @@ class EngineClient:
                 response = self._session.get(self._url + path, timeout=self._timeout_s, stream=True)
             if response.status_code == 404:
                 continue
-            if not response.ok:
-                raise engine_error(
-                    f"download {name}: HTTP {response.status_code}", response.status_code
-                )
+            if (error := _refused(f"download {name}", response)) is not None:
+                response.close()
+                raise error
             data = response.raw.read(MAX_FILE_BYTES + 1, decode_content=True)
             response.close()
             return bytes(data)
@@ -240,14 +257,14 @@ class EngineClient:
     def _post(self, path: str, body: dict[str, Any] | None, action: str) -> None:
         with translated_errors(action):
             response = self._session.post(self._url + path, json=body, timeout=self._timeout_s)
-        if not response.ok:
-            raise engine_error(f"{action}: HTTP {response.status_code}", response.status_code)
+        if (error := _refused(action, response)) is not None:
+            raise error
 
     def _get_json(self, path: str, action: str, params: dict[str, str] | None = None) -> Any:
         with translated_errors(action):
             response = self._session.get(self._url + path, params=params, timeout=self._timeout_s)
-        if not response.ok:
-            raise engine_error(f"{action}: HTTP {response.status_code}", response.status_code)
+        if (error := _refused(action, response)) is not None:
+            raise error
         try:
             return response.json()
         except ValueError as exc:

@@ -2,18 +2,18 @@
 
 Three checks, each one line: the configuration is valid, the engine answers (`/version`),
 and Twilio accepts the credentials (the account resource, fetched, never printed: it holds
-the auth token).
+the auth token). Every line passes `worker.redaction` before it is printed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from worker.config import Settings, load_settings
 from worker.engine.client import EngineClient
 from worker.errors import ConfigError, ConnectorError, EngineError, ErrorCode
-from worker.sms.phone import mask_all
+from worker.redaction import Redactor
 from worker.twilio.client import TwilioClient
 
 _SKIPPED = "not tried: the configuration is invalid"
@@ -41,7 +41,9 @@ def run_checks(env: Mapping[str, str] | None = None) -> list[CheckResult]:
             CheckResult("engine", False, _SKIPPED, skipped=True),
             CheckResult("twilio", False, _SKIPPED, skipped=True),
         ]
-    return [check_configuration(settings), check_engine(settings), check_twilio(settings)]
+    redactor = Redactor(settings.secrets)
+    results = [check_configuration(settings), check_engine(settings), check_twilio(settings)]
+    return [replace(result, detail=redactor.text(result.detail)) for result in results]
 
 
 def check_configuration(settings: Settings) -> CheckResult:
@@ -50,11 +52,12 @@ def check_configuration(settings: Settings) -> CheckResult:
         if settings.metrics_port
         else "metrics and probes off"
     )
+    warnings = "".join(f"; warning: {warning}" for warning in settings.warnings)
     return CheckResult(
         "configuration",
         True,
         f"valid (topic {settings.topic}, up to {settings.max_concurrency} tasks at once, "
-        f"{metrics})",
+        f"{metrics}){warnings}",
     )
 
 
@@ -90,7 +93,7 @@ def check_twilio(settings: Settings) -> CheckResult:
         return CheckResult(
             "twilio",
             False,
-            f"{who} at {settings.twilio_api_url} refused: {mask_all(error.message)}{hint}",
+            f"{who} at {settings.twilio_api_url} refused: {error.message}{hint}",
         )
     finally:
         twilio.close()

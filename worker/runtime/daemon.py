@@ -13,6 +13,7 @@ from worker.config import Settings
 from worker.engine.catch_lookup import CatchLookup
 from worker.engine.client import EngineClient
 from worker.metrics import Metrics
+from worker.redaction import Redactor
 from worker.runtime.health import Health, OpsServer, liveness_window_s, readiness_window_s
 from worker.runtime.loop import PollLoop
 from worker.runtime.reporter import OutcomeReporter
@@ -56,7 +57,12 @@ class Daemon:
         # Set when tasks must stop before their next message: a second signal, or the
         # shutdown grace running out.
         self.aborted = threading.Event()
-        reporter = OutcomeReporter(self.engine, settings.reporting, CatchLookup(self.engine))
+        reporter = OutcomeReporter(
+            self.engine,
+            settings.reporting,
+            CatchLookup(self.engine),
+            redactor=Redactor(settings.secrets),
+        )
         handler = TaskHandler(
             self.engine,
             self.twilio,

@@ -13,6 +13,7 @@ from worker.config import ReportSettings, UncaughtErrors
 from worker.engine.task import ExternalTask
 from worker.engine.variables import json_variable
 from worker.errors import EngineError, LockLost, TaskGone
+from worker.redaction import Redactor
 from worker.retry import RetryPolicy, retry_call
 from worker.runtime.engine_calls import TaskEngine
 from worker.runtime.lease import PROGRESS_VARIABLE
@@ -45,6 +46,9 @@ class OutcomeReporter:
     A completion the engine refuses (an output mapping that fails, say) would hand the task
     out again and again, re-sending its last message each time; such a task is turned into an
     incident instead, with its progress recorded so a retry by an operator sends nothing twice.
+
+    Every text it sends (errorMessage, smsError, an incident's details) passes `redactor`:
+    this is where the rule of `worker.redaction` is applied to what reaches the engine.
     """
 
     def __init__(
@@ -53,6 +57,7 @@ class OutcomeReporter:
         settings: ReportSettings,
         would_catch: WouldCatch,
         *,
+        redactor: Redactor,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
@@ -60,6 +65,7 @@ class OutcomeReporter:
         self._engine = engine
         self._settings = settings
         self._would_catch = would_catch
+        self._redactor = redactor
         self._sleep, self._clock, self._jitter = sleep, clock, jitter
 
     def report(self, task: ExternalTask, outcome: Outcome, *, retry_until: float) -> str:
@@ -79,7 +85,8 @@ class OutcomeReporter:
             retries = max(
                 0, (task.retries if task.retries is not None else self._settings.task_retries) - 1
             )
-            self._failure(task, outcome.message, outcome.details, retries, retry_until)
+            details = self._redactor.text(outcome.details)
+            self._failure(task, outcome.message, details, retries, retry_until)
             return "incident" if retries == 0 else "failure"
         if isinstance(outcome, Abandoned):
             log.info("task %s abandoned: %s", task.id, outcome.reason)
@@ -98,12 +105,13 @@ class OutcomeReporter:
         if throw:
             variables = {
                 RESULT_VARIABLE: json_variable(outcome.sms_result),
-                ERROR_VARIABLE: json_variable(outcome.sms_error),
+                ERROR_VARIABLE: json_variable(self._redactor.error_json(outcome.sms_error)),
             }
+            message = self._redactor.text(outcome.message)
             refused = self._call_engine(
                 "bpmnError",
                 task,
-                lambda: self._engine.bpmn_error(task, code, outcome.message, variables),
+                lambda: self._engine.bpmn_error(task, code, message, variables),
                 retry_until,
             )
             if refused is not None:
@@ -114,7 +122,7 @@ class OutcomeReporter:
             "so it was raised as an incident instead of letting the process go on as if the "
             "SMS was sent"
         )
-        self._failure(task, message, _details(outcome), 0, retry_until)
+        self._failure(task, message, self._details(outcome), 0, retry_until)
         return "incident"
 
     def _refused(
@@ -145,6 +153,9 @@ class OutcomeReporter:
     def _failure(
         self, task: ExternalTask, message: str, details: str, retries: int, retry_until: float
     ) -> None:
+        # Redacted before shortening, so a cut cannot leave half a number or secret behind.
+        # `details` arrive redacted: some are smsError's JSON, whose recipients stay whole.
+        message = self._redactor.text(message)
         short = (
             message
             if len(message) <= MAX_ERROR_MESSAGE_CHARS
@@ -195,7 +206,7 @@ class OutcomeReporter:
             return exc
         return None
 
-
-def _details(outcome: BusinessError) -> str:
-    payload: dict[str, Any] = {**outcome.sms_error, "smsResult": outcome.sms_result}
-    return json.dumps(payload, ensure_ascii=False, indent=2)
+    def _details(self, outcome: BusinessError) -> str:
+        # The incident's stand-in for smsError and smsResult: the same rule as those.
+        payload: dict[str, Any] = {**outcome.sms_error, "smsResult": outcome.sms_result}
+        return json.dumps(self._redactor.error_json(payload), ensure_ascii=False, indent=2)

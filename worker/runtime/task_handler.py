@@ -19,7 +19,7 @@ from worker.runtime.engine_calls import TaskEngine
 from worker.runtime.lease import PROGRESS_VARIABLE, TaskLease, earlier_progress
 from worker.runtime.reporter import OutcomeReporter
 from worker.sms.action import MessageSender, send_sms
-from worker.sms.inputs import INPUT_NAMES, SMS_BODY
+from worker.sms.inputs import INPUT_NAMES, MAX_METADATA_JSON_CHARS, SMS_BODY
 from worker.sms.outcome import BusinessError, Crashed, Outcome
 from worker.twilio.webhook_urls import status_callback_url
 
@@ -46,7 +46,13 @@ def read_inputs(
                 variables=[name],
             ) from exc
 
-    return unwrap_all(INPUT_NAMES, variables, download_body, file_variables=(SMS_BODY,))
+    return unwrap_all(
+        INPUT_NAMES,
+        variables,
+        download_body,
+        file_variables=(SMS_BODY,),
+        max_json_chars=MAX_METADATA_JSON_CHARS,
+    )
 
 
 class TaskHandler:

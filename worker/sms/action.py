@@ -13,9 +13,9 @@ from typing import Protocol
 
 from worker import template
 from worker.errors import ConnectorError, DeliveryError, ErrorCode, InputError
+from worker.redaction import has_surrogate
 from worker.sms.inputs import SMS_BODY, Sender, SmsRequest, parse_inputs
 from worker.sms.outcome import Abandoned, BusinessError, Completed, Outcome, RecipientFailure
-from worker.sms.phone import mask, mask_all
 
 MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies (error 21617)
 
@@ -68,7 +68,17 @@ class PreparedSms:
 def render_body(source: str | bytes, metadata: Mapping[str, object]) -> str:
     """The template step, kept behind one function so the engine behind it is one line."""
     text = template.decode_template(source) if isinstance(source, bytes) else source
-    return template.render(text, metadata)
+    body = template.render(text, metadata)
+    if has_surrogate(body):
+        # Inputs hold none (they are checked), but a template can build one ("\xD83D"), and
+        # Twilio's form encoding would fail on it after the task had begun sending.
+        raise InputError(
+            ErrorCode.INVALID_INPUT,
+            f"{SMS_BODY}: the rendered message holds an unpaired UTF-16 surrogate (such as a "
+            "\\xD83D escape without its pair), which is not Unicode text",
+            variables=[SMS_BODY],
+        )
+    return body
 
 
 def prepare(values: Mapping[str, object], default_region: str | None) -> PreparedSms:
@@ -165,11 +175,11 @@ def _failure(number: str, error: DeliveryError) -> RecipientFailure:
 
 
 def _summary(failures: list[RecipientFailure], sent: int, skipped: int, total: int) -> str:
-    # Numbers are masked: the message lands in engine logs and incidents; smsError has them.
+    # Written in full; the number is masked where the message leaves (worker.redaction).
     first = failures[0]
     if total == 1:
-        return mask_all(first.message)
-    text = f"{mask_all(first.message)} (to {mask(first.number)}); {sent} of {total} sent"
+        return first.message
+    text = f"{first.message} (to {first.number}); {sent} of {total} sent"
     text += f", {len(failures)} failed"
     if skipped:
         text += f", {skipped} not attempted"

@@ -3,26 +3,42 @@
 Values arrive as plain Python values (str, list, dict, bytes for a File variable, numbers,
 None): the engine adapter has already unwrapped Camunda's typed variables. Problems are
 reported in a fixed order so one task always yields the same single error: missing inputs
-first (all of them named at once), then wrong types and unparseable JSON, then phone numbers.
+first (all of them named at once), then wrong types, sizes, unparseable JSON and text that is
+not Unicode, then phone numbers.
+
+Sizes are checked before any work that grows with them: a text's length before it is split
+or parsed, the number of recipients before any of them is normalised. So one task costs at
+most MAX_RECIPIENTS + 1 phone number parses, and parsing at most 256 KiB of JSON text.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from worker.bounded_json import (
+    MAX_JSON_CHARS,
+    MAX_JSON_DEPTH,
+    JsonRejected,
+    check_json_value,
+    parse_json_text,
+)
 from worker.errors import ErrorCode, InputError
+from worker.redaction import has_surrogate, quote
 from worker.sms import phone
+from worker.template import MAX_TEMPLATE_CHARS
 
 SMS_FROM, SMS_TO, SMS_BODY, METADATA = "smsFrom", "smsTo", "smsBody", "metadata"
 INPUT_NAMES = (SMS_FROM, SMS_TO, SMS_BODY, METADATA)
 
 MAX_RECIPIENTS = 1_000
-MAX_METADATA_JSON_CHARS = 256 * 1024
-MAX_METADATA_DEPTH = 32
+# smsTo as text (a list, or a JSON array): room for every recipient at the longest a number
+# may be written, plus a separator. Longer text cannot hold an acceptable list.
+MAX_RECIPIENTS_TEXT_CHARS = MAX_RECIPIENTS * (phone.MAX_NUMBER_CHARS + 1)
+MAX_METADATA_JSON_CHARS = MAX_JSON_CHARS
+MAX_METADATA_DEPTH = MAX_JSON_DEPTH
 
 _SEPARATORS = re.compile(r"[,;\r\n]+")
 
@@ -53,9 +69,9 @@ def parse_inputs(values: Mapping[str, object], default_region: str | None) -> Sm
             f"{', '.join(missing)}: required but not given",
             variables=missing,
         )
-    sender_text = _expect_str(SMS_FROM, values[SMS_FROM])
+    sender_text = _expect_text(SMS_FROM, values[SMS_FROM])
     to_texts = _recipient_texts(values[SMS_TO])
-    body = _body_text(values[SMS_BODY])
+    body = parse_body(values[SMS_BODY])
     metadata = parse_metadata(values.get(METADATA))
     return SmsRequest(
         sender=_sender(sender_text, default_region),
@@ -66,10 +82,11 @@ def parse_inputs(values: Mapping[str, object], default_region: str | None) -> Sm
 
 
 def _is_blank(value: object) -> bool:
+    # isspace() stops at the first other character: no copy of a huge value just to look.
     if value is None:
         return True
     if isinstance(value, (str, bytes)):
-        return value.strip() == b"" if isinstance(value, bytes) else value.strip() == ""
+        return not value or value.isspace()
     return isinstance(value, (list, tuple)) and len(value) == 0
 
 
@@ -82,14 +99,33 @@ def _invalid(message: str, *, variable: str) -> InputError:
     return InputError(ErrorCode.INVALID_INPUT, message, variables=[variable])
 
 
-def _expect_str(name: str, value: object) -> str:
+def _expect_text(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise _invalid(f"{name}: expected text, got {_type_name(value)}", variable=name)
-    return value.strip()
+    _check_unicode(name, value)
+    return value
+
+
+def _check_unicode(name: str, text: str) -> None:
+    # A lone surrogate (JSON "\ud83d") is a str in Python but not Unicode text: it cannot be
+    # encoded for Twilio's request, a log line or the engine, so it is refused here, where
+    # the variable can still be named and nothing has been sent.
+    if has_surrogate(text):
+        raise _invalid(
+            f"{name}: holds an unpaired UTF-16 surrogate (such as \\ud83d without its pair), "
+            "which is not Unicode text",
+            variable=name,
+        )
 
 
 def _recipient_texts(value: object) -> list[str]:
     if isinstance(value, str):
+        if len(value) > MAX_RECIPIENTS_TEXT_CHARS:
+            raise _invalid(
+                f"{SMS_TO}: {len(value):,} characters, more than {MAX_RECIPIENTS:,} numbers "
+                f"can take ({MAX_RECIPIENTS_TEXT_CHARS:,})",
+                variable=SMS_TO,
+            )
         text = value.strip()
         value = _load_json(SMS_TO, text) if text.startswith("[") else _SEPARATORS.split(text)
     if not isinstance(value, (list, tuple)):
@@ -105,8 +141,17 @@ def _recipient_texts(value: object) -> list[str]:
                 f"{SMS_TO}[{index}]: expected a phone number as text, got {_type_name(item)}",
                 variable=SMS_TO,
             )
-        if item.strip():
-            texts.append(item.strip())
+        if not item or item.isspace():
+            continue
+        if len(texts) == MAX_RECIPIENTS:
+            # Counted as given, before any number is normalised: refusing a list that is too
+            # long must not cost the work of reading it.
+            raise _invalid(
+                f"{SMS_TO}: more than {MAX_RECIPIENTS:,} recipients in one task",
+                variable=SMS_TO,
+            )
+        _check_unicode(SMS_TO, item)
+        texts.append(item.strip())
     if not texts:
         raise InputError(
             ErrorCode.MISSING_INPUT, f"{SMS_TO}: no phone number given", variables=[SMS_TO]
@@ -114,84 +159,59 @@ def _recipient_texts(value: object) -> list[str]:
     return texts
 
 
-def _body_text(value: object) -> str | bytes:
+def parse_body(value: object) -> str | bytes:
+    """`smsBody`: template text, or the bytes of a File variable (decoded by the template
+    step, which refuses what is not UTF-8)."""
     if isinstance(value, bytes):
         return value
     if not isinstance(value, str):
         raise _invalid(f"{SMS_BODY}: expected text, got {_type_name(value)}", variable=SMS_BODY)
+    if len(value) > MAX_TEMPLATE_CHARS:
+        raise InputError(
+            ErrorCode.TEMPLATE_READ_ERROR,
+            f"{SMS_BODY}: the template has {len(value):,} characters; "
+            f"the limit is {MAX_TEMPLATE_CHARS:,}",
+            variables=[SMS_BODY],
+        )
+    _check_unicode(SMS_BODY, value)
     return value
 
 
 def parse_metadata(value: object) -> Mapping[str, Any]:
     """`metadata` as an object: absent or blank is empty; a string must hold a JSON object."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and _is_blank(value)):
         return {}
     if isinstance(value, str):
-        value = _load_json(METADATA, value)
+        value = _load_json(METADATA, value, MAX_METADATA_JSON_CHARS)
     if not isinstance(value, dict):
         raise _invalid(
             f"{METADATA}: expected a JSON object, got {_type_name(value)}", variable=METADATA
         )
-    _check_metadata_size(value)
+    try:
+        # Also for an object that did not come as text here (a Json variable the engine
+        # client parsed): its size, depth, numbers and text are checked the same way.
+        check_json_value(value, max_chars=MAX_METADATA_JSON_CHARS)
+    except JsonRejected as exc:
+        raise _invalid(f"{METADATA}: {exc}", variable=METADATA) from None
     return value
 
 
-def _check_metadata_size(metadata: dict[str, Any]) -> None:
+def _load_json(name: str, text: str, max_chars: int = MAX_RECIPIENTS_TEXT_CHARS) -> object:
     try:
-        size = len(json.dumps(metadata, ensure_ascii=False))
-    except (TypeError, ValueError, RecursionError):
-        raise _invalid(f"{METADATA}: not JSON data", variable=METADATA) from None
-    if size > MAX_METADATA_JSON_CHARS:
-        raise _invalid(
-            f"{METADATA}: {size} characters as JSON, more than {MAX_METADATA_JSON_CHARS}",
-            variable=METADATA,
-        )
-    if _depth(metadata) > MAX_METADATA_DEPTH:
-        raise _invalid(
-            f"{METADATA}: nested deeper than {MAX_METADATA_DEPTH} levels", variable=METADATA
-        )
-
-
-def _depth(value: object) -> int:
-    # Iterative so a hostile nesting cannot exhaust the Python stack.
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        if isinstance(item, list):
-            deepest = max(deepest, level)
-            stack.extend((child, level + 1) for child in item)
-    return deepest
-
-
-# Parse errors here are raised `from None`: the library's exception holds the raw input (a
-# JSONDecodeError keeps the whole document), which must not reach a logged traceback.
-
-
-def _load_json(name: str, text: str) -> object:
-    if len(text) > MAX_METADATA_JSON_CHARS:
-        raise _invalid(f"{name}: more than {MAX_METADATA_JSON_CHARS} characters", variable=name)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _invalid(
-            f"{name}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            variable=name,
-        ) from None
-    except RecursionError:
-        raise _invalid(f"{name}: not valid JSON: nested too deeply", variable=name) from None
+        return parse_json_text(text, max_chars=max_chars)
+    except JsonRejected as exc:
+        raise _invalid(f"{name}: {exc}", variable=name) from None
 
 
 def _sender(text: str, default_region: str | None) -> Sender:
     if phone.is_messaging_service_sid(text):
-        return Sender(text, is_messaging_service=True)
+        return Sender(text.strip(), is_messaging_service=True)
     try:
         return Sender(phone.normalise(text, default_region), is_messaging_service=False)
     except phone.InvalidNumber as exc:
         raise InputError(
             ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
-            f"{SMS_FROM}: {_quote(text)} {exc} (nor a Messaging Service SID MG...)",
+            f"{SMS_FROM}: {quote(text.strip())} {exc} (nor a Messaging Service SID MG...)",
             variables=[SMS_FROM],
         ) from None
 
@@ -203,7 +223,7 @@ def _recipients(texts: list[str], default_region: str | None) -> tuple[str, ...]
         try:
             numbers.setdefault(phone.normalise(text, default_region))
         except phone.InvalidNumber as exc:
-            problems.append(f"{_quote(text)} {exc}")
+            problems.append(f"{quote(text)} {exc}")
     if problems:
         raise InputError(
             ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,
@@ -211,15 +231,4 @@ def _recipients(texts: list[str], default_region: str | None) -> tuple[str, ...]
             + (f"; and {len(problems) - 5} more" if len(problems) > 5 else ""),
             variables=[SMS_TO],
         )
-    if len(numbers) > MAX_RECIPIENTS:
-        raise _invalid(
-            f"{SMS_TO}: {len(numbers)} recipients, more than {MAX_RECIPIENTS} per task",
-            variable=SMS_TO,
-        )
     return tuple(numbers)
-
-
-def _quote(text: str) -> str:
-    # json.dumps quotes and escapes control characters, so odd input cannot break a log line.
-    shown = text if len(text) <= 40 else text[:40] + "..."
-    return json.dumps(shown, ensure_ascii=False)

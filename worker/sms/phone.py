@@ -1,4 +1,4 @@
-"""Phone numbers: E.164 normalisation with phonenumbers, and masking for logs."""
+"""Phone numbers: E.164 normalisation with phonenumbers. (Masking lives in worker.redaction.)"""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import re
 
 import phonenumbers
 
+# The longest a number may be written, formatting included ("+1 (415) 555-2671" is 17):
+# longer text is refused before any pattern or parser looks at it.
+MAX_NUMBER_CHARS = 64
 # Formatting a person may type inside one number. Anything else (letters, "ext.", a second
 # number) is rejected here rather than left to phonenumbers, which would happily extract a
-# number from free text or turn vanity letters into digits.
+# number from free text or turn vanity letters into digits. One character class after a fixed
+# prefix: matching cannot backtrack.
 _NUMBER_CHARS = re.compile(r"\+?\(?[0-9][0-9 .\-()/\u00a0]*")
 _MESSAGING_SERVICE_SID = re.compile(r"MG[0-9a-fA-F]{32}")
 
@@ -22,6 +26,8 @@ def normalise(raw: str, default_region: str | None) -> str:
 
     Without a default region a number must be international (start with `+` or `00`).
     """
+    if len(raw) > MAX_NUMBER_CHARS:
+        raise InvalidNumber(f"is not a phone number (longer than {MAX_NUMBER_CHARS} characters)")
     text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]
@@ -41,19 +47,6 @@ def normalise(raw: str, default_region: str | None) -> str:
 
 
 def is_messaging_service_sid(raw: str) -> bool:
-    return _MESSAGING_SERVICE_SID.fullmatch(raw.strip()) is not None
-
-
-def mask(number: str) -> str:
-    """`+14155552671` -> `+1415***2671`: enough to tell numbers apart in logs, not to dial."""
-    if len(number) <= 8:
-        return number[:2] + "***"
-    return number[:5] + "***" + number[-4:]
-
-
-_E164_IN_TEXT = re.compile(r"\+\d{7,15}")
-
-
-def mask_all(text: str) -> str:
-    """Mask every E.164 number inside a free text, such as an error message from Twilio."""
-    return _E164_IN_TEXT.sub(lambda m: mask(m.group(0)), text)
+    return (
+        len(raw) <= MAX_NUMBER_CHARS and _MESSAGING_SERVICE_SID.fullmatch(raw.strip()) is not None
+    )

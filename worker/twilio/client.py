@@ -97,6 +97,9 @@ class TwilioClient:
             self._observe(sent_at, response.status_code)
             if response.status_code == 429:
                 raise _Throttled(response)
+            if 300 <= response.status_code < 400:
+                # Not followed (see http_session): `ok` is true for these, so test first.
+                raise translation.redirected(response)
             if not response.ok:
                 raise translation.from_response(response)
             return response

@@ -8,6 +8,7 @@ been sent, and whether the failure concerns the one recipient only.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -61,6 +62,7 @@ HTTP_STATUSES: dict[int, ErrorCode] = {
 # Twilio codes that concern one recipient only: the other recipients of the task still get
 # their message. Everything else (credentials, sender, outages) stops the task.
 RECIPIENT_TWILIO_CODES = frozenset({21211, 21612, 21614, 21408, 21610})
+_MAX_MESSAGE_CHARS = 300
 
 
 def from_response(response: requests.Response) -> TwilioRejected:
@@ -69,7 +71,8 @@ def from_response(response: requests.Response) -> TwilioRejected:
     body = _error_body(response)
     raw_code, raw_message = body.get("code"), body.get("message")
     twilio_code = raw_code if isinstance(raw_code, int) else None
-    twilio_message = raw_message if isinstance(raw_message, str) else None
+    # Shortened: the text is the remote end's, and it ends up in errorMessage and smsError.
+    twilio_message = raw_message[:_MAX_MESSAGE_CHARS] if isinstance(raw_message, str) else None
     if twilio_code in TWILIO_CODES:
         code = TWILIO_CODES[twilio_code]
     else:
@@ -85,8 +88,38 @@ def from_response(response: requests.Response) -> TwilioRejected:
         concerns_recipient=twilio_code in RECIPIENT_TWILIO_CODES,
         http_status=status,
         twilio_code=twilio_code,
-        more_info=more_info if isinstance(more_info, str) else None,
+        more_info=more_info[:_MAX_MESSAGE_CHARS] if isinstance(more_info, str) else None,
     )
+
+
+def redirected(response: requests.Response) -> TwilioRejected:
+    """A 3xx answer, which the client does not follow.
+
+    Twilio's API never redirects a request it processes, and a redirect says the request was
+    not carried out at this address: nothing was sent. It means TWILIO_API_URL points at the
+    wrong place (an old edge, a proxy, http:// where https:// is served), so every further
+    message would fail the same way: the task stops (not a per-recipient failure).
+    """
+    status = response.status_code
+    return TwilioRejected(
+        ErrorCode.TWILIO_CONNECTION_ERROR,
+        f"Twilio answered HTTP {status}, a redirect to {_origin(response.headers.get('Location'))}"
+        ", which is not followed (check TWILIO_API_URL); the SMS was not sent",
+        possibly_sent=False,
+        http_status=status,
+    )
+
+
+def _origin(location: str | None) -> str:
+    # Only scheme and host: the rest of an answer's Location is of no use to an operator.
+    if not location:
+        return "nowhere (no Location header)"
+    try:
+        parts = urlsplit(location[:2048])
+        host = parts.hostname
+    except ValueError:
+        return "an unreadable address"
+    return f"{parts.scheme}://{host}" if host else "a relative address"
 
 
 def from_exception(exc: requests.RequestException) -> TwilioUnreachable:

@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl
 
 from worker.errors import EngineError, EngineUnreachable
 from worker.metrics import Metrics
+from worker.redaction import mask_numbers
 from worker.runtime.health import Probes
-from worker.sms.phone import mask
 from worker.twilio.webhook_urls import INBOUND_PATH, STATUS_PATH
 from worker.webhooks.dedupe import RecentTokens
 from worker.webhooks.delivery import Delivered, Delivery, Result
@@ -222,5 +222,6 @@ def _describe(kind: str, event: Any) -> str:
     # Masked numbers, and never the body.
     if kind == "status":
         code = f", error {event.error_code}" if event.error_code else ""
-        return f"{event.status} to {mask(event.to)}{code}"
-    return f"from {mask(event.sender)} to {mask(event.to)}, {len(event.body)} characters"
+        return f"{event.status} to {mask_numbers(event.to)}{code}"
+    sender, to = mask_numbers(event.sender), mask_numbers(event.to)
+    return f"from {sender} to {to}, {len(event.body)} characters"
