@@ -16,6 +16,7 @@ from typing import Any
 
 from worker.errors import ErrorCode, InputError
 from worker.sms import phone
+from worker.sms.sender import Sender, parse_sender
 
 SMS_FROM, SMS_TO, SMS_BODY, METADATA = "smsFrom", "smsTo", "smsBody", "metadata"
 INPUT_NAMES = (SMS_FROM, SMS_TO, SMS_BODY, METADATA)
@@ -25,14 +26,6 @@ MAX_METADATA_JSON_CHARS = 256 * 1024
 MAX_METADATA_DEPTH = 32
 
 _SEPARATORS = re.compile(r"[,;\r\n]+")
-
-
-@dataclass(frozen=True)
-class Sender:
-    """`From` number in E.164, or a Messaging Service SID that Twilio picks a sender from."""
-
-    value: str
-    is_messaging_service: bool
 
 
 @dataclass(frozen=True)
@@ -58,7 +51,7 @@ def parse_inputs(values: Mapping[str, object], default_region: str | None) -> Sm
     body = _body_text(values[SMS_BODY])
     metadata = parse_metadata(values.get(METADATA))
     return SmsRequest(
-        sender=_sender(sender_text, default_region),
+        sender=parse_sender(sender_text, default_region),
         recipients=_recipients(to_texts, default_region),
         body_template=body,
         metadata=metadata,
@@ -181,19 +174,6 @@ def _load_json(name: str, text: str) -> object:
         ) from None
     except RecursionError:
         raise _invalid(f"{name}: not valid JSON: nested too deeply", variable=name) from None
-
-
-def _sender(text: str, default_region: str | None) -> Sender:
-    if phone.is_messaging_service_sid(text):
-        return Sender(text, is_messaging_service=True)
-    try:
-        return Sender(phone.normalise(text, default_region), is_messaging_service=False)
-    except phone.InvalidNumber as exc:
-        raise InputError(
-            ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
-            f"{SMS_FROM}: {_quote(text)} {exc} (nor a Messaging Service SID MG...)",
-            variables=[SMS_FROM],
-        ) from None
 
 
 def _recipients(texts: list[str], default_region: str | None) -> tuple[str, ...]:
