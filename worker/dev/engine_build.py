@@ -46,7 +46,10 @@ def build_jar(project: Path, title: str, progress: Progress | None = None) -> Pa
     project = project.resolve()
     pom, jar = project / "pom.xml", jar_path(project)
     if not pom.is_file():
-        raise EngineBuildError(f"no Maven project at {project}")
+        raise EngineBuildError(
+            f"no Maven project at {project}: run from a checkout of the repository "
+            "(or set SMS_ENGINE_PROJECT)"
+        )
     say = progress or (lambda _text: None)
     with _build_lock(project, say):
         sources = [pom, *(p for p in project.rglob("*") if p.is_file() and _is_source(project, p))]

@@ -143,8 +143,7 @@ class LocalEngine:
         try:
             return build_jar(project, flavour.title, progress)
         except EngineBuildError as exc:
-            hint = " (set SMS_ENGINE_PROJECT?)" if "no Maven project" in str(exc) else ""
-            raise LocalEngineError(f"{exc}{hint}") from exc
+            raise LocalEngineError(str(exc)) from exc
 
     # -- process --------------------------------------------------------------------------------
     @property
