@@ -127,7 +127,7 @@ def _report(
             if clock() - reported_at >= DOWNLOAD_REPORT_EVERY_S:
                 reported_at = clock()
                 elapsed = reported_at - started
-                say(f"maven: {downloads} files downloaded so far ({elapsed:.0f} s)")
+                say(f"maven: {_files(downloads)} downloaded so far ({elapsed:.0f} s)")
             continue
         step = _STEP.match(line)
         if step:
@@ -135,4 +135,8 @@ def _report(
         elif line.startswith(("[WARNING]", "[ERROR]")):
             say(f"maven: {line}")
     if downloads:
-        say(f"maven: {downloads} files downloaded in all")
+        say(f"maven: {_files(downloads)} downloaded in all")
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
