@@ -20,9 +20,10 @@ pytest_plugins = ["tests.twilio_fixtures"]
 
 # Where the engine tests spend their time, measured on a 2-core machine (see the README).
 _EXPECTED = (
-    "engine tests: {main} for the whole suite, Operaton 1.0 for the core cases (-m operaton). "
-    "The first run builds each engine with Maven (1-2 min each with an empty local Maven "
-    "repository), and each engine takes 20-60 s to start; the whole suite takes about 6 min."
+    "engine tests: {main} for the whole suite, Operaton 1.0 for the core cases (-m operaton).\n"
+    "The first run builds each engine with Maven (1-2 min each with an empty Maven repository);\n"
+    "each of the session's 5 engine starts takes 20 s on a quiet machine, 90 s on a busy one.\n"
+    "The whole suite: about 7 min on a quiet 2-core machine, over 20 min on a busy one."
 )
 
 
