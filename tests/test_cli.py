@@ -139,28 +139,37 @@ def test_the_package_runs_as_python_dash_m():
 
 
 @contextmanager
-def _sandbox() -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
-    """`sandbox` on a free port; yields the process and its introduction (up to the line that
-    announces requests)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def _spawned(*args: str, pipe: str, **env: str) -> Iterator[subprocess.Popen[str]]:
+    """`python -m worker ARGS` with `pipe` ("stdout" or "stderr") readable; killed at the end."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "worker", "sandbox", "--port", "0"],
-        stdout=subprocess.PIPE,
+        [sys.executable, "-m", "worker", *args],
         text=True,
-        env=env,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         cwd=ROOT,
+        **{pipe: subprocess.PIPE},
     )
     try:
-        assert process.stdout is not None
-        intro: list[str] = []
-        while not intro or not intro[-1].startswith("Requests as they come"):
-            intro.append(process.stdout.readline().rstrip("\n"))
-        yield process, intro
+        yield process
     finally:
         process.kill()
         process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@contextmanager
+def _sandbox() -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`sandbox` on a free port; yields the process and its introduction (up to the line that
+    announces requests)."""
+    with _spawned("sandbox", "--port", "0", pipe="stdout") as process:
+        assert process.stdout is not None
+        intro: list[str] = []
+        while not intro or not intro[-1].startswith("Requests as they come"):
+            line = process.stdout.readline()
+            assert line, f"sandbox ended before its introduction: {intro}"
+            intro.append(line.rstrip("\n"))
+        yield process, intro
 
 
 def test_sandbox_serves_the_stand_in_until_sigterm():
@@ -251,29 +260,15 @@ def test_options_show_their_defaults(capsys: pytest.CaptureFixture[str]):
 
 def test_run_logs_its_start_line_at_info():
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
         "TWILIO_ACCOUNT": DEFAULT_ACCOUNT_SID,
         "TWILIO_TOKEN": DEFAULT_AUTH_TOKEN,
         "CAMUNDA_URL": _refused_url(),
         "SMS_LOG_FORMAT": "json",
         "SMS_LOG_LEVEL": "info",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "worker", "run"],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    try:
+    with _spawned("run", pipe="stderr", **env) as process:
         assert process.stderr is not None
         records = [json.loads(process.stderr.readline()) for _ in range(2)]
-    finally:
-        process.kill()
-        process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
     # The camunda client library logs its configuration first, at INFO too.
     start = next(r for r in records if r["logger"] == "worker")
     assert start["level"] == "INFO"
