@@ -9,6 +9,7 @@ after a caught BPMN error, output mappings that survive cancellation).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -25,9 +26,10 @@ from tests.twilio_fixtures import settings_for
 from worker.config import Settings, load_settings
 from worker.dev.local_engine import LocalEngine, LocalEngineError
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, TwilioStandIn
-from worker.errors import ErrorCode
+from worker.errors import ErrorCode, InputError
 from worker.runtime.daemon import Daemon
 from worker.sms.inputs import INPUT_NAMES
+from worker.sms.sender import parse_sender
 
 ROOT = Path(__file__).resolve().parents[1]
 BPMN_FILE = ROOT / "bpmn" / "send-sms.bpmn"
@@ -194,6 +196,29 @@ def test_the_template_makes_a_send_sms_external_task() -> None:
     assert "\\${" in bindings["smsBody"]["description"]
     assert bindings["smsBody"]["value"].count("\\${") == 1
     assert bindings["output"]["value"] == "smsResult"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["+14155550100", "+1 (415) 555-0100", "MyShop", "My Shop 24", "12345", "MG" + "ab" * 16],
+)
+def test_the_from_field_takes_every_kind_of_sender_the_worker_takes(sender: str) -> None:
+    pattern = re.compile(_bindings()["smsFrom"]["constraints"]["pattern"]["value"])
+    parse_sender(sender, None)
+    assert pattern.search(sender)
+
+
+@pytest.mark.parametrize("sender", ["My Company Ltd", "Café", "Shop-24", "MG0123456789abcdef"])
+def test_the_from_field_refuses_senders_the_worker_refuses(sender: str) -> None:
+    pattern = re.compile(_bindings()["smsFrom"]["constraints"]["pattern"]["value"])
+    with pytest.raises(InputError):
+        parse_sender(sender, None)
+    assert not pattern.search(sender)
+
+
+def test_the_from_field_takes_an_expression() -> None:
+    pattern = re.compile(_bindings()["smsFrom"]["constraints"]["pattern"]["value"])
+    assert pattern.search("${smsSender}")
 
 
 def test_the_example_task_is_what_the_template_makes() -> None:

@@ -47,7 +47,7 @@ def test_a_working_setup_passes_every_check(
     assert code == 0
     assert list(lines) == ["configuration", "engine", "twilio"]
     assert all(line.startswith("ok") for line in lines.values())
-    assert f"Camunda {engine.version()}" in lines["engine"]
+    assert f"REST API version {engine.version()}" in lines["engine"]
     assert standin.delivered == {}
 
 
@@ -74,6 +74,35 @@ def test_an_unreachable_engine_fails_the_engine_check(
     assert lines["engine"].startswith("FAIL")
     assert "CAMUNDA_URL" in lines["engine"]
     assert lines["twilio"].startswith("ok")
+
+
+def test_a_refused_connection_asks_whether_the_engine_runs(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    env.setenv("CAMUNDA_URL", _refused_url())
+    engine_line = _check(capsys)[1]["engine"]
+    assert "version: connection refused" in engine_line
+    assert "is the engine running on CAMUNDA_URL's host and port?" in engine_line
+
+
+def test_an_unknown_host_is_named_as_such(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    # .invalid never resolves (RFC 6761).
+    env.setenv("CAMUNDA_URL", "http://camunda.invalid:8080/engine-rest")
+    engine_line = _check(capsys)[1]["engine"]
+    assert "version: host not found" in engine_line
+    assert "check the host in CAMUNDA_URL" in engine_line
+
+
+def test_a_404_on_version_asks_for_the_engine_rest_path(
+    env: pytest.MonkeyPatch, standin: TwilioStandIn, capsys: pytest.CaptureFixture[str]
+):
+    # Any web server that is not the engine's REST API: here the stand-in, which answers 404.
+    env.setenv("CAMUNDA_URL", f"{standin.url}/camunda")
+    engine_line = _check(capsys)[1]["engine"]
+    assert "HTTP 404" in engine_line
+    assert "is the URL's path /engine-rest?" in engine_line
 
 
 def test_the_auth_token_in_the_account_resource_is_never_printed(

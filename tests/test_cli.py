@@ -8,6 +8,8 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,9 @@ import requests
 
 from tests.twilio_fixtures import GOOD_FROM
 from tests.worker_process import start_worker, stop_worker
+from worker import __version__
 from worker.cli import main
+from worker.config import ENVIRONMENT
 from worker.dev.demo_two_way import free_port
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
 
@@ -136,28 +140,147 @@ def test_the_package_runs_as_python_dash_m():
     assert (done.returncode, done.stdout) == (0, "ok")
 
 
-def test_sandbox_serves_the_stand_in_until_sigterm():
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+@contextmanager
+def _spawned(*args: str, pipe: str, **env: str) -> Iterator[subprocess.Popen[str]]:
+    """`python -m worker ARGS` with `pipe` ("stdout" or "stderr") readable; killed at the end."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "worker", "sandbox", "--port", "0"],
-        stdout=subprocess.PIPE,
+        [sys.executable, "-m", "worker", *args],
         text=True,
-        env=env,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         cwd=ROOT,
+        **{pipe: subprocess.PIPE},
     )
     try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@contextmanager
+def _sandbox() -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`sandbox` on a free port; yields the process and its introduction (up to the line that
+    announces requests)."""
+    with _spawned("sandbox", "--port", "0", pipe="stdout") as process:
         assert process.stdout is not None
-        url = process.stdout.readline().split()[3]
+        intro: list[str] = []
+        while not intro or not intro[-1].startswith("Requests as they come"):
+            line = process.stdout.readline()
+            assert line, f"sandbox ended before its introduction: {intro}"
+            intro.append(line.rstrip("\n"))
+        yield process, intro
+
+
+def test_sandbox_serves_the_stand_in_until_sigterm():
+    with _sandbox() as (process, intro):
+        url = intro[0].split()[3]
         account = f"{url}/2010-04-01/Accounts/{DEFAULT_ACCOUNT_SID}.json"
         answer = requests.get(account, auth=(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN), timeout=5)
         assert answer.status_code == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-    finally:
-        process.kill()
-        process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+
+
+def test_sandbox_prints_the_credentials_it_accepts_and_how_to_use_them():
+    with _sandbox() as (_process, intro):
+        url = intro[0].split()[3]
+    text = "\n".join(intro)
+    assert f"Account SID  {DEFAULT_ACCOUNT_SID}" in text
+    assert f"Auth token   {DEFAULT_AUTH_TOKEN}" in text
+    exports = f"TWILIO_API_URL={url} TWILIO_ACCOUNT={DEFAULT_ACCOUNT_SID} "
+    assert exports + f"TWILIO_TOKEN={DEFAULT_AUTH_TOKEN}" in text
+
+
+def test_sandbox_prints_one_masked_line_per_message():
+    with _sandbox() as (process, intro):
+        url = intro[0].split()[3]
+        requests.post(
+            f"{url}/2010-04-01/Accounts/{DEFAULT_ACCOUNT_SID}/Messages.json",
+            data={"From": "MyShop", "To": "+447700900123", "Body": "hi"},
+            auth=(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN),
+            timeout=5,
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+    assert line.startswith("POST Messages From=MyShop To=+4477***0123 -> 201 SM")
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"twilio-sms-worker {__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["run", "check", "send", "render", "sandbox", "demo"])
+def test_each_command_describes_itself_and_the_environment_it_reads(
+    command: str, capsys: pytest.CaptureFixture[str]
+):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    description = text.split("\n\n")[1]
+    assert len(description) > 60
+    assert "environment variables read" in text
+    assert "SMS_LOG_LEVEL   " in text or "SMS_LOG_LEVEL  " in text
+
+
+def test_run_lists_every_setting_with_its_default(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    listed = {
+        line.split()[0]: line.split(maxsplit=1)[1]
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("  ") and line.split()[0] in ENVIRONMENT
+    }
+    assert list(listed) == list(ENVIRONMENT)
+    assert listed["TWILIO_ACCOUNT"] == "required"
+    assert listed["SMS_MAX_CONCURRENCY"] == "default: 64"
+    assert listed["SMS_UNCAUGHT_ERRORS"] == "default: incident"
+    assert listed["TWILIO_TOKEN"] == "no default (a secret)"
+
+
+def test_send_lists_only_what_sending_reads(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit):
+        main(["send", "--help"])
+    text = capsys.readouterr().out
+    assert "TWILIO_API_URL" in text
+    assert "SMS_DEFAULT_REGION" in text
+    assert "CAMUNDA_URL" not in text
+
+
+def test_options_show_their_defaults(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit):
+        main(["sandbox", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "port (default: 8081)" in text
+    assert "interface (default: 127.0.0.1;" in text
+
+
+def test_run_logs_its_start_line_at_info():
+    env = {
+        "TWILIO_ACCOUNT": DEFAULT_ACCOUNT_SID,
+        "TWILIO_TOKEN": DEFAULT_AUTH_TOKEN,
+        "CAMUNDA_URL": _refused_url(),
+        "SMS_LOG_FORMAT": "json",
+        "SMS_LOG_LEVEL": "info",
+    }
+    with _spawned("run", pipe="stderr", **env) as process:
+        assert process.stderr is not None
+        records = [json.loads(process.stderr.readline()) for _ in range(2)]
+    # The camunda client library logs its configuration first, at INFO too.
+    start = next(r for r in records if r["logger"] == "worker")
+    assert start["level"] == "INFO"
+    assert start["message"].startswith(f"worker {socket.gethostname()}-")
+    assert "polling" in start["message"]
+
+
+def _refused_url() -> str:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/engine-rest"
 
 
 def test_the_product_never_imports_the_development_tools():

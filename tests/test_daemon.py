@@ -1,4 +1,5 @@
-"""The assembled worker on the real Camunda 7.24 engine, with Twilio on loopback."""
+"""The assembled worker on the real Camunda 7.24 engine, with Twilio on loopback. The core
+cases (`each_engine`) run on Operaton too."""
 
 from __future__ import annotations
 
@@ -108,39 +109,39 @@ def _end_event(engine: LocalEngine, instance: str) -> str:
     ids=["json", "string", "json-in-string", "object-json"],
 )
 def test_a_task_completes_with_smsresult_as_json(
-    engine: LocalEngine, standin: TwilioStandIn, sms_to: dict[str, Any]
+    each_engine: LocalEngine, standin: TwilioStandIn, sms_to: dict[str, Any]
 ):
-    key, topic = _deploy(engine)
-    instance = engine.start_process(key, _inputs(sms_to))
-    with running(_settings(engine, standin, topic=topic)):
-        variables = _ended(engine, instance)
+    key, topic = _deploy(each_engine)
+    instance = each_engine.start_process(key, _inputs(sms_to))
+    with running(_settings(each_engine, standin, topic=topic)):
+        variables = _ended(each_engine, instance)
     assert variables["smsResult"]["type"] == "Json"
     result = json.loads(variables["smsResult"]["value"])
     assert sorted(result.values()) == ["+12125550100", "+14155552671"]
     assert {r.form["Body"] for r in standin.received} == {"Hi Ann"}
 
 
-def test_a_file_variable_body_is_downloaded(engine: LocalEngine, standin: TwilioStandIn):
-    key, topic = _deploy(engine)
+def test_a_file_variable_body_is_downloaded(each_engine: LocalEngine, standin: TwilioStandIn):
+    key, topic = _deploy(each_engine)
     body = {
         "type": "File",
         "value": base64.b64encode("Grüße ${name}".encode()).decode(),
         "valueInfo": {"filename": "body.ftl", "mimetype": "text/plain", "encoding": "UTF-8"},
     }
-    instance = engine.start_process(key, _inputs(_json(["+14155552671"]), smsBody=body))
-    with running(_settings(engine, standin, topic=topic)):
-        _ended(engine, instance)
+    instance = each_engine.start_process(key, _inputs(_json(["+14155552671"]), smsBody=body))
+    with running(_settings(each_engine, standin, topic=topic)):
+        _ended(each_engine, instance)
     assert standin.received[0].form["Body"] == "Grüße Ann"
 
 
 def test_a_caught_error_takes_the_boundary_path_with_result_and_error_variables(
-    engine: LocalEngine, standin: TwilioStandIn
+    each_engine: LocalEngine, standin: TwilioStandIn
 ):
-    key, topic = _deploy(engine, catch=["INVALID_TO_PHONE_NUMBER_ERROR"])
-    instance = engine.start_process(key, _inputs(_json(["+14155552671", "+15005550001"])))
-    with running(_settings(engine, standin, topic=topic)):
-        variables = _ended(engine, instance)
-    assert _end_event(engine, instance) == "Caught_0"
+    key, topic = _deploy(each_engine, catch=["INVALID_TO_PHONE_NUMBER_ERROR"])
+    instance = each_engine.start_process(key, _inputs(_json(["+14155552671", "+15005550001"])))
+    with running(_settings(each_engine, standin, topic=topic)):
+        variables = _ended(each_engine, instance)
+    assert _end_event(each_engine, instance) == "Caught_0"
     assert list(json.loads(variables["smsResult"]["value"]).values()) == ["+14155552671"]
     error = json.loads(variables["smsError"]["value"])
     assert error["errorCode"] == "INVALID_TO_PHONE_NUMBER_ERROR"
@@ -173,13 +174,15 @@ def test_each_documented_error_is_caught_by_a_catch_all_boundary(
     assert json.loads(result["smsError"]["value"])["errorCode"] == code
 
 
-def test_an_uncaught_error_becomes_an_incident(engine: LocalEngine, standin: TwilioStandIn):
-    key, topic = _deploy(engine, catch=["INVALID_FROM_PHONE_NUMBER_ERROR"])
-    instance = engine.start_process(key, _inputs(_string("not-a-number")))
-    with running(_settings(engine, standin, topic=topic)):
-        incidents = engine.wait_until(lambda: engine.incidents(instance), 30, what="incident")
+def test_an_uncaught_error_becomes_an_incident(each_engine: LocalEngine, standin: TwilioStandIn):
+    key, topic = _deploy(each_engine, catch=["INVALID_FROM_PHONE_NUMBER_ERROR"])
+    instance = each_engine.start_process(key, _inputs(_string("not-a-number")))
+    with running(_settings(each_engine, standin, topic=topic)):
+        incidents = each_engine.wait_until(
+            lambda: each_engine.incidents(instance), 30, what="incident"
+        )
     assert "INVALID_TO_PHONE_NUMBER_ERROR" in incidents[0]["incidentMessage"]
-    assert not engine.is_ended(instance)
+    assert not each_engine.is_ended(instance)
 
 
 def test_uncaught_errors_can_be_thrown_anyway_by_configuration(
@@ -262,31 +265,33 @@ def _wait_delivered(standin: TwilioStandIn, count: int) -> None:
 
 
 def test_a_refetched_task_skips_numbers_an_earlier_attempt_sent(
-    engine: LocalEngine, standin: TwilioStandIn
+    each_engine: LocalEngine, standin: TwilioStandIn
 ):
-    key, topic = _deploy(engine)
+    key, topic = _deploy(each_engine)
     numbers = ["+14155552671", "+12125550100", "+13105550123"]
-    instance = engine.start_process(key, _inputs(_json(numbers)))
+    instance = each_engine.start_process(key, _inputs(_json(numbers)))
     standin.faults.set_latency(300)
-    settings = _settings(engine, standin, topic=topic, lock_duration_ms=5_000)
+    settings = _settings(each_engine, standin, topic=topic, lock_duration_ms=5_000)
     with running(settings) as first:
         _wait_delivered(standin, 1)
         first.aborted.set()  # as after a second SIGTERM: stop sending now, report nothing
-    progress = json.loads(engine.process_variables(instance)["smsProgress"]["value"])
+    progress = json.loads(each_engine.process_variables(instance)["smsProgress"]["value"])
     assert list(progress["sent"]) == numbers[:1]
     standin.faults.set_latency(0)
     with running(settings):  # the lock expires, and the task comes back
-        variables = _ended(engine, instance)
+        variables = _ended(each_engine, instance)
     assert standin.delivered == dict.fromkeys(numbers, 1)
     assert sorted(json.loads(variables["smsResult"]["value"]).values()) == sorted(numbers)
 
 
-def test_the_lock_is_extended_while_a_long_send_runs(engine: LocalEngine, standin: TwilioStandIn):
-    key, topic = _deploy(engine)
+def test_the_lock_is_extended_while_a_long_send_runs(
+    each_engine: LocalEngine, standin: TwilioStandIn
+):
+    key, topic = _deploy(each_engine)
     numbers = [f"+1415555{n:04d}" for n in range(7)]
-    instance = engine.start_process(key, _inputs(_json(numbers)))
+    instance = each_engine.start_process(key, _inputs(_json(numbers)))
     standin.faults.set_latency(1_000)  # 7 s of sending against a 5 s lock
-    settings = _settings(engine, standin, topic=topic, lock_duration_ms=5_000)
+    settings = _settings(each_engine, standin, topic=topic, lock_duration_ms=5_000)
     rival = {
         "workerId": "rival",
         "maxTasks": 1,
@@ -295,8 +300,8 @@ def test_the_lock_is_extended_while_a_long_send_runs(engine: LocalEngine, standi
     with running(settings):
         _wait_delivered(standin, 1)
         stolen = []
-        while not engine.is_ended(instance):
-            stolen += engine.call("POST", "/external-task/fetchAndLock", json=rival)
+        while not each_engine.is_ended(instance):
+            stolen += each_engine.call("POST", "/external-task/fetchAndLock", json=rival)
     assert stolen == []
     assert standin.delivered == dict.fromkeys(numbers, 1)
 

@@ -52,7 +52,7 @@ def test_the_demo_shows_the_error_path_and_exits_1(engine: LocalEngine) -> None:
 def test_without_java_the_demo_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(demo.shutil, "which", lambda tool: None)
 
-    def no_engine() -> LocalEngine:
+    def no_engine(flavour: object) -> LocalEngine:
         raise AssertionError("no engine may be started")
 
     out = io.StringIO()
@@ -89,11 +89,11 @@ class _InterruptedEngine:
 
 
 def test_ctrl_c_stops_the_engine_and_prints_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo.LocalEngine, "build", staticmethod(lambda project=None: project))
-    monkeypatch.setattr(demo, "_missing_tools", lambda project: None)
+    monkeypatch.setattr(demo.LocalEngine, "build", staticmethod(lambda project, **_kw: project))
+    monkeypatch.setattr(demo, "_missing_tools", lambda project, flavour: None)
     fake = _InterruptedEngine()
     out = io.StringIO()
-    code = demo.run_demo(out=out, engine_factory=lambda: fake)  # type: ignore[arg-type,return-value]
+    code = demo.run_demo(out=out, engine_factory=lambda _flavour: fake)  # type: ignore[arg-type,return-value]
     assert code == demo.EXIT_INTERRUPTED
     assert fake.stopped == 1
     lines = out.getvalue().splitlines()

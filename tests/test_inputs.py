@@ -5,7 +5,8 @@ import phonenumbers
 import pytest
 
 from worker.errors import ConnectorError, ErrorCode
-from worker.sms.inputs import MAX_METADATA_DEPTH, MAX_RECIPIENTS, Sender, parse_inputs
+from worker.sms.inputs import MAX_METADATA_DEPTH, MAX_RECIPIENTS, parse_inputs
+from worker.sms.sender import Sender, SenderKind
 
 SERVICE_SID = "MG" + "0123456789abcdef" * 2
 VALID = {"smsFrom": "+15005550006", "smsTo": "+14155552671", "smsBody": "Hi"}
@@ -44,12 +45,12 @@ def test_duplicates_are_dropped_after_normalisation_keeping_first_order():
 def test_default_region_applies_to_national_numbers():
     request = parse_inputs({**VALID, "smsTo": "(415) 555-2671", "smsFrom": "415 555 0000"}, "US")
     assert request.recipients == ("+14155552671",)
-    assert request.sender == Sender("+14155550000", is_messaging_service=False)
+    assert request.sender == Sender("+14155550000", SenderKind.PHONE_NUMBER)
 
 
 def test_messaging_service_sid_is_accepted_as_sender():
     request = parse_inputs({**VALID, "smsFrom": SERVICE_SID}, None)
-    assert request.sender == Sender(SERVICE_SID, is_messaging_service=True)
+    assert request.sender == Sender(SERVICE_SID, SenderKind.MESSAGING_SERVICE)
 
 
 @pytest.mark.parametrize("missing", ["smsFrom", "smsTo", "smsBody"])

@@ -62,7 +62,7 @@ def test_a_file_body_is_decoded_as_utf8(standin: TwilioStandIn, twilio: TwilioCl
         (_values(smsTo=[]), ErrorCode.MISSING_INPUT),
         (_values(metadata="[]"), ErrorCode.INVALID_INPUT),
         (_values(smsTo=[A, "not-a-number"]), ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR),
-        (_values(smsFrom="nope"), ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
+        (_values(smsFrom="no-pe"), ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
         (_values(smsBody="Hi ${missing}"), ErrorCode.TEMPLATE_METADATA_ERROR),
         (_values(smsBody="Hi <#if>"), ErrorCode.TEMPLATE_SYNTAX_ERROR),
         (_values(smsBody=b"\xff\xfe"), ErrorCode.TEMPLATE_READ_ERROR),

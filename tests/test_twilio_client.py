@@ -16,11 +16,11 @@ from tests.twilio_spec import require_spec, validate_create_message_request
 from worker.config import Settings
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.errors import ConnectorError, ErrorCode
-from worker.sms.inputs import Sender
+from worker.sms.sender import Sender, SenderKind, parse_sender
 from worker.twilio.client import TwilioClient
 from worker.twilio.translation import HTTP_STATUSES, TWILIO_CODES
 
-FROM = Sender(GOOD_FROM, is_messaging_service=False)
+FROM = Sender(GOOD_FROM, SenderKind.PHONE_NUMBER)
 TO = "+14155552671"
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "twilio-connector.txt"
 
@@ -76,6 +76,21 @@ CASES: list[tuple[str, Arrange, str, str, ErrorCode]] = [
         ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
     ),
     ("21659", _fail(400, 21659), GOOD_FROM, TO, ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
+    (
+        "short code to another country 21659",
+        lambda s: None,
+        "12345",
+        "+4915112345678",
+        ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
+    ),
+    (
+        "alphanumeric sender to North America 21612",
+        lambda s: None,
+        "MyShop",
+        TO,
+        ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR,
+    ),
+    ("21657", _fail(400, 21657), "MyShop", TO, ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
     ("21660", _fail(400, 21660), GOOD_FROM, TO, ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
     ("21603", _fail(400, 21603), GOOD_FROM, TO, ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR),
     (
@@ -177,7 +192,7 @@ def test_each_failure_maps_to_its_documented_code(
     expected: ErrorCode,
 ):
     arrange(standin)
-    error = _send(fast_client, to, Sender(sender, is_messaging_service=False))
+    error = _send(fast_client, to, parse_sender(sender, None))
     assert error.code is expected
 
 
@@ -219,7 +234,7 @@ def test_plus_in_numbers_survives_form_encoding(standin: TwilioStandIn, twilio: 
 def test_messaging_service_sid_is_sent_instead_of_from(
     standin: TwilioStandIn, twilio: TwilioClient
 ):
-    service = Sender("MG" + "a" * 32, is_messaging_service=True)
+    service = Sender("MG" + "a" * 32, SenderKind.MESSAGING_SERVICE)
     twilio.send_message(service, TO, "hello")
     form = standin.received[-1].form
     assert form["MessagingServiceSid"] == service.value

@@ -16,20 +16,24 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from worker import __version__, template
+from worker import template
+from worker.cli_parser import build_parser
 from worker.config import LogFormat, load_log_settings, load_settings, secret_values
 from worker.errors import ConfigError, ConnectorError, ErrorCode
 from worker.logs import logging_to_stderr
 from worker.metrics import Metrics
-from worker.redaction import Redactor
+from worker.redaction import Redactor, mask_numbers
 from worker.runtime.check import run_checks
 from worker.runtime.daemon import Daemon
 from worker.sms.action import render_body, send_sms
 from worker.sms.inputs import parse_body, parse_metadata
 from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed
 from worker.twilio.client import TwilioClient
+
+if TYPE_CHECKING:
+    from worker.dev.twilio_standin import ReceivedRequest
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 # These validate every setting themselves, bad logging settings included, and report them all.
@@ -58,72 +62,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="twilio-sms-worker",
-        description="Camunda 7 external task worker that sends SMS through Twilio.",
+    return build_parser(
+        {
+            "run": _run,
+            "check": _check,
+            "send": _send,
+            "render": _render,
+            "sandbox": _sandbox,
+            "demo": _demo,
+            "webhooks": _webhooks,
+        }
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    run = commands.add_parser("run", help="run the worker until SIGTERM/SIGINT (the main job)")
-    run.set_defaults(handler=_run)
-    _add_webhooks_command(commands)
-
-    check = commands.add_parser(
-        "check",
-        help="check the configuration, the engine and the Twilio credentials (sends nothing)",
-    )
-    check.set_defaults(handler=_check)
-
-    send = commands.add_parser(
-        "send", help="send one SMS now, exactly as the worker would (credentials from env)"
-    )
-    send.add_argument("--from", dest="sms_from", required=True, help="smsFrom")
-    send.add_argument("--to", dest="sms_to", required=True, help="smsTo: numbers or JSON list")
-    send.add_argument("--body", dest="sms_body", required=True, help="smsBody template")
-    send.add_argument("--metadata", help="metadata: a JSON object")
-    send.set_defaults(handler=_send)
-
-    render = commands.add_parser("render", help="preview an smsBody template with metadata")
-    source = render.add_mutually_exclusive_group(required=True)
-    source.add_argument("--body", help="the template text")
-    source.add_argument("--body-file", help="a file holding the template (UTF-8)")
-    render.add_argument("--metadata", help="metadata: a JSON object")
-    render.set_defaults(handler=_render)
-
-    sandbox = commands.add_parser(
-        "sandbox", help="serve a Twilio Messages API stand-in (for demos and tests; sends nothing)"
-    )
-    sandbox.add_argument("--port", type=int, default=8081)
-    sandbox.add_argument("--host", default="127.0.0.1", help="0.0.0.0 inside a container")
-    sandbox.add_argument("--account", help="Account SID it accepts (default: a fixed test SID)")
-    sandbox.add_argument("--token", help="auth token it accepts (default: a fixed test token)")
-    sandbox.add_argument(
-        "--inbound-url",
-        help="where POST /sandbox/inbound delivers simulated inbound SMS "
-        "(e.g. http://localhost:8082/twilio/inbound)",
-    )
-    sandbox.set_defaults(handler=_sandbox)
-
-    demo = commands.add_parser(
-        "demo", help="run the example end to end here: local engine, Twilio stand-in, worker"
-    )
-    demo.add_argument(
-        "--to", help="customerPhone (default +14155552671; +15005550001 shows the error path)"
-    )
-    demo.add_argument("--name", help="customerName (default Ann)")
-    demo.add_argument("--from", dest="sender", help="smsSender (default +15005550006)")
-    demo.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds to wait for the instance"
-    )
-    demo.add_argument(
-        "--two-way",
-        action="store_true",
-        help="the appointment confirmation: send, status callbacks, a reply, the decision",
-    )
-    demo.add_argument("--reply", default="YES", help="with --two-way: the customer's answer")
-    demo.set_defaults(handler=_demo)
-    return parser
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -150,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     for warning in settings.warnings:
         logging.getLogger("worker").warning("%s", warning)
-    logging.getLogger("worker").warning(
+    logging.getLogger("worker").info(
         "worker %s polling %s for topic %s (up to %d tasks at once)",
         settings.worker_id,
         settings.camunda_url,
@@ -191,7 +140,27 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     def ready(standin: TwilioStandIn) -> None:
         standin.webhooks.inbound_url = args.inbound_url
-        print(f"Twilio stand-in on {standin.url} (account {standin.account_sid})", flush=True)
+        # These are the stand-in's own made-up credentials, printed so `send` can use them.
+        print(
+            f"Twilio stand-in on {standin.url} (answers like Twilio; no SMS leaves this machine)\n"
+            f"  Account SID  {standin.account_sid}\n"
+            f"  Auth token   {standin.auth_token}\n"
+            "Point the worker (or `send`) at it:\n"
+            f"  export TWILIO_API_URL={standin.url} TWILIO_ACCOUNT={standin.account_sid} "
+            f"TWILIO_TOKEN={standin.auth_token}\n"
+            "  twilio-sms-worker send --from +15005550006 --to +14155552671 --body 'Hello'\n"
+            + (
+                f"Simulated inbound SMS: POST {standin.url}/sandbox/inbound (From, To, Body) "
+                f"-> {args.inbound_url}\n"
+                if args.inbound_url
+                else ""
+            )
+            + "Requests as they come (Ctrl-C stops):",
+            flush=True,
+        )
+
+    def received(request: ReceivedRequest) -> None:
+        print(f"  {_request_line(request)}", flush=True)
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     serve(
@@ -200,8 +169,24 @@ def _sandbox(args: argparse.Namespace) -> int:
         args.token or DEFAULT_AUTH_TOKEN,
         args.host,
         on_ready=ready,
+        on_request=received,
     )
     return EXIT_OK
+
+
+def _request_line(request: ReceivedRequest) -> str:
+    """`POST Messages From=+15005550006 To=+1415***2671 -> 201 SM...`: numbers masked."""
+    resource = request.path.rsplit("/", 1)[-1].removesuffix(".json")
+    parts = [request.method, resource]
+    for name in ("From", "MessagingServiceSid", "To"):
+        if name in request.form:
+            parts.append(f"{name}={mask_numbers(request.form[name])}")
+    outcome = "connection reset" if request.status is None else str(request.status)
+    return (
+        " ".join(parts)
+        + f" -> {outcome}"
+        + (f" {request.message_sid}" if request.message_sid else "")
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -210,6 +195,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.two_way:
         return _demo_two_way(args)
     return run_demo(
+        flavour=args.engine,
         to=args.to or SAMPLE["customerPhone"],
         name=args.name or SAMPLE["customerName"],
         sender=args.sender or SAMPLE["smsSender"],
@@ -263,14 +249,6 @@ def _render(args: argparse.Namespace) -> int:
 
 
 # --- two-way SMS -------------------------------------------------------------------------------
-
-
-def _add_webhooks_command(commands: Any) -> None:
-    webhooks = commands.add_parser(
-        "webhooks",
-        help="serve Twilio's webhooks (delivery status, replies) into the engine until SIGTERM",
-    )
-    webhooks.set_defaults(handler=_webhooks)
 
 
 def _webhooks(args: argparse.Namespace) -> int:

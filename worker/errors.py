@@ -9,7 +9,7 @@
     │       ├── TwilioUnreachable   no answer: never connected (not sent) or cut off (maybe sent)
     │       └── TwilioUnreadable    a success answer without a message SID (maybe sent)
     ├── EngineError                 an engine REST call failed (`status`, None: no answer)
-    │   ├── EngineUnreachable       no HTTP answer at all
+    │   ├── EngineUnreachable       no HTTP answer at all (`cause`: refused, host not found...)
     │   ├── TaskGone                404: completed elsewhere, or cancelled
     │   ├── LockLost                400: another worker holds the lock, or it expired
     │   ├── NothingToCorrelate      a BPMN message that no execution or start event takes
@@ -249,8 +249,24 @@ class EngineError(WorkerError):
         self.status = status
 
 
+class UnreachableCause(str, Enum):
+    """Why no HTTP answer came back, in words an operator can act on."""
+
+    REFUSED = "connection refused"
+    HOST_NOT_FOUND = "host not found"
+    TIMED_OUT = "timed out"
+    TLS = "TLS handshake failed"
+    BROKEN = "connection broken"
+
+
 class EngineUnreachable(EngineError):
-    """No answer: refused, timed out, connection broken. Retrying later may help."""
+    """No answer: refused, timed out, connection broken. Retrying later may help.
+
+    `cause` tells which (`check` turns it into advice); BROKEN when nothing more is known."""
+
+    def __init__(self, message: str, cause: UnreachableCause = UnreachableCause.BROKEN) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class TaskGone(EngineError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,11 +20,9 @@ from worker.runtime.daemon import Daemon
 pytestmark = pytest.mark.engine
 
 
-@pytest.fixture(scope="module")
-def secured_engine() -> Iterator[LocalEngine]:
-    LocalEngine.build()
-    with LocalEngine().start(basic_auth=True) as started:
-        yield started
+@pytest.fixture
+def secured_engine(auth_engine: LocalEngine) -> LocalEngine:
+    return auth_engine
 
 
 def test_without_credentials_the_engine_refuses_the_worker(

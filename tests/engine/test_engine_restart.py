@@ -9,7 +9,7 @@ import pytest
 
 from tests.twilio_fixtures import GOOD_FROM, settings_for
 from worker.dev.bpmn_models import sms_process
-from worker.dev.local_engine import LocalEngine
+from worker.dev.local_engine import EngineFlavour, LocalEngine
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.runtime.daemon import Daemon
 
@@ -28,9 +28,11 @@ def _send_one(engine: LocalEngine, number: str) -> str:
     )
 
 
-def test_the_worker_resumes_after_the_engine_restarts(standin: TwilioStandIn):
-    LocalEngine.build()
-    first = LocalEngine().start()
+def test_the_worker_resumes_after_the_engine_restarts(
+    standin: TwilioStandIn, engine_flavour: EngineFlavour
+):
+    LocalEngine.build(flavour=engine_flavour)
+    first = LocalEngine(flavour=engine_flavour).start()
     port = first.port
     settings = settings_for(
         standin, camunda_url=first.url, topic="SEND_SMS_RESTART", poll_timeout_ms=2_000
@@ -38,7 +40,7 @@ def test_the_worker_resumes_after_the_engine_restarts(standin: TwilioStandIn):
     daemon = Daemon(settings)
     thread = threading.Thread(target=daemon.serve, daemon=True)
     thread.start()
-    second = LocalEngine()
+    second = LocalEngine(flavour=engine_flavour)
     try:
         before = _send_one(first, "+14155552671")
         first.wait_until(lambda: first.is_ended(before), 30)

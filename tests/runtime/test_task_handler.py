@@ -19,7 +19,7 @@ from worker.metrics import Metrics
 from worker.redaction import Redactor
 from worker.runtime.reporter import OutcomeReporter
 from worker.runtime.task_handler import TaskHandler
-from worker.sms.inputs import Sender
+from worker.sms.sender import Sender
 from worker.twilio.client import TwilioClient
 
 LEASE = LeaseSettings(lock_duration_ms=60_000, worst_send_s=20.0)

@@ -1,6 +1,7 @@
 """`twilio-sms-worker demo`: the whole product on one machine, no Docker, no Twilio account.
 
-Starts the local Camunda 7.24 engine (``dev/engine``, built with Maven on first use) and the
+Starts a local engine (Camunda 7.24 from ``dev/engine``, or Operaton from
+``dev/engine-operaton``; built with Maven on first use) and the
 Twilio stand-in, deploys ``bpmn/send-sms.bpmn``, starts one instance with sample variables,
 runs the worker until the instance ends (or waits in a user task), prints ``smsResult`` and
 what the stand-in received, and stops everything, also on Ctrl-C.
@@ -21,7 +22,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from worker.config import load_settings
-from worker.dev.local_engine import JAR_NAME, LocalEngine, LocalEngineError, default_project_dir
+from worker.dev.local_engine import (
+    CAMUNDA,
+    FLAVOURS,
+    JAR_NAME,
+    EngineFlavour,
+    LocalEngine,
+    LocalEngineError,
+    default_project_dir,
+)
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
 from worker.runtime.daemon import Daemon
 
@@ -53,11 +62,11 @@ class _Clock:
         print(f"[{self.elapsed():5.1f}s] {text}", file=self.out, flush=True)
 
 
-def _missing_tools(project: Path) -> str | None:
+def _missing_tools(project: Path, flavour: EngineFlavour = CAMUNDA) -> str | None:
     """Why the engine cannot run here, in words a first-time user can act on; None if it can."""
     if shutil.which("java") is None:
         return (
-            "the demo runs a real Camunda 7.24 engine, which needs Java 17 or newer: no 'java' "
+            f"the demo runs a real {flavour.title} engine, which needs Java 17 or newer: no 'java' "
             "on PATH. Install a JDK (e.g. 'apt-get install openjdk-17-jdk-headless' or "
             "'brew install openjdk@17'), or run 'docker compose up' instead."
         )
@@ -73,6 +82,7 @@ def _missing_tools(project: Path) -> str | None:
 
 def run_demo(
     *,
+    flavour: str = CAMUNDA.name,
     to: str = SAMPLE["customerPhone"],
     name: str = SAMPLE["customerName"],
     sender: str = SAMPLE["smsSender"],
@@ -81,31 +91,34 @@ def run_demo(
     poll_timeout_ms: int = 2_000,
     out: TextIO | None = None,
     engine: LocalEngine | None = None,
-    engine_factory: Callable[[], LocalEngine] = LocalEngine,
+    engine_factory: Callable[[EngineFlavour], LocalEngine] = lambda f: LocalEngine(flavour=f),
 ) -> int:
-    """Run the demo; returns the exit code. `engine`: an engine already running (kept running,
-    for tests); otherwise one is built, started and stopped here. `poll_timeout_ms` 0 turns long
-    polling off: on a shared engine a long poll still open after the worker stops could lock
-    the next run's task."""
+    """Run the demo; returns the exit code. `flavour`: "camunda" or "operaton". `engine`: an
+    engine already running (kept running, for tests); otherwise one is built, started and
+    stopped here. `poll_timeout_ms` 0 turns long polling off: on a shared engine a long poll
+    still open after the worker stops could lock the next run's task."""
     out = out or sys.stdout
     clock = _Clock(out)
     owned: LocalEngine | None = None
     standin: TwilioStandIn | None = None
+    kind = FLAVOURS[flavour]
     try:
         if not bpmn.is_file():
-            clock.say(f"error: {bpmn} not found (run the demo from a checkout of the repo)")
+            clock.say(
+                f"error: {bpmn} not found. The demo needs a checkout of the repository "
+                "(bpmn/ and dev/): run it from there. An installed package has the other "
+                "commands (run, check, send, render, sandbox)."
+            )
             return EXIT_NO_ENGINE
         if engine is None:
-            project = default_project_dir()
-            problem = _missing_tools(project)
+            project = default_project_dir(kind)
+            problem = _missing_tools(project, kind)
             if problem:
                 clock.say(f"error: {problem}")
                 return EXIT_NO_ENGINE
-            if not (project / "target" / JAR_NAME).is_file():
-                clock.say("building the engine with Maven (first run only: a few minutes)...")
-            LocalEngine.build(project)
-            clock.say("starting Camunda 7.24 (about 20 s)...")
-            owned = engine_factory()
+            LocalEngine.build(project, flavour=kind, progress=clock.say)
+            clock.say(f"starting {kind.title} (20 s to a minute, depending on the machine)...")
+            owned = engine_factory(kind)
             engine = owned.start()
         clock.say(f"engine up: {engine.url}")
         standin = TwilioStandIn().start()

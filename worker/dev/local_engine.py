@@ -1,12 +1,16 @@
-"""A real Camunda 7.24 engine on this machine, for integration tests, benchmarks and demos.
+"""A real engine on this machine, for integration tests, benchmarks and demos.
 
-The engine is the Spring Boot application in ``dev/engine`` (REST API at ``/engine-rest``, Spin
-for Json variables, H2 in memory, admin user demo/demo), built with Maven into one jar::
+Two flavours share one Spring Boot application (REST API at ``/engine-rest``, Spin for Json
+variables, H2 in memory, admin user demo/demo), each built with Maven into one jar: Camunda 7.24
+from ``dev/engine`` (the reference) and Operaton 1.0 from ``dev/engine-operaton``::
 
     LocalEngine.build()                      # runs Maven only when the jar is missing or stale
     with LocalEngine().start() as engine:    # free port; waits for GET /version
         engine.deploy(Path("process.bpmn"))
         pid = engine.start_process("key", {"smsTo": {"type": "Json", "value": "[]"}})
+
+    LocalEngine.build(flavour=OPERATON, progress=print)   # the same on Operaton, saying so
+    with LocalEngine(flavour=OPERATON).start() as engine: ...
 """
 
 from __future__ import annotations
@@ -14,40 +18,69 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
-import fcntl
-import hashlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, TypeVar
 
 import requests
 
+from worker.dev.engine_build import JAR_NAME, EngineBuildError, Progress, build_jar, jar_path
+
 T = TypeVar("T")
 
-JAR_NAME = "sms-engine.jar"
+__all__ = [
+    "ADMIN",
+    "CAMUNDA",
+    "FLAVOURS",
+    "JAR_NAME",
+    "OPERATON",
+    "EngineFlavour",
+    "LocalEngine",
+    "LocalEngineError",
+    "default_project_dir",
+]
+
 ADMIN = ("demo", "demo")
 START_TIMEOUT_S = 180.0
 STOP_GRACE_S = 15.0
+_REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class EngineFlavour:
+    """One engine the worker is tested on: where its project is and what it calls itself."""
+
+    name: str
+    title: str
+    project: str  # the Maven project's folder under dev/
+    version_prefix: str  # what GET /version answers
+    properties: str  # prefix of its Spring properties, e.g. for app_args
+
+
+CAMUNDA = EngineFlavour("camunda", "Camunda 7.24", "engine", "7.24.", "camunda.bpm")
+OPERATON = EngineFlavour("operaton", "Operaton 1.0", "engine-operaton", "1.0.", "operaton.bpm")
+FLAVOURS = {flavour.name: flavour for flavour in (CAMUNDA, OPERATON)}
 
 
 class LocalEngineError(RuntimeError):
     """The engine could not be built or started, or a REST call failed."""
 
 
-def default_project_dir() -> Path:
-    """``$SMS_ENGINE_PROJECT``, else ``dev/engine`` in the repository holding this package."""
+def default_project_dir(flavour: EngineFlavour = CAMUNDA) -> Path:
+    """The flavour's folder under ``dev/`` in the repository holding this package;
+    ``$SMS_ENGINE_PROJECT`` replaces the Camunda one."""
     override = os.environ.get("SMS_ENGINE_PROJECT")
-    if override:
+    if override and flavour is CAMUNDA:
         return Path(override).resolve()
-    return Path(__file__).resolve().parents[2] / "dev" / "engine"
+    return _REPO / "dev" / flavour.project
 
 
 def _tail(path: Path, lines: int = 50) -> str:
@@ -83,9 +116,12 @@ class LocalEngine:
         log_path: Path | None = None,
         jvm_options: tuple[str, ...] = ("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"),
         app_args: tuple[str, ...] = (),
+        flavour: EngineFlavour = CAMUNDA,
     ) -> None:
-        """``app_args`` are Spring properties, e.g. ``("--camunda.bpm.history-level=audit",)``."""
-        self.jar = jar or default_project_dir() / "target" / JAR_NAME
+        """``app_args`` are Spring properties, e.g. ``("--camunda.bpm.history-level=audit",)``
+        (``flavour.properties`` is the prefix: ``operaton.bpm`` on Operaton)."""
+        self.flavour = flavour
+        self.jar = jar or jar_path(default_project_dir(flavour))
         self.jvm_options, self.app_args = jvm_options, app_args
         self._log_path = log_path
         self._log: IO[bytes] | None = None
@@ -96,31 +132,18 @@ class LocalEngine:
 
     # -- build --------------------------------------------------------------------------------
     @staticmethod
-    def build(project_dir: Path | None = None) -> Path:
-        """Run Maven if the jar is missing or older than the pom or any file under src/."""
-        project = (project_dir or default_project_dir()).resolve()
-        pom, jar = project / "pom.xml", project / "target" / JAR_NAME
-        if not pom.is_file():
-            raise LocalEngineError(f"no Maven project at {project} (set SMS_ENGINE_PROJECT?)")
-        mvn = shutil.which("mvn")
-        digest = hashlib.sha256(str(project).encode()).hexdigest()[:12]
-        lock_path = Path(tempfile.gettempdir()) / f"sms-engine-build-{digest}.lock"
-        with lock_path.open("w") as lock:  # one build at a time (parallel test runs, benchmark)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            sources = [pom, *(p for p in (project / "src").rglob("*") if p.is_file())]
-            newest = max(p.stat().st_mtime for p in sources)
-            if jar.is_file() and jar.stat().st_mtime >= newest:
-                return jar
-            if mvn is None:
-                raise LocalEngineError(
-                    "Maven ('mvn') is not on PATH: it is needed to build the engine"
-                )
-            cmd = [mvn, "-q", "-B", "-f", str(pom), "package", "-DskipTests"]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=1800)  # noqa: S603
-            if done.returncode != 0 or not jar.is_file():
-                output = (done.stdout + done.stderr)[-8000:]
-                raise LocalEngineError(f"{' '.join(cmd)} failed ({done.returncode}):\n{output}")
-        return jar
+    def build(
+        project_dir: Path | None = None,
+        *,
+        flavour: EngineFlavour = CAMUNDA,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Run Maven if the jar is missing or stale; `progress` hears what Maven is doing."""
+        project = project_dir or default_project_dir(flavour)
+        try:
+            return build_jar(project, flavour.title, progress)
+        except EngineBuildError as exc:
+            raise LocalEngineError(str(exc)) from exc
 
     # -- process --------------------------------------------------------------------------------
     @property

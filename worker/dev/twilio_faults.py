@@ -1,15 +1,17 @@
 """What the Twilio stand-in answers instead of success: Twilio's own rejections, and faults.
 
 `rejection()` is Twilio's validation of a create-message form, including the documented
-test-credential magic numbers. `Faults` holds what tests inject, settable from any thread while
-the stand-in runs. A fault without `to` is consumed by the next request of any kind, before
-authentication, the way network trouble or Twilio's front door would hit it. A fault with `to`
-only matches a message create whose `To` equals it, after the request was authenticated and
-validated, the way a per-recipient error from Twilio would.
+test-credential magic numbers and the rules for short codes (US ones here) and alphanumeric
+sender IDs (no North American destinations). `Faults` holds what tests inject, settable from
+any thread while the stand-in runs. A fault without `to` is consumed by the next request of any
+kind, before authentication, the way network trouble or Twilio's front door would hit it. A
+fault with `to` only matches a message create whose `To` equals it, after the request was
+authenticated and validated, the way a per-recipient error from Twilio would.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from enum import Enum
@@ -17,13 +19,31 @@ from typing import Any
 
 MAX_BODY_CHARS = 1600
 
+# The senders Twilio accepts as `From`: a number in E.164, a short code, an alphanumeric
+# sender ID (1-11 ASCII letters, digits, spaces, at least one letter).
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_SHORT_CODE = re.compile(r"[0-9]{5,6}")
+_ALPHANUMERIC = re.compile(r"(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11}")
+# The stand-in's short codes are US short codes, and alphanumeric sender IDs reach every
+# country but the ones of the North American Numbering Plan, as with Twilio.
+_NORTH_AMERICA = "+1"
+INVALID_FROM = (
+    21212,
+    "The 'From' number {frm} is not a valid phone number, shortcode, or alphanumeric sender ID.",
+)
+UNREACHABLE_TO = (
+    21612,
+    "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number: "
+    "{frm} via SMS.",
+)
+SHORT_CODE_MISMATCH = (
+    21659,
+    "'From' {frm} is not a Twilio phone number or Short Code country mismatch",
+)
+
 # Twilio's documented test-credential magic numbers: (code, message template).
 MAGIC_FROM: dict[str, tuple[int, str]] = {
-    "+15005550001": (
-        21212,
-        "The 'From' number {frm} is not a valid phone number, shortcode, "
-        "or alphanumeric sender ID.",
-    ),
+    "+15005550001": INVALID_FROM,
     "+15005550007": (
         21606,
         "The 'From' phone number provided ({frm}) is not a valid message-capable Twilio phone "
@@ -36,11 +56,7 @@ MAGIC_FROM: dict[str, tuple[int, str]] = {
 }
 MAGIC_TO: dict[str, tuple[int, str]] = {
     "+15005550001": (21211, "The 'To' number {to} is not a valid phone number."),
-    "+15005550002": (
-        21612,
-        "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number: "
-        "{frm} via SMS.",
-    ),
+    "+15005550002": UNREACHABLE_TO,
     "+15005550003": (
         21408,
         "Permission to send an SMS has not been enabled for the region indicated by the 'To' "
@@ -73,9 +89,22 @@ def rejection(form: dict[str, str]) -> dict[str, Any] | None:
     if magic is None and any(c.isspace() for c in to):
         # What a '+' that was not form-encoded turns into; Twilio refuses such a number.
         magic = MAGIC_TO["+15005550001"]
+    if magic is None and frm:
+        magic = _sender_rejection(frm, to)
     if magic is None:
         return None
     return error_body(400, magic[0], magic[1].format(to=to, frm=frm))
+
+
+def _sender_rejection(frm: str, to: str) -> tuple[int, str] | None:
+    """Twilio's answer to a `From` it cannot send from to `to`, else None."""
+    if _E164.fullmatch(frm):
+        return None
+    if _SHORT_CODE.fullmatch(frm):
+        return None if to.startswith(_NORTH_AMERICA) else SHORT_CODE_MISMATCH
+    if _ALPHANUMERIC.fullmatch(frm):
+        return UNREACHABLE_TO if to.startswith(_NORTH_AMERICA) else None
+    return INVALID_FROM
 
 
 class Kind(str, Enum):

@@ -79,7 +79,10 @@ class TwilioStandIn:
         auth_token: str = DEFAULT_AUTH_TOKEN,
         host: str = "127.0.0.1",
         port: int = 0,
+        *,
+        on_request: Callable[[ReceivedRequest], None] | None = None,
     ) -> None:
+        """`on_request` sees each request once answered (the `sandbox` command prints it)."""
         if not _ACCOUNT_SID.match(account_sid):
             raise ValueError(f"account_sid must match {_ACCOUNT_SID.pattern}")
         self.account_sid = account_sid
@@ -87,6 +90,7 @@ class TwilioStandIn:
         self.faults = Faults()
         # Status callbacks and simulated inbound SMS (see twilio_callbacks).
         self.webhooks = WebhookSender(account_sid, auth_token)
+        self._on_request = on_request
         self._host, self._port = host, port
         self._lock = threading.Lock()
         self._keys: dict[str, str] = {}
@@ -199,6 +203,8 @@ class TwilioStandIn:
             self._received.append(request)
             if request.status == 201:
                 self._delivered[request.form.get("To", "")] += 1
+        if self._on_request is not None:
+            self._on_request(request)
 
     # --- the API ----------------------------------------------------------------------------
     def _authenticate(self, header: str | None) -> str | None:
@@ -259,10 +265,13 @@ def serve(
     account_sid: str = DEFAULT_ACCOUNT_SID,
     auth_token: str = DEFAULT_AUTH_TOKEN,
     host: str = "127.0.0.1",
+    *,
     on_ready: Callable[[TwilioStandIn], None] | None = None,
+    on_request: Callable[[ReceivedRequest], None] | None = None,
 ) -> None:
-    """Run a stand-in until SIGINT; `on_ready` gets it once it listens (e.g. to print `url`)."""
-    standin = TwilioStandIn(account_sid, auth_token, host, port)
+    """Run a stand-in until SIGINT; `on_ready` gets it once it listens (e.g. to print `url`),
+    `on_request` each request it answered."""
+    standin = TwilioStandIn(account_sid, auth_token, host, port, on_request=on_request)
     standin._bind()
     if on_ready is not None:
         on_ready(standin)

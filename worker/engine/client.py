@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import functools
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import requests
+import urllib3
 from camunda.client.external_task_client import ExternalTaskClient
 
 from worker.config import EngineSettings
 from worker.engine.task import ExternalTask
-from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
+from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone, UnreachableCause
 from worker.http_session import pooled_session
 from worker.metrics import Metrics, status_label
 
@@ -67,7 +69,8 @@ def translated_errors(action: str) -> Iterator[None]:
         status = exc.response.status_code if exc.response is not None else None
         raise engine_error(f"{action}: HTTP {status}", status) from exc
     except requests.RequestException as exc:
-        raise EngineUnreachable(f"{action}: {type(exc).__name__}") from exc
+        cause = _unreachable_cause(exc)
+        raise EngineUnreachable(f"{action}: {cause.value}", cause) from exc
     except Exception as exc:
         match = _STATUS_IN_MESSAGE.search(str(exc))
         status = int(match.group(1)) if match else None
@@ -82,6 +85,30 @@ def engine_session(settings: EngineSettings, pool_size: int) -> requests.Session
     if settings.token:
         session.headers["Authorization"] = f"Bearer {settings.token}"
     return session
+
+
+def _unreachable_cause(exc: requests.RequestException) -> UnreachableCause:
+    """Why requests got no answer: the exception's chain (and urllib3's `reason`) holds the
+    socket error; a refused connection and an unknown host are the common set-up slips."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return UnreachableCause.TLS
+    if isinstance(exc, requests.Timeout):
+        return UnreachableCause.TIMED_OUT
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ConnectionRefusedError):
+            return UnreachableCause.REFUSED
+        if isinstance(error, (socket.gaierror, urllib3.exceptions.NameResolutionError)):
+            return UnreachableCause.HOST_NOT_FOUND
+        reason = getattr(error, "reason", None)
+        linked = [error.__cause__, error.__context__, reason, *error.args]
+        pending += [e for e in linked if isinstance(e, BaseException)]
+    return UnreachableCause.BROKEN
 
 
 def _counted(

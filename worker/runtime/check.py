@@ -12,7 +12,14 @@ from dataclasses import dataclass, replace
 
 from worker.config import Settings, load_settings
 from worker.engine.client import EngineClient
-from worker.errors import ConfigError, ConnectorError, EngineError, ErrorCode
+from worker.errors import (
+    ConfigError,
+    ConnectorError,
+    EngineError,
+    EngineUnreachable,
+    ErrorCode,
+    UnreachableCause,
+)
 from worker.redaction import Redactor
 from worker.twilio.client import TwilioClient
 
@@ -66,15 +73,27 @@ def check_engine(settings: Settings) -> CheckResult:
     try:
         version = engine.version()
     except EngineError as exc:
-        hint = ""
-        if exc.status in (401, 403):
-            hint = "; check CAMUNDA_USER/CAMUNDA_PASSWORD or CAMUNDA_TOKEN"
-        elif exc.status is None:
-            hint = "; check CAMUNDA_URL"
-        return CheckResult("engine", False, f"{settings.camunda_url} failed: {exc}{hint}")
+        return CheckResult("engine", False, f"{settings.camunda_url} failed: {exc}; {_advice(exc)}")
     finally:
         engine.close()
-    return CheckResult("engine", True, f"Camunda {version} at {settings.camunda_url}")
+    return CheckResult("engine", True, f"REST API version {version} at {settings.camunda_url}")
+
+
+def _advice(exc: EngineError) -> str:
+    """What to fix, for the usual ways a first set-up goes wrong."""
+    if isinstance(exc, EngineUnreachable):
+        if exc.cause is UnreachableCause.REFUSED:
+            return "nothing listens there: is the engine running on CAMUNDA_URL's host and port?"
+        if exc.cause is UnreachableCause.HOST_NOT_FOUND:
+            return "the host name does not resolve: check the host in CAMUNDA_URL"
+        return "check CAMUNDA_URL and the network"
+    if exc.status in (401, 403):
+        return "check CAMUNDA_USER/CAMUNDA_PASSWORD or CAMUNDA_TOKEN"
+    if exc.status == 404 or (exc.status is not None and exc.status < 300):
+        # Something answered, but not the engine's REST API: usually the path is missing or
+        # wrong (Camunda Run and the Spring Boot starter serve it at /engine-rest).
+        return "something answered, but not the engine's REST API: is the URL's path /engine-rest?"
+    return "check CAMUNDA_URL"
 
 
 def check_twilio(settings: Settings) -> CheckResult:

@@ -14,8 +14,9 @@ from typing import Protocol
 from worker import template
 from worker.errors import ConnectorError, DeliveryError, ErrorCode, InputError
 from worker.redaction import has_surrogate
-from worker.sms.inputs import SMS_BODY, Sender, SmsRequest, parse_inputs
+from worker.sms.inputs import SMS_BODY, SmsRequest, parse_inputs
 from worker.sms.outcome import Abandoned, BusinessError, Completed, Outcome, RecipientFailure
+from worker.sms.sender import Sender
 
 MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies (error 21617)
 

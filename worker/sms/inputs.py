@@ -28,6 +28,7 @@ from worker.bounded_json import (
 from worker.errors import ErrorCode, InputError
 from worker.redaction import has_surrogate, quote
 from worker.sms import phone
+from worker.sms.sender import Sender, parse_sender
 from worker.template import MAX_TEMPLATE_CHARS
 
 SMS_FROM, SMS_TO, SMS_BODY, METADATA = "smsFrom", "smsTo", "smsBody", "metadata"
@@ -41,14 +42,6 @@ MAX_METADATA_JSON_CHARS = MAX_JSON_CHARS
 MAX_METADATA_DEPTH = MAX_JSON_DEPTH
 
 _SEPARATORS = re.compile(r"[,;\r\n]+")
-
-
-@dataclass(frozen=True)
-class Sender:
-    """`From` number in E.164, or a Messaging Service SID that Twilio picks a sender from."""
-
-    value: str
-    is_messaging_service: bool
 
 
 @dataclass(frozen=True)
@@ -74,7 +67,7 @@ def parse_inputs(values: Mapping[str, object], default_region: str | None) -> Sm
     body = parse_body(values[SMS_BODY])
     metadata = parse_metadata(values.get(METADATA))
     return SmsRequest(
-        sender=_sender(sender_text, default_region),
+        sender=parse_sender(sender_text, default_region),
         recipients=_recipients(to_texts, default_region),
         body_template=body,
         metadata=metadata,
@@ -201,19 +194,6 @@ def _load_json(name: str, text: str, max_chars: int = MAX_RECIPIENTS_TEXT_CHARS)
         return parse_json_text(text, max_chars=max_chars)
     except JsonRejected as exc:
         raise _invalid(f"{name}: {exc}", variable=name) from None
-
-
-def _sender(text: str, default_region: str | None) -> Sender:
-    if phone.is_messaging_service_sid(text):
-        return Sender(text.strip(), is_messaging_service=True)
-    try:
-        return Sender(phone.normalise(text, default_region), is_messaging_service=False)
-    except phone.InvalidNumber as exc:
-        raise InputError(
-            ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
-            f"{SMS_FROM}: {quote(text.strip())} {exc} (nor a Messaging Service SID MG...)",
-            variables=[SMS_FROM],
-        ) from None
 
 
 def _recipients(texts: list[str], default_region: str | None) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from worker.config import TwilioSettings
 from worker.http_session import pooled_session
 from worker.metrics import Metrics, status_label
 from worker.retry import RetryPolicy, retry_call
-from worker.sms.inputs import Sender
+from worker.sms.sender import Sender
 from worker.twilio import translation
 
 API_VERSION = "2010-04-01"

@@ -30,6 +30,8 @@ TWILIO_CODES: dict[int, ErrorCode] = {
     21659: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,  # 'From' is not a Twilio number
     21660: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,  # 'From' does not belong to the account
     21603: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,  # 'From' is required
+    # The sender ID is not supported in the destination's country (alphanumeric senders).
+    21657: ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR,
     21408: ErrorCode.INVALID_REGION_TO_PHONE_NUMBER_ERROR,  # region not enabled
     20003: ErrorCode.AUTHENTICATION_CONNECTION_ERROR,  # authentication failed
     20403: ErrorCode.PERMISSION_DENIED_ERROR,
@@ -60,8 +62,10 @@ HTTP_STATUSES: dict[int, ErrorCode] = {
 }
 
 # Twilio codes that concern one recipient only: the other recipients of the task still get
-# their message. Everything else (credentials, sender, outages) stops the task.
-RECIPIENT_TWILIO_CODES = frozenset({21211, 21612, 21614, 21408, 21610})
+# their message. Everything else (credentials, sender, outages) stops the task. 21612 and
+# 21657 depend on the pair: an alphanumeric sender ID reaches some countries and not others
+# (none in North America), so a recipient elsewhere may still be reached.
+RECIPIENT_TWILIO_CODES = frozenset({21211, 21612, 21614, 21408, 21610, 21657})
 _MAX_MESSAGE_CHARS = 300
 
 
