@@ -277,8 +277,9 @@ def test_a_body_longer_than_a_template_may_be_is_refused_before_it_is_read():
         ),
         (
             {"smsFrom": "4155550100"},
-            'smsFrom: "41******00" has no valid country code (write it with +country code) '
-            "(nor a Messaging Service SID MG...)",
+            'smsFrom: "41******00" has no valid country code (write it with +country code); '
+            "nor is it a short code (5 or 6 digits), an alphanumeric sender ID (with a letter) "
+            "or a Messaging Service SID",
         ),
     ],
     ids=["extension", "national-without-region", "from"],

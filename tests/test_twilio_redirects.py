@@ -11,8 +11,8 @@ from tests.twilio_fixtures import GOOD_FROM
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, TwilioStandIn
 from worker.errors import ErrorCode, TwilioRejected
 from worker.sms.action import send_sms
-from worker.sms.inputs import Sender
 from worker.sms.outcome import BusinessError
+from worker.sms.sender import Sender, SenderKind
 from worker.twilio.client import TwilioClient
 
 MESSAGES = f"/2010-04-01/Accounts/{DEFAULT_ACCOUNT_SID}/Messages.json"
@@ -33,7 +33,7 @@ def test_a_redirect_is_not_followed_and_nothing_is_sent(
     target = elsewhere.url.replace("http://", "http://mallory:hunter2-pw@") + MESSAGES
     standin.faults.redirect_next(target, status=status)
     with pytest.raises(TwilioRejected) as caught:
-        twilio.send_message(Sender(GOOD_FROM, is_messaging_service=False), "+14155552671", "Hi")
+        twilio.send_message(Sender(GOOD_FROM, SenderKind.PHONE_NUMBER), "+14155552671", "Hi")
     error = caught.value
     assert (error.code, error.http_status, error.possibly_sent) == (
         ErrorCode.TWILIO_CONNECTION_ERROR,

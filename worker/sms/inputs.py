@@ -28,10 +28,10 @@ from worker.bounded_json import (
 from worker.errors import ErrorCode, InputError
 from worker.redaction import has_surrogate, quote
 from worker.sms import phone
-from worker.sms.sender import Sender, parse_sender
+from worker.sms.sender import SMS_FROM, Sender, parse_sender
 from worker.template import MAX_TEMPLATE_CHARS
 
-SMS_FROM, SMS_TO, SMS_BODY, METADATA = "smsFrom", "smsTo", "smsBody", "metadata"
+SMS_TO, SMS_BODY, METADATA = "smsTo", "smsBody", "metadata"
 INPUT_NAMES = (SMS_FROM, SMS_TO, SMS_BODY, METADATA)
 
 MAX_RECIPIENTS = 1_000

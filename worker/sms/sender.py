@@ -25,7 +25,7 @@ from worker.errors import ErrorCode, InputError
 from worker.redaction import quote
 from worker.sms import phone
 
-SMS_FROM = "smsFrom"
+SMS_FROM = "smsFrom"  # the input this module reads (worker.sms.inputs reads the rest)
 
 ALPHANUMERIC_MAX_CHARS = 11
 SHORT_CODE_DIGITS = (5, 6)
