@@ -22,7 +22,7 @@ from worker.config import LogFormat, load_log_settings, load_settings, secret_va
 from worker.errors import ConfigError, ConnectorError, ErrorCode
 from worker.logs import logging_to_stderr
 from worker.metrics import Metrics
-from worker.runtime.check import run_checks
+from worker.runtime.check import message_read_refused, run_checks
 from worker.runtime.daemon import Daemon
 from worker.sms.action import render_body, send_sms
 from worker.sms.inputs import parse_metadata
@@ -132,6 +132,11 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    refused = message_read_refused(daemon)
+    if refused is not None:
+        daemon.close()
+        print(refused, file=sys.stderr)
+        return EXIT_USAGE
     logging.getLogger("worker").warning(
         "worker %s polling %s for topic %s (up to %d tasks at once)",
         settings.worker_id,

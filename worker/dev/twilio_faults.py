@@ -99,6 +99,7 @@ class Fault:
     message: str = "Internal Server Error"
     delay_ms: int = 0
     retry_after: int | None = None
+    method: str | None = None  # only requests with this HTTP method (GET: the message list)
 
     def __post_init__(self) -> None:
         if self.count is not None and self.count < 1:
@@ -161,8 +162,21 @@ class Faults:
         message: str = "Internal Server Error",
         count: int = 1,
         retry_after: int | None = None,
+        *,
+        method: str | None = None,
     ) -> None:
-        self.add(Fault(Kind.ERROR, count, None, status, code, message, retry_after=retry_after))
+        self.add(
+            Fault(
+                Kind.ERROR,
+                count,
+                None,
+                status,
+                code,
+                message,
+                retry_after=retry_after,
+                method=method,
+            )
+        )
 
     def fail_to(
         self,
@@ -185,22 +199,23 @@ class Faults:
     def html_next(self, status: int = 502, count: int = 1) -> None:
         self.add(Fault(Kind.HTML, count, status=status, code=0, message=""))
 
-    def reset_next(self, count: int = 1) -> None:
-        self.add(Fault(Kind.RESET, count))
+    def reset_next(self, count: int = 1, method: str | None = None) -> None:
+        self.add(Fault(Kind.RESET, count, method=method))
 
     def delay_next(self, ms: int, count: int = 1) -> None:
         """Slow down the next `count` requests; longer than a client's read timeout = a hang."""
         self.add(Fault(Kind.DELAY, count, delay_ms=ms))
 
-    def take(self, to: str | None = None) -> Plan:
-        """Consume what applies to one request: untargeted faults (`to=None`) or those for `to`."""
+    def take(self, to: str | None = None, method: str | None = None) -> Plan:
+        """Consume what applies to one request: untargeted faults (`to=None`) or those for `to`,
+        and of those only the ones for any method or for `method`."""
         with self._lock:
             delay_ms = self._latency_ms if to is None else 0
             outcome: Fault | None = None
             took_delay = False
             for armed in list(self._armed):
                 fault = armed.fault
-                if fault.to != to:
+                if fault.to != to or fault.method not in (None, method):
                     continue
                 if fault.kind is Kind.DELAY:
                     if took_delay:

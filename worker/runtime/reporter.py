@@ -16,7 +16,7 @@ from worker.errors import EngineError, LockLost, TaskGone
 from worker.retry import RetryPolicy, retry_call
 from worker.runtime.engine_calls import TaskEngine
 from worker.runtime.lease import PROGRESS_VARIABLE
-from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, Outcome
+from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, Outcome, Postponed
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,15 @@ class OutcomeReporter:
             return "completed"
         if isinstance(outcome, BusinessError):
             return self._report_business_error(task, outcome, retry_until)
-        if isinstance(outcome, Crashed):
+        if isinstance(outcome, (Crashed, Postponed)):
+            # Both are worth another try later, and an operator's look once tries run out.
             retries = max(
                 0, (task.retries if task.retries is not None else self._settings.task_retries) - 1
             )
-            self._failure(task, outcome.message, outcome.details, retries, retry_until)
+            details = outcome.details
+            if isinstance(outcome, Postponed):
+                details = json.dumps({"smsResult": outcome.sms_result})
+            self._failure(task, outcome.message, details, retries, retry_until)
             return "incident" if retries == 0 else "failure"
         if isinstance(outcome, Abandoned):
             log.info("task %s abandoned: %s", task.id, outcome.reason)

@@ -16,11 +16,12 @@ from worker.errors import ConnectorError, ErrorCode, InputError
 from worker.logs import task_log
 from worker.metrics import Metrics
 from worker.runtime.engine_calls import TaskEngine
-from worker.runtime.lease import PROGRESS_VARIABLE, TaskLease, earlier_progress
+from worker.runtime.lease import PROGRESS_VARIABLE, TaskLease, earlier_intent, earlier_progress
 from worker.runtime.reporter import OutcomeReporter
 from worker.sms.action import MessageSender, send_sms
 from worker.sms.inputs import INPUT_NAMES, SMS_BODY
 from worker.sms.outcome import BusinessError, Crashed, Outcome
+from worker.sms.reconcile import Reconciler
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class TaskHandler:
         lease: LeaseSettings,
         *,
         default_region: str | None,
+        reconciler: Reconciler | None = None,
         aborted: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: Metrics | None = None,
@@ -64,6 +66,8 @@ class TaskHandler:
         self._engine, self._twilio, self._reporter = engine, twilio, reporter
         self._metrics = metrics or Metrics()
         self._lease_settings, self._default_region = lease, default_region
+        # None: SMS_RECONCILE=off, so no intent is recorded and nothing is looked up.
+        self._reconciler = reconciler
         self._aborted = aborted or threading.Event()
         self._clock = clock
 
@@ -99,6 +103,7 @@ class TaskHandler:
             task,
             self._lease_settings,
             earlier=earlier_progress(task),
+            intent=earlier_intent(task),
             aborted=self._aborted,
             clock=self._clock,
             metrics=self._metrics,
@@ -110,7 +115,11 @@ class TaskHandler:
                 task.variables, lambda name: self._engine.download_variable(task, name)
             )
             return send_sms(
-                values, self._twilio, default_region=self._default_region, progress=lease
+                values,
+                self._twilio,
+                default_region=self._default_region,
+                progress=lease,
+                reconciler=self._reconciler,
             )
         except ConnectorError as error:
             return BusinessError(error.code, error.message, details=error.details)
