@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime, timezone
 
 import pytest
 
 from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
 from worker.config import LeaseSettings
 from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
-from worker.runtime.lease import TaskLease, earlier_progress
+from worker.runtime.lease import TaskLease, earlier_intent, earlier_progress
+from worker.sms.reconcile import Intent, SentText
 
 # A 60 s lock and sends that can take up to 20 s: extend once less than 25 s are left.
 SETTINGS = LeaseSettings(lock_duration_ms=60_000, worst_send_s=20.0)
@@ -152,3 +154,43 @@ def test_an_aborted_worker_sends_no_more():
     lease = _lease(engine, clock, aborted=aborted)
     aborted.set()
     assert not lease.may_continue()
+
+
+INTENT = Intent(
+    datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc), (SentText("+15005550006", "f" * 64),)
+)
+
+
+def test_the_intent_is_written_into_the_progress_record_before_any_message():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _lease(engine, clock).declare(INTENT)
+    _, name, typed = engine.last("set_local_variable").args
+    assert name == "smsProgress"
+    assert json_value(typed) == {"taskId": "task-1", **INTENT.to_json(), "sent": {}}
+
+
+def test_each_record_after_the_intent_keeps_it():
+    engine, clock = FakeEngine(), FakeClock()
+    lease = _lease(engine, clock)
+    lease.declare(INTENT)
+    lease.record("+14155550101", "SM1", more_to_send=True)
+    value = json_value(engine.last("set_local_variable").args[2])
+    assert value == {"taskId": "task-1", **INTENT.to_json(), "sent": {"+14155550101": "SM1"}}
+    assert engine.names() == ["set_local_variable", "set_local_variable"]
+
+
+def test_an_intent_that_cannot_be_written_before_the_lock_ends_says_so():
+    engine, clock = FakeEngine(), FakeClock()
+    engine.failures["set_local_variable"] = [EngineUnreachable("down")] * 1000
+    lease = _lease(engine, clock)
+    assert not lease.declare(INTENT)
+    assert not lease.may_continue()
+
+
+def test_the_intent_of_an_earlier_attempt_of_the_same_task_is_read():
+    record = {"taskId": "task-1", **INTENT.to_json(), "sent": {"+14155550101": "SM1"}}
+    fetched = task(smsProgress={"type": "Json", "value": json.dumps(record)})
+    assert earlier_intent(fetched) == INTENT
+    assert earlier_progress(fetched) == {"+14155550101": "SM1"}
+    other = task(smsProgress={"type": "Json", "value": json.dumps({**record, "taskId": "t0"})})
+    assert earlier_intent(other) is None

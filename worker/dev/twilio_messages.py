@@ -23,7 +23,8 @@ from worker.dev.twilio_faults import error_body
 # What a Messaging Service picks as the sender once it sends.
 SERVICE_SENDER = "+15005550006"
 _DEFAULT_PAGE_SIZE, _MAX_PAGE_SIZE = 50, 1000
-_FILTERS = ("To", "From", "DateSent", "DateSent<", "DateSent>")
+_DATE_FILTERS = {"DateSent": operator.eq, "DateSent<": operator.le, "DateSent>": operator.ge}
+_FILTERS = ("To", "From", *_DATE_FILTERS)
 
 
 class InvalidQuery(ValueError):
@@ -56,9 +57,10 @@ class MessageLog:
         """One page of the list at `path` for `query` (raises InvalidQuery)."""
         size = _page_size(query.get("PageSize"))
         token = query.get("PageToken")
+        dates = {name: _query_date(name, query[name]) for name in _DATE_FILTERS if name in query}
         with self._lock:
             listed = [self._as_now(m) for m in reversed(self._messages)]
-        listed = [m for m in listed if _selected(m, query)]
+        listed = [m for m in listed if _selected(m, query, dates)]
         start = 0
         if token:
             sids = [m["sid"] for m in listed]
@@ -120,24 +122,17 @@ def _page_size(raw: str | None) -> int:
     return size
 
 
-def _selected(message: dict[str, Any], query: dict[str, str]) -> bool:
+def _selected(message: dict[str, Any], query: dict[str, str], dates: dict[str, date]) -> bool:
     if "To" in query and message["to"] != query["To"]:
         return False
     if "From" in query and message["from"] != query["From"]:
         return False
-    for name, keep in (
-        ("DateSent", operator.eq),
-        ("DateSent<", operator.le),
-        ("DateSent>", operator.ge),
-    ):
-        if name not in query:
-            continue
-        wanted = _query_date(name, query[name])
-        if message["date_sent"] is None:
-            return False
-        if not keep(parsedate_to_datetime(message["date_sent"]).date(), wanted):
-            return False
-    return True
+    if not dates:
+        return True
+    if message["date_sent"] is None:
+        return False
+    sent = parsedate_to_datetime(message["date_sent"]).date()
+    return all(_DATE_FILTERS[name](sent, wanted) for name, wanted in dates.items())
 
 
 def _query_date(name: str, raw: str) -> date:
