@@ -3,7 +3,10 @@ Twilio stand-in; nothing is ever sent."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -45,7 +48,7 @@ def test_a_working_setup_passes_every_check(
     env.setenv("CAMUNDA_URL", engine.url)
     code, lines = _check(capsys)
     assert code == 0
-    assert list(lines) == ["configuration", "engine", "twilio"]
+    assert list(lines) == ["configuration", "engine", "twilio", "messages"]
     assert all(line.startswith("ok") for line in lines.values())
     assert f"Camunda {engine.version()}" in lines["engine"]
     assert standin.delivered == {}
@@ -112,3 +115,55 @@ def test_run_refuses_to_start_naming_each_bad_setting(
     err = capsys.readouterr().err
     assert "SMS_METRICS_PORT=-1 is out of range" in err
     assert "SMS_LOG_LEVEL='loud' must be one of" in err
+
+
+RESTRICTED_KEY = ("SK" + "5e" * 16, "restricted-secret")
+
+
+def test_an_api_key_that_may_not_read_messages_fails_the_messages_check(
+    standin: TwilioStandIn, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    standin.add_api_key(*RESTRICTED_KEY, read_messages=False)
+    env.setenv("TWILIO_API_KEY", RESTRICTED_KEY[0])
+    env.setenv("TWILIO_API_SECRET", RESTRICTED_KEY[1])
+    env.setenv("CAMUNDA_URL", _refused_url())
+    code, lines = _check(capsys)
+    assert code == 1
+    assert lines["twilio"].startswith("ok")
+    assert lines["messages"].startswith("FAIL")
+    assert "read access to Messages" in lines["messages"]
+    assert "SMS_RECONCILE=off" in lines["messages"]
+    assert standin.delivered == {}
+
+
+def test_without_reconciliation_messages_need_not_be_readable(
+    standin: TwilioStandIn, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    standin.add_api_key(*RESTRICTED_KEY, read_messages=False)
+    env.setenv("TWILIO_API_KEY", RESTRICTED_KEY[0])
+    env.setenv("TWILIO_API_SECRET", RESTRICTED_KEY[1])
+    env.setenv("CAMUNDA_URL", _refused_url())
+    env.setenv("SMS_RECONCILE", "off")
+    _, lines = _check(capsys)
+    assert "messages" not in lines
+
+
+def test_run_refuses_to_start_with_a_key_that_may_not_read_messages(
+    standin: TwilioStandIn, env: pytest.MonkeyPatch
+):
+    standin.add_api_key(*RESTRICTED_KEY, read_messages=False)
+    env.setenv("TWILIO_API_KEY", RESTRICTED_KEY[0])
+    env.setenv("TWILIO_API_SECRET", RESTRICTED_KEY[1])
+    env.setenv("CAMUNDA_URL", _refused_url())
+    finished = subprocess.run(
+        [sys.executable, "-m", "worker", "run"],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2
+    assert "Twilio refused to list Messages" in finished.stderr
+    assert "SMS_RECONCILE=off" in finished.stderr
+    assert RESTRICTED_KEY[1] not in finished.stderr

@@ -73,3 +73,12 @@ def test_unknown_region_is_refused():
 
 def test_every_setting_has_an_environment_variable():
     assert set(ENVIRONMENT.values()) == set(Settings.__dataclass_fields__)
+
+
+def test_reconciliation_is_on_unless_switched_off():
+    base = {"TWILIO_ACCOUNT": "AC" + "0" * 32, "TWILIO_TOKEN": "t"}
+    assert load_settings(base).reconcile is True
+    assert load_settings({**base, "SMS_RECONCILE": "OFF"}).reconcile is False
+    assert load_settings({**base, "SMS_RECONCILE": "on"}).reconcile is True
+    with pytest.raises(ConfigError, match="SMS_RECONCILE='maybe' must be one of: on, off"):
+        load_settings({**base, "SMS_RECONCILE": "maybe"})
