@@ -46,6 +46,7 @@ def test_a_tiny_run_writes_a_json_and_a_markdown_result(engine: LocalEngine, tmp
     assert {"cpu", "cores", "python", "engine"} <= result["machine"].keys()
     assert [(r["contender"], r["latency_ms"]) for r in result["runs"]] == [
         ("ours", 0),
+        ("noreconcile", 0),
         ("stock", 0),
         ("noop", 0),
     ]
