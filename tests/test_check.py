@@ -120,13 +120,19 @@ def test_run_refuses_to_start_naming_each_bad_setting(
 RESTRICTED_KEY = ("SK" + "5e" * 16, "restricted-secret")
 
 
-def test_an_api_key_that_may_not_read_messages_fails_the_messages_check(
-    standin: TwilioStandIn, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-):
+@pytest.fixture
+def restricted(standin: TwilioStandIn, env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Credentials of an API key that may send but not list Messages; no engine."""
     standin.add_api_key(*RESTRICTED_KEY, read_messages=False)
     env.setenv("TWILIO_API_KEY", RESTRICTED_KEY[0])
     env.setenv("TWILIO_API_SECRET", RESTRICTED_KEY[1])
     env.setenv("CAMUNDA_URL", _refused_url())
+    return env
+
+
+def test_an_api_key_that_may_not_read_messages_fails_the_messages_check(
+    standin: TwilioStandIn, restricted: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     code, lines = _check(capsys)
     assert code == 1
     assert lines["twilio"].startswith("ok")
@@ -137,24 +143,16 @@ def test_an_api_key_that_may_not_read_messages_fails_the_messages_check(
 
 
 def test_without_reconciliation_messages_need_not_be_readable(
-    standin: TwilioStandIn, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    restricted: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
-    standin.add_api_key(*RESTRICTED_KEY, read_messages=False)
-    env.setenv("TWILIO_API_KEY", RESTRICTED_KEY[0])
-    env.setenv("TWILIO_API_SECRET", RESTRICTED_KEY[1])
-    env.setenv("CAMUNDA_URL", _refused_url())
-    env.setenv("SMS_RECONCILE", "off")
+    restricted.setenv("SMS_RECONCILE", "off")
     _, lines = _check(capsys)
     assert "messages" not in lines
 
 
 def test_run_refuses_to_start_with_a_key_that_may_not_read_messages(
-    standin: TwilioStandIn, env: pytest.MonkeyPatch
+    restricted: pytest.MonkeyPatch,
 ):
-    standin.add_api_key(*RESTRICTED_KEY, read_messages=False)
-    env.setenv("TWILIO_API_KEY", RESTRICTED_KEY[0])
-    env.setenv("TWILIO_API_SECRET", RESTRICTED_KEY[1])
-    env.setenv("CAMUNDA_URL", _refused_url())
     finished = subprocess.run(
         [sys.executable, "-m", "worker", "run"],
         env=dict(os.environ),

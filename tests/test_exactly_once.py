@@ -33,8 +33,7 @@ from tests.test_delivery_guarantees import (
 )
 from tests.worker_process import start_worker, stop_worker
 from worker.dev.local_engine import LocalEngine
-from worker.dev.twilio_http import ReceivedRequest
-from worker.dev.twilio_standin import TwilioStandIn
+from worker.dev.twilio_standin import ReceivedRequest, TwilioStandIn
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(3600)]
 

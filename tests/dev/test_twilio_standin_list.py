@@ -16,8 +16,7 @@ from tests.twilio_spec import (
     validate_list_messages_request,
     validate_list_messages_response,
 )
-from worker.dev.twilio_http import ReceivedRequest
-from worker.dev.twilio_standin import TwilioStandIn
+from worker.dev.twilio_standin import ReceivedRequest, TwilioStandIn
 
 OK_FROM = "+15005550006"
 A, B = "+4915112345678", "+4915112345679"
