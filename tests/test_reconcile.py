@@ -48,7 +48,9 @@ class RecordingProgress:
     def may_continue(self) -> bool:
         return True
 
-    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
+    def record(
+        self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
+    ) -> None:
         self.events.append(("record", number, sid))
 
 

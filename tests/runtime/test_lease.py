@@ -4,14 +4,17 @@ sending stopped as soon as either cannot be guaranteed."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from datetime import datetime, timezone
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
 from worker.config import LeaseSettings
 from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
+from worker.metrics import Metrics
 from worker.runtime.lease import TaskLease, earlier_intent, earlier_progress
 from worker.sms.reconcile import Intent, SentText
 
@@ -194,3 +197,25 @@ def test_the_intent_of_an_earlier_attempt_of_the_same_task_is_read():
     assert earlier_progress(fetched) == {"+14155550101": "SM1"}
     other = task(smsProgress={"type": "Json", "value": json.dumps({**record, "taskId": "t0"})})
     assert earlier_intent(other) is None
+
+
+def test_a_message_found_at_twilio_is_recorded_counted_and_logged_masked(
+    caplog: pytest.LogCaptureFixture,
+):
+    engine, clock, metrics = FakeEngine(), FakeClock(), Metrics(CollectorRegistry())
+    lease = TaskLease(
+        engine,
+        task(),
+        SETTINGS,
+        earlier={},
+        aborted=threading.Event(),
+        clock=clock,
+        sleep=clock.sleep,
+        metrics=metrics,
+    )
+    with caplog.at_level(logging.INFO):
+        lease.record("+14155550101", "SM1", more_to_send=True, found_at_twilio=True)
+    assert json_value(engine.last("set_local_variable").args[2])["sent"] == {"+14155550101": "SM1"}
+    assert metrics.registry.get_sample_value("sms_worker_messages_found_total") == 1
+    assert "+1415***0101" in caplog.text
+    assert "+14155550101" not in caplog.text

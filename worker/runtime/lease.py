@@ -30,6 +30,7 @@ from worker.logs import task_log
 from worker.metrics import Metrics
 from worker.retry import RetryPolicy, retry_call
 from worker.runtime.engine_calls import TaskEngine
+from worker.sms.phone import mask
 from worker.sms.reconcile import Intent
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,8 @@ class TaskLease:
     ) -> None:
         self._engine, self._task = engine, task
         self._log = task_log(log, task.id, task.process_instance_id)
-        self._extensions = (metrics or Metrics()).lock_extensions
+        metrics = metrics or Metrics()
+        self._extensions, self._found = metrics.lock_extensions, metrics.messages_found
         self._sent: dict[str, str] = dict(earlier)
         self._intent = intent
         self._lock_s = settings.lock_duration_ms / 1000
@@ -128,8 +130,19 @@ class TaskLease:
         self._write("recording the intent to send")
         return not self.lost
 
-    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
+    def record(
+        self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
+    ) -> None:
         self._sent[number] = sid
+        if found_at_twilio:
+            self._found.inc()
+            self._log.info(
+                "task %s: the message to %s was sent by an earlier attempt (%s), not sending it "
+                "again",
+                self._task.id,
+                mask(number),
+                sid,
+            )
         if more_to_send:  # else completing the task records the last message
             self._write("recording progress")
 

@@ -60,9 +60,12 @@ class Progress(Protocol):
         """False once the task is no longer ours (lock lost, shutting down hard)."""
         ...
 
-    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
-        """Twilio accepted a message. `more_to_send` is False for the task's last message,
-        whose record the task's completion itself is."""
+    def record(
+        self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
+    ) -> None:
+        """Twilio accepted a message (`found_at_twilio`: an earlier attempt had sent it, and
+        reconciliation found it). `more_to_send` is False for the task's last message, whose
+        record the task's completion itself is."""
         ...
 
 
@@ -81,7 +84,9 @@ class NoProgress:
     def may_continue(self) -> bool:
         return True
 
-    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
+    def record(
+        self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
+    ) -> None:
         return None
 
 
@@ -176,7 +181,7 @@ def deliver(
                 return _postponed(f"could not ask Twilio about {mask(number)}", error, result)
             if found is not None:
                 result[found] = number
-                progress.record(number, found, more_to_send=more_to_send)
+                progress.record(number, found, more_to_send=more_to_send, found_at_twilio=True)
                 continue
         try:
             sid = twilio.send_message(prepared.request.sender, number, prepared.body)
