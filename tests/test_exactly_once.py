@@ -189,6 +189,9 @@ def test_kill_9_soak_sends_every_message_exactly_once(
     assert alive
     assert (lost, duplicates) == (0, 0)
     _assert_results_are_the_sent_messages(engine, key, standin, TASKS, 2)
+    found = sum(output.count("was sent by an earlier attempt") for output in outputs)
+    print(f"messages found at Twilio instead of sent again: {found}")
+    assert found >= 1, "the forced kills left messages in doubt: reconciliation must find some"
     for output in outputs:
         _assert_logs_clean(output)
 
