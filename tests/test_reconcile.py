@@ -30,8 +30,10 @@ class RecordingProgress:
         earlier: Mapping[str, str] | None = None,
         intent: Intent | None = None,
         declarable: bool = True,
+        lock_checks: int = 100,
     ) -> None:
         self.earlier, self.intent, self.declarable = dict(earlier or {}), intent, declarable
+        self.lock_checks = lock_checks
         self.events: list[tuple[str, ...]] = []
 
     def already_sent(self) -> Mapping[str, str]:
@@ -46,7 +48,8 @@ class RecordingProgress:
         return self.declarable
 
     def may_continue(self) -> bool:
-        return True
+        self.lock_checks -= 1
+        return self.lock_checks >= 0
 
     def record(
         self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
@@ -184,6 +187,15 @@ def test_a_body_changed_between_attempts_keeps_the_old_text_and_start(
     assert progress.intent is not None
     assert progress.intent.started_at == intent.started_at
     assert len(progress.intent.texts) == 2
+
+
+def test_a_lock_lost_while_twilio_was_asked_sends_nothing(
+    client: TwilioClient, standin: TwilioStandIn
+):
+    intent, _ = _crashed_attempt(client, standin, body="other")
+    outcome = _send(client, RecordingProgress(intent=intent, lock_checks=1), to=[B])
+    assert isinstance(outcome, Abandoned)
+    assert B not in standin.delivered
 
 
 def test_twilio_unable_to_list_postpones_the_task_and_sends_nothing(

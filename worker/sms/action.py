@@ -183,6 +183,9 @@ def deliver(
                 result[found] = number
                 progress.record(number, found, more_to_send=more_to_send, found_at_twilio=True)
                 continue
+            # Reading a long history takes time: the lock must still outlast the send.
+            if not progress.may_continue():
+                return Abandoned("the task is no longer locked by this worker", result)
         try:
             sid = twilio.send_message(prepared.request.sender, number, prepared.body)
         except DeliveryError as error:
