@@ -60,5 +60,5 @@ def test_a_tiny_run_writes_a_json_and_a_markdown_result(engine: LocalEngine, tmp
     table = (tmp_path / "result.md").read_text()
     header = next(line for line in table.splitlines() if line.startswith("| Twilio latency"))
     rows = [line for line in table.splitlines() if line.startswith("| 0 ms |")]
-    assert [row.split("|")[2].strip() for row in rows] == ["ours", "stock", "noop"]
+    assert [row.split("|")[2].strip() for row in rows] == ["ours", "noreconcile", "stock", "noop"]
     assert all(row.count("|") == header.count("|") for row in rows)

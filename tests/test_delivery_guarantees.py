@@ -151,11 +151,12 @@ def test_twilio_faults_give_documented_codes_and_never_stop_the_worker(
         TWILIO_READ_TIMEOUT_MS="1000",
         TWILIO_RETRY_429_BUDGET_MS="60000",
     )
-    standin.faults.throttle_next(count=30)
-    standin.faults.reset_next(count=5)
-    standin.faults.fail_next(status=500, code=20500, count=5)
-    standin.faults.html_next(status=503, count=3)
-    standin.faults.delay_next(3_000, count=3)
+    # On message creates only: the worker's start-up check lists messages, too.
+    standin.faults.throttle_next(count=30, method="POST")
+    standin.faults.reset_next(count=5, method="POST")
+    standin.faults.fail_next(status=500, code=20500, count=5, method="POST")
+    standin.faults.html_next(status=503, count=3, method="POST")
+    standin.faults.delay_next(3_000, count=3, method="POST")
     try:
         instances = _start_all(engine, key, 60, 1)
         _wait_all_ended(engine, key, 60)

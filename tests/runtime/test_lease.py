@@ -151,6 +151,27 @@ def test_an_unreachable_engine_lets_sends_go_on_only_while_the_lock_surely_holds
     assert not lease.lost
 
 
+def test_a_failed_extension_that_took_its_time_counts_the_time_it_took():
+    clock = FakeClock()
+    engine = FakeEngine(failures={"extend_lock": [EngineUnreachable("timed out")]})
+    engine.on_call = lambda name: clock.sleep(10.0) if name == "extend_lock" else None
+    lease = _lease(engine, clock)
+    clock.sleep(36.0)  # 24 s left when asked, 14 s once the engine gave up: no room for a send
+    assert not lease.may_continue()
+
+
+def test_an_extension_answered_after_the_lock_it_granted_ran_out_stops_the_sends():
+    # A worker paused (or an answer stuck) for longer than a lock: the engine has handed the
+    # task to someone else meanwhile, whatever the late answer says.
+    clock = FakeClock()
+    engine = FakeEngine()
+    engine.on_call = lambda name: clock.sleep(70.0) if name == "extend_lock" else None
+    lease = _lease(engine, clock)
+    clock.sleep(40.0)
+    assert not lease.may_continue()
+    assert lease.lost
+
+
 def test_an_aborted_worker_sends_no_more():
     engine, clock = FakeEngine(), FakeClock()
     aborted = threading.Event()

@@ -192,19 +192,21 @@ class Faults:
             message = known.get(code, f"Twilio error {code}").format(to=number, frm="")
         self.add(Fault(Kind.ERROR, count, number, status, code, message))
 
-    def throttle_next(self, count: int = 1, retry_after: int | None = None) -> None:
+    def throttle_next(
+        self, count: int = 1, retry_after: int | None = None, *, method: str | None = None
+    ) -> None:
         """Twilio's answer to too many concurrent requests: 429, code 20429."""
-        self.fail_next(429, 20429, "Too Many Requests", count, retry_after)
+        self.fail_next(429, 20429, "Too Many Requests", count, retry_after, method=method)
 
-    def html_next(self, status: int = 502, count: int = 1) -> None:
-        self.add(Fault(Kind.HTML, count, status=status, code=0, message=""))
+    def html_next(self, status: int = 502, count: int = 1, *, method: str | None = None) -> None:
+        self.add(Fault(Kind.HTML, count, status=status, code=0, message="", method=method))
 
     def reset_next(self, count: int = 1, method: str | None = None) -> None:
         self.add(Fault(Kind.RESET, count, method=method))
 
-    def delay_next(self, ms: int, count: int = 1) -> None:
+    def delay_next(self, ms: int, count: int = 1, *, method: str | None = None) -> None:
         """Slow down the next `count` requests; longer than a client's read timeout = a hang."""
-        self.add(Fault(Kind.DELAY, count, delay_ms=ms))
+        self.add(Fault(Kind.DELAY, count, delay_ms=ms, method=method))
 
     def take(self, to: str | None = None, method: str | None = None) -> Plan:
         """Consume what applies to one request: untargeted faults (`to=None`) or those for `to`,

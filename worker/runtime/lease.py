@@ -175,8 +175,8 @@ class TaskLease:
     def may_continue(self) -> bool:
         if self.lost or self._aborted.is_set():
             return False
-        remaining = self._locked_until - self._clock()
-        if remaining >= self._margin_s:
+        asked_at = self._clock()
+        if self._locked_until - asked_at >= self._margin_s:
             return True
         try:
             self._engine.extend_lock(self._task, int(self._lock_s * 1000))
@@ -187,10 +187,20 @@ class TaskLease:
                 self.lost = True
                 return False
             self._extensions.labels(result="failed").inc()
-            # The engine is unreachable: carry on only while the current lock surely holds.
+            # The engine is unreachable: carry on only while the current lock surely holds
+            # (measured after the call, which may have taken its whole timeout).
             self._log.warning("task %s: could not extend lock (%s)", self._task.id, exc)
-            return remaining > self._margin_s - 5.0
-        self._locked_until = self._clock() + self._lock_s
+            return self._locked_until - self._clock() > self._margin_s - 5.0
+        # The engine's new lock runs from when it got the call, so from no earlier than when
+        # it was made: counting from the answer would credit a worker that was paused (or an
+        # answer that was slow) with time the engine never gave it.
+        self._locked_until = asked_at + self._lock_s
+        if self._locked_until <= self._clock():
+            self._log.warning(
+                "task %s: lock expired before its extension was answered", self._task.id
+            )
+            self.lost = True
+            return False
         self.extensions += 1
         self._extensions.labels(result="extended").inc()
         return True
