@@ -201,7 +201,11 @@ def test_a_worker_frozen_past_its_lock_after_twilio_answered_sends_nothing_twice
 ) -> None:
     key, topic = _deploy(engine, "exactly_once_freeze")
     tasks = 20
-    fleet = Fleet(engine.url, standin, topic, SHORT_LOCKS, tmp_path)
+    # One task at a time: the frozen process holds exactly the message Twilio just accepted.
+    # (A thread paused between its lock check and its request would send after the lock ran
+    # out; no lease can fence that, see README "Delivery guarantees".)
+    one_at_a_time = {**SHORT_LOCKS, "SMS_MAX_CONCURRENCY": "1"}
+    fleet = Fleet(engine.url, standin, topic, one_at_a_time, tmp_path)
     hook = KillOnCreate(fleet, signum=signal.SIGSTOP)
     standin.on_create = hook
     fleet.start(2)
