@@ -26,7 +26,7 @@ RUN_FIELDS = {
 }
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)  # four contenders on a shared 2-core machine
 def test_a_tiny_run_writes_a_json_and_a_markdown_result(engine: LocalEngine, tmp_path: Path):
     args = parser().parse_args(
         [
