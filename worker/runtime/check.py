@@ -141,6 +141,11 @@ def message_read_refused(daemon: Daemon) -> str | None:
     try:
         daemon.probe_twilio()
     except DeliveryError as error:
+        if error.http_status == 401:
+            return (
+                f"Twilio refused the credentials: {mask_all(error.message)}; check "
+                "TWILIO_ACCOUNT and TWILIO_TOKEN (or TWILIO_API_KEY/_SECRET)"
+            )
         if _is_refusal(error):
             return f"Twilio refused to list Messages: {mask_all(error.message)}; {_READ_HINT}"
         logging.getLogger(__name__).warning(
