@@ -120,6 +120,18 @@ def test_run_refuses_to_start_naming_each_bad_setting(
 RESTRICTED_KEY = ("SK" + "5e" * 16, "restricted-secret")
 
 
+def _run_worker() -> subprocess.CompletedProcess[str]:
+    """`run` as a child process with the test's environment (it must refuse to start)."""
+    return subprocess.run(
+        [sys.executable, "-m", "worker", "run"],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 @pytest.fixture
 def restricted(standin: TwilioStandIn, env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """Credentials of an API key that may send but not list Messages; no engine."""
@@ -153,15 +165,17 @@ def test_without_reconciliation_messages_need_not_be_readable(
 def test_run_refuses_to_start_with_a_key_that_may_not_read_messages(
     restricted: pytest.MonkeyPatch,
 ):
-    finished = subprocess.run(
-        [sys.executable, "-m", "worker", "run"],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    finished = _run_worker()
     assert finished.returncode == 2
     assert "Twilio refused to list Messages" in finished.stderr
     assert "SMS_RECONCILE=off" in finished.stderr
     assert RESTRICTED_KEY[1] not in finished.stderr
+
+
+def test_run_refuses_to_start_with_credentials_twilio_refuses(env: pytest.MonkeyPatch):
+    env.setenv("TWILIO_TOKEN", "0" * 32)
+    env.setenv("CAMUNDA_URL", _refused_url())
+    finished = _run_worker()
+    assert finished.returncode == 2
+    assert "Twilio refused the credentials" in finished.stderr
+    assert "0" * 32 not in finished.stderr
