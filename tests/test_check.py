@@ -3,7 +3,10 @@ Twilio stand-in; nothing is ever sent."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -45,7 +48,7 @@ def test_a_working_setup_passes_every_check(
     env.setenv("CAMUNDA_URL", engine.url)
     code, lines = _check(capsys)
     assert code == 0
-    assert list(lines) == ["configuration", "engine", "twilio"]
+    assert list(lines) == ["configuration", "engine", "twilio", "messages"]
     assert all(line.startswith("ok") for line in lines.values())
     assert f"REST API version {engine.version()}" in lines["engine"]
     assert standin.delivered == {}
@@ -174,3 +177,67 @@ def test_a_warning_about_plain_http_is_shown_with_the_configuration(
     assert lines["configuration"].startswith("ok")
     assert "warning: CAMUNDA_URL is plain http:// to camunda.invalid" in lines["configuration"]
     assert "bearer-t0ken" not in "\n".join(lines.values())
+
+
+RESTRICTED_KEY = ("SK" + "5e" * 16, "restricted-secret")
+
+
+def _run_worker() -> subprocess.CompletedProcess[str]:
+    """`run` as a child process with the test's environment (it must refuse to start)."""
+    return subprocess.run(
+        [sys.executable, "-m", "worker", "run"],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def restricted(standin: TwilioStandIn, env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Credentials of an API key that may send but not list Messages; no engine."""
+    standin.add_api_key(*RESTRICTED_KEY, read_messages=False)
+    env.setenv("TWILIO_API_KEY", RESTRICTED_KEY[0])
+    env.setenv("TWILIO_API_SECRET", RESTRICTED_KEY[1])
+    env.setenv("CAMUNDA_URL", _refused_url())
+    return env
+
+
+def test_an_api_key_that_may_not_read_messages_fails_the_messages_check(
+    standin: TwilioStandIn, restricted: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    code, lines = _check(capsys)
+    assert code == 1
+    assert lines["twilio"].startswith("ok")
+    assert lines["messages"].startswith("FAIL")
+    assert "read access to Messages" in lines["messages"]
+    assert "SMS_RECONCILE=off" in lines["messages"]
+    assert standin.delivered == {}
+
+
+def test_without_reconciliation_messages_need_not_be_readable(
+    restricted: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    restricted.setenv("SMS_RECONCILE", "off")
+    _, lines = _check(capsys)
+    assert "messages" not in lines
+
+
+def test_run_refuses_to_start_with_a_key_that_may_not_read_messages(
+    restricted: pytest.MonkeyPatch,
+):
+    finished = _run_worker()
+    assert finished.returncode == 2
+    assert "Twilio refused to list Messages" in finished.stderr
+    assert "SMS_RECONCILE=off" in finished.stderr
+    assert RESTRICTED_KEY[1] not in finished.stderr
+
+
+def test_run_refuses_to_start_with_credentials_twilio_refuses(env: pytest.MonkeyPatch):
+    env.setenv("TWILIO_TOKEN", "0" * 32)
+    env.setenv("CAMUNDA_URL", _refused_url())
+    finished = _run_worker()
+    assert finished.returncode == 2
+    assert "Twilio refused the credentials" in finished.stderr
+    assert "0" * 32 not in finished.stderr

@@ -76,7 +76,10 @@ def test_a_second_signal_exits_at_once(engine: LocalEngine, standin: TwilioStand
     _start(engine, key, [f"+1415555{j:04d}" for j in range(5)])
     standin.faults.set_latency(3_000)
     with worker_process(engine, standin, topic) as process:
-        LocalEngine.wait_until(lambda: standin.received, 60, 0.01, "a first request")
+        # A message request, not the start-up check's list request: the task is in flight.
+        LocalEngine.wait_until(
+            lambda: [r for r in standin.received if r.method == "POST"], 60, 0.01, "a first send"
+        )
         process.send_signal(signal.SIGTERM)
         time.sleep(0.3)
         started = time.monotonic()

@@ -209,3 +209,12 @@ def test_the_insecure_http_switch_takes_only_true_or_false():
 def test_url_passwords_are_among_the_secret_values_for_the_log_filter():
     env = {**GOOD, "CAMUNDA_URL": "http://u:p%40ss-word@e/rest"}
     assert {"tok3n-secret", "p%40ss-word", "p@ss-word"} <= set(secret_values(env))
+
+
+def test_reconciliation_is_on_unless_switched_off():
+    base = {"TWILIO_ACCOUNT": "AC" + "0" * 32, "TWILIO_TOKEN": "t"}
+    assert load_settings(base).reconcile is True
+    assert load_settings({**base, "SMS_RECONCILE": "OFF"}).reconcile is False
+    assert load_settings({**base, "SMS_RECONCILE": "on"}).reconcile is True
+    with pytest.raises(ConfigError, match="SMS_RECONCILE='maybe' must be one of: on, off"):
+        load_settings({**base, "SMS_RECONCILE": "maybe"})

@@ -34,7 +34,9 @@ class RecordingProgress:
         self.allowed -= 1
         return self.allowed >= 0
 
-    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
+    def record(
+        self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
+    ) -> None:
         self.recorded.append((number, sid))
 
 

@@ -11,7 +11,7 @@ import base64
 import functools
 import json
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from openapi_core import Config, OpenAPI
@@ -110,3 +110,21 @@ def validate_account_response(status: int, body: bytes, account_sid: str) -> Non
     request = MockRequest(TWILIO_BASE_URL, "GET", path, headers=_authorization(_SOME_AUTH))
     response = MockResponse(body, status_code=status, content_type="application/json")
     _openapi().validate_response(request, response)
+
+
+def list_messages_request(account_sid: str, query: str) -> MockRequest:
+    """A ListMessage request as openapi-core sees it, `query` as sent (already encoded)."""
+    path = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+    args = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    return MockRequest(TWILIO_BASE_URL, "GET", path, headers=_authorization(_SOME_AUTH), args=args)
+
+
+def validate_list_messages_request(account_sid: str, query: str) -> None:
+    """Raise `SpecMismatch` unless this query string makes a valid ListMessage request."""
+    _openapi().validate_request(list_messages_request(account_sid, query))
+
+
+def validate_list_messages_response(status: int, body: bytes, account_sid: str) -> None:
+    """Raise `SpecMismatch` unless `body` is a valid ListMessage response with `status`."""
+    response = MockResponse(body, status_code=status, content_type="application/json")
+    _openapi().validate_response(list_messages_request(account_sid, ""), response)

@@ -25,7 +25,7 @@ from worker.errors import ConfigError, ConnectorError, ErrorCode
 from worker.logs import logging_to_stderr
 from worker.metrics import Metrics
 from worker.redaction import Redactor, mask_numbers
-from worker.runtime.check import run_checks
+from worker.runtime.check import message_read_refused, run_checks
 from worker.runtime.daemon import Daemon
 from worker.sms.action import render_body, send_sms
 from worker.sms.inputs import parse_body, parse_metadata
@@ -33,7 +33,7 @@ from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed
 from worker.twilio.client import TwilioClient
 
 if TYPE_CHECKING:
-    from worker.dev.twilio_standin import ReceivedRequest
+    from worker.dev.twilio_http import ReceivedRequest
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 # These validate every setting themselves, bad logging settings included, and report them all.
@@ -97,6 +97,11 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    refused = message_read_refused(daemon)
+    if refused is not None:
+        daemon.close()
+        print(Redactor(settings.secrets).text(refused), file=sys.stderr)
+        return EXIT_USAGE
     for warning in settings.warnings:
         logging.getLogger("worker").warning("%s", warning)
     logging.getLogger("worker").info(

@@ -36,6 +36,11 @@ class UncaughtErrors(str, Enum):
     BPMN_ERROR = "bpmn-error"
 
 
+class Switch(str, Enum):
+    ON = "on"
+    OFF = "off"
+
+
 class LogFormat(str, Enum):
     HUMAN = "human"
     JSON = "json"
@@ -131,6 +136,8 @@ class Settings:
     uncaught_errors: UncaughtErrors = UncaughtErrors.INCIDENT
     # Kubernetes waits 30 s after SIGTERM before it kills: leave room to report and exit.
     shutdown_grace_ms: int = 25_000
+    # Ask Twilio before re-sending a message a crashed attempt may have sent (exactly once).
+    reconcile: bool = True
 
     # 0 serves nothing: metrics and probes are opt-in (the container image sets 9464).
     metrics_port: int = 0
@@ -232,6 +239,7 @@ ENVIRONMENT: dict[str, str] = {
     "SMS_RETRY_TIMEOUT_MS": "retry_timeout_ms",
     "SMS_UNCAUGHT_ERRORS": "uncaught_errors",
     "SMS_SHUTDOWN_GRACE_MS": "shutdown_grace_ms",
+    "SMS_RECONCILE": "reconcile",
     "SMS_METRICS_PORT": "metrics_port",
     "SMS_METRICS_HOST": "metrics_host",
     "SMS_LOG_FORMAT": "log_format",
@@ -389,6 +397,8 @@ def _parse_value(var: str, name: str, raw: str) -> object:
         return _parse_region(var, raw)
     if name == "uncaught_errors":
         return _parse_choice(UncaughtErrors, var, raw, "incident, bpmn-error")
+    if name == "reconcile":
+        return _parse_choice(Switch, var, raw, "on, off") is Switch.ON
     if name == "log_format":
         return _parse_choice(LogFormat, var, raw, "human, json")
     if name == "log_level":

@@ -8,6 +8,7 @@
     │       ├── TwilioRejected      Twilio answered with an error (`http_status`, `twilio_code`)
     │       ├── TwilioUnreachable   no answer: never connected (not sent) or cut off (maybe sent)
     │       └── TwilioUnreadable    a success answer without a message SID (maybe sent)
+    ├── ReconcileUndecided          Twilio's message history too long to tell what was sent
     ├── EngineError                 an engine REST call failed (`status`, None: no answer)
     │   ├── EngineUnreachable       no HTTP answer at all (`cause`: refused, host not found...)
     │   ├── TaskGone                404: completed elsewhere, or cancelled
@@ -239,6 +240,11 @@ class TwilioUnreachable(DeliveryError):
 
 class TwilioUnreadable(DeliveryError):
     """Twilio answered 2xx, but without a message SID: the message may exist."""
+
+
+class ReconcileUndecided(WorkerError):
+    """Twilio lists more messages from the sender to the number than reconciliation reads, so
+    whether an earlier attempt sent this one cannot be told; sending could duplicate it."""
 
 
 class EngineError(WorkerError):

@@ -57,6 +57,12 @@ class Metrics:
             "Messages Twilio accepted.",
             registry=self.registry,
         )
+        self.messages_found = Counter(
+            f"{PREFIX}_messages_found",
+            "Messages an earlier, crashed attempt had sent, found at Twilio by reconciliation "
+            "instead of being sent again.",
+            registry=self.registry,
+        )
         self.twilio_request_duration = Histogram(
             f"{PREFIX}_twilio_request_duration_seconds",
             "Duration of each Twilio HTTP request, retries included one by one, by HTTP "

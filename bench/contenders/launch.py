@@ -23,6 +23,7 @@ class Contender:
     module: str  # run as `python -m module ...`
     sends: bool  # False for the no-op completer: no Twilio request to time
     src: Path | None = None  # import `worker` from here instead of --worker-src
+    env: tuple[tuple[str, str], ...] = ()  # settings of its own, e.g. SMS_RECONCILE=off
 
 
 def variant(spec: str) -> Contender:
@@ -38,6 +39,14 @@ CONTENDERS: dict[str, Contender] = {
     c.name: c
     for c in (
         Contender("ours", "twilio-sms-worker (defaults)", "worker", sends=True),
+        # What exactly-once delivery costs: the same worker without the intent write.
+        Contender(
+            "noreconcile",
+            "twilio-sms-worker, SMS_RECONCILE=off",
+            "worker",
+            sends=True,
+            env=(("SMS_RECONCILE", "off"),),
+        ),
         Contender("stock", "stock ExternalTaskWorker", "bench.contenders.stock", sends=True),
         Contender("noop", "no-op completer (ceiling)", "bench.contenders.noop", sends=False),
     )
@@ -68,6 +77,7 @@ class Child:
         env = {
             **os.environ,
             **twilio_env,
+            **dict(contender.env),
             "CAMUNDA_URL": engine_url,
             "SMS_TOPIC": topic,
             # `worker_src` first: a snapshot of the product can be measured while it is edited.

@@ -4,14 +4,19 @@ sending stopped as soon as either cannot be guaranteed."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
+from datetime import datetime, timezone
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
 from worker.config import LeaseSettings
 from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
-from worker.runtime.lease import TaskLease, earlier_progress
+from worker.metrics import Metrics
+from worker.runtime.lease import TaskLease, earlier_intent, earlier_progress
+from worker.sms.reconcile import Intent, SentText
 
 # A 60 s lock and sends that can take up to 20 s: extend once less than 25 s are left.
 SETTINGS = LeaseSettings(lock_duration_ms=60_000, worst_send_s=20.0)
@@ -146,9 +151,92 @@ def test_an_unreachable_engine_lets_sends_go_on_only_while_the_lock_surely_holds
     assert not lease.lost
 
 
+def test_a_failed_extension_that_took_its_time_counts_the_time_it_took():
+    clock = FakeClock()
+    engine = FakeEngine(failures={"extend_lock": [EngineUnreachable("timed out")]})
+    engine.on_call = lambda name: clock.sleep(10.0) if name == "extend_lock" else None
+    lease = _lease(engine, clock)
+    clock.sleep(36.0)  # 24 s left when asked, 14 s once the engine gave up: no room for a send
+    assert not lease.may_continue()
+
+
+def test_an_extension_answered_after_the_lock_it_granted_ran_out_stops_the_sends():
+    # A worker paused (or an answer stuck) for longer than a lock: the engine has handed the
+    # task to someone else meanwhile, whatever the late answer says.
+    clock = FakeClock()
+    engine = FakeEngine()
+    engine.on_call = lambda name: clock.sleep(70.0) if name == "extend_lock" else None
+    lease = _lease(engine, clock)
+    clock.sleep(40.0)
+    assert not lease.may_continue()
+    assert lease.lost
+
+
 def test_an_aborted_worker_sends_no_more():
     engine, clock = FakeEngine(), FakeClock()
     aborted = threading.Event()
     lease = _lease(engine, clock, aborted=aborted)
     aborted.set()
     assert not lease.may_continue()
+
+
+INTENT = Intent(
+    datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc), (SentText("+15005550006", "f" * 64),)
+)
+
+
+def test_the_intent_is_written_into_the_progress_record_before_any_message():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _lease(engine, clock).declare(INTENT)
+    _, name, typed = engine.last("set_local_variable").args
+    assert name == "smsProgress"
+    assert json_value(typed) == {"taskId": "task-1", **INTENT.to_json(), "sent": {}}
+
+
+def test_each_record_after_the_intent_keeps_it():
+    engine, clock = FakeEngine(), FakeClock()
+    lease = _lease(engine, clock)
+    lease.declare(INTENT)
+    lease.record("+14155550101", "SM1", more_to_send=True)
+    value = json_value(engine.last("set_local_variable").args[2])
+    assert value == {"taskId": "task-1", **INTENT.to_json(), "sent": {"+14155550101": "SM1"}}
+    assert engine.names() == ["set_local_variable", "set_local_variable"]
+
+
+def test_an_intent_that_cannot_be_written_before_the_lock_ends_says_so():
+    engine, clock = FakeEngine(), FakeClock()
+    engine.failures["set_local_variable"] = [EngineUnreachable("down")] * 1000
+    lease = _lease(engine, clock)
+    assert not lease.declare(INTENT)
+    assert not lease.may_continue()
+
+
+def test_the_intent_of_an_earlier_attempt_of_the_same_task_is_read():
+    record = {"taskId": "task-1", **INTENT.to_json(), "sent": {"+14155550101": "SM1"}}
+    fetched = task(smsProgress={"type": "Json", "value": json.dumps(record)})
+    assert earlier_intent(fetched) == INTENT
+    assert earlier_progress(fetched) == {"+14155550101": "SM1"}
+    other = task(smsProgress={"type": "Json", "value": json.dumps({**record, "taskId": "t0"})})
+    assert earlier_intent(other) is None
+
+
+def test_a_message_found_at_twilio_is_recorded_counted_and_logged_masked(
+    caplog: pytest.LogCaptureFixture,
+):
+    engine, clock, metrics = FakeEngine(), FakeClock(), Metrics(CollectorRegistry())
+    lease = TaskLease(
+        engine,
+        task(),
+        SETTINGS,
+        earlier={},
+        aborted=threading.Event(),
+        clock=clock,
+        sleep=clock.sleep,
+        metrics=metrics,
+    )
+    with caplog.at_level(logging.INFO):
+        lease.record("+14155550101", "SM1", more_to_send=True, found_at_twilio=True)
+    assert json_value(engine.last("set_local_variable").args[2])["sent"] == {"+14155550101": "SM1"}
+    assert metrics.registry.get_sample_value("sms_worker_messages_found_total") == 1
+    assert "+1415***0101" in caplog.text
+    assert "+14155550101" not in caplog.text

@@ -3,6 +3,8 @@ the lock holds, and a refused completion turned into an incident with progress r
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
@@ -11,7 +13,14 @@ from worker.engine.task import ExternalTask
 from worker.errors import EngineError, EngineUnreachable, ErrorCode, LockLost, TaskGone
 from worker.redaction import Redactor
 from worker.runtime.reporter import MAX_ERROR_MESSAGE_CHARS, OutcomeReporter, WouldCatch
-from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, RecipientFailure
+from worker.sms.outcome import (
+    Abandoned,
+    BusinessError,
+    Completed,
+    Crashed,
+    Postponed,
+    RecipientFailure,
+)
 
 SETTINGS = ReportSettings(
     task_retries=3, retry_timeout_ms=60_000, uncaught_errors=UncaughtErrors.INCIDENT
@@ -118,6 +127,21 @@ def test_a_first_crash_is_a_failure_with_the_configured_retries_less_one():
 def test_a_crash_on_the_last_retry_is_an_incident():
     engine, clock = FakeEngine(), FakeClock()
     assert _report(_reporter(engine, clock), clock, Crashed("boom"), retries=1) == "incident"
+    assert engine.last("failure").args[3] == 0
+
+
+def test_a_postponed_task_is_a_failure_with_retries_so_the_engine_hands_it_out_later():
+    engine, clock = FakeEngine(), FakeClock()
+    postponed = Postponed("could not ask Twilio", sms_result={"SM1": "+14155550101"})
+    assert _report(_reporter(engine, clock), clock, postponed) == "failure"
+    _, message, details, retries, timeout = engine.last("failure").args
+    assert (message, retries, timeout) == ("could not ask Twilio", 2, 60_000)
+    assert json.loads(details) == {"smsResult": {"SM1": "+14155550101"}}
+
+
+def test_a_task_postponed_on_its_last_retry_is_an_incident():
+    engine, clock = FakeEngine(), FakeClock()
+    assert _report(_reporter(engine, clock), clock, Postponed("x"), retries=1) == "incident"
     assert engine.last("failure").args[3] == 0
 
 

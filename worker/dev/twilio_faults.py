@@ -130,6 +130,7 @@ class Fault:
     delay_ms: int = 0
     retry_after: int | None = None
     location: str = ""
+    method: str | None = None  # only requests with this HTTP method (GET: the message list)
 
     def __post_init__(self) -> None:
         if self.count is not None and self.count < 1:
@@ -192,8 +193,21 @@ class Faults:
         message: str = "Internal Server Error",
         count: int = 1,
         retry_after: int | None = None,
+        *,
+        method: str | None = None,
     ) -> None:
-        self.add(Fault(Kind.ERROR, count, None, status, code, message, retry_after=retry_after))
+        self.add(
+            Fault(
+                Kind.ERROR,
+                count,
+                None,
+                status,
+                code,
+                message,
+                retry_after=retry_after,
+                method=method,
+            )
+        )
 
     def fail_to(
         self,
@@ -209,32 +223,35 @@ class Faults:
             message = known.get(code, f"Twilio error {code}").format(to=number, frm="")
         self.add(Fault(Kind.ERROR, count, number, status, code, message))
 
-    def throttle_next(self, count: int = 1, retry_after: int | None = None) -> None:
+    def throttle_next(
+        self, count: int = 1, retry_after: int | None = None, *, method: str | None = None
+    ) -> None:
         """Twilio's answer to too many concurrent requests: 429, code 20429."""
-        self.fail_next(429, 20429, "Too Many Requests", count, retry_after)
+        self.fail_next(429, 20429, "Too Many Requests", count, retry_after, method=method)
 
-    def html_next(self, status: int = 502, count: int = 1) -> None:
-        self.add(Fault(Kind.HTML, count, status=status, code=0, message=""))
+    def html_next(self, status: int = 502, count: int = 1, *, method: str | None = None) -> None:
+        self.add(Fault(Kind.HTML, count, status=status, code=0, message="", method=method))
 
     def redirect_next(self, location: str, status: int = 307, count: int = 1) -> None:
         self.add(Fault(Kind.REDIRECT, count, status=status, code=0, location=location))
 
-    def reset_next(self, count: int = 1) -> None:
-        self.add(Fault(Kind.RESET, count))
+    def reset_next(self, count: int = 1, method: str | None = None) -> None:
+        self.add(Fault(Kind.RESET, count, method=method))
 
-    def delay_next(self, ms: int, count: int = 1) -> None:
+    def delay_next(self, ms: int, count: int = 1, *, method: str | None = None) -> None:
         """Slow down the next `count` requests; longer than a client's read timeout = a hang."""
-        self.add(Fault(Kind.DELAY, count, delay_ms=ms))
+        self.add(Fault(Kind.DELAY, count, delay_ms=ms, method=method))
 
-    def take(self, to: str | None = None) -> Plan:
-        """Consume what applies to one request: untargeted faults (`to=None`) or those for `to`."""
+    def take(self, to: str | None = None, method: str | None = None) -> Plan:
+        """Consume what applies to one request: untargeted faults (`to=None`) or those for `to`,
+        and of those only the ones for any method or for `method`."""
         with self._lock:
             delay_ms = self._latency_ms if to is None else 0
             outcome: Fault | None = None
             took_delay = False
             for armed in list(self._armed):
                 fault = armed.fault
-                if fault.to != to:
+                if fault.to != to or fault.method not in (None, method):
                     continue
                 if fault.kind is Kind.DELAY:
                     if took_delay:

@@ -27,25 +27,34 @@ def count_segments(body: str) -> int:
     return 1 if units <= single else -(-units // multi)
 
 
-def now_rfc2822() -> str:
-    return format_datetime(datetime.now(timezone.utc).replace(microsecond=0))
+def now_rfc2822(timestamp: float | None = None) -> str:
+    """RFC 2822 in GMT, to the second, like Twilio's dates; `timestamp` defaults to now."""
+    moment = (
+        datetime.now(timezone.utc)
+        if timestamp is None
+        else datetime.fromtimestamp(timestamp, timezone.utc)
+    )
+    return format_datetime(moment.replace(microsecond=0))
 
 
-def message_resource(account_sid: str, form: dict[str, str]) -> dict[str, Any]:
-    """The 201 answer to a create-message form that passed Twilio's checks."""
+def message_resource(
+    account_sid: str, form: dict[str, str], now: float | None = None
+) -> dict[str, Any]:
+    """The 201 answer to a create-message form that passed Twilio's checks, created at `now`
+    (a Unix timestamp; default: the real clock)."""
     to, frm, body = form["To"], form.get("From", ""), form.get("Body", "")
     service = form.get("MessagingServiceSid", "")
     media = 1 if form.get("MediaUrl") else 0
     sid = ("MM" if media else "SM") + uuid.uuid4().hex
     uri = f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}"
-    now = now_rfc2822()
+    created = now_rfc2822(now)
     return {
         "account_sid": account_sid,
         "api_version": API_VERSION,
         "body": body,
-        "date_created": now,
+        "date_created": created,
         "date_sent": None,
-        "date_updated": now,
+        "date_updated": created,
         "direction": "outbound-api",
         "error_code": None,
         "error_message": None,

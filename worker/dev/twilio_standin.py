@@ -1,9 +1,11 @@
 """A stand-in for Twilio's Messages API on loopback, for tests and `twilio-sms-worker sandbox`.
 
-A stdlib HTTP server. It speaks real HTTP/1.1 with keep-alive, checks Basic auth like Twilio,
-answers Twilio's test-credential magic numbers with their error codes, accepts every other number,
-and can inject faults (see `twilio_faults`). Everything it received is recorded for assertions.
-It also calls webhooks like Twilio (see `twilio_callbacks`): status callbacks for the messages it
+Stdlib only. It speaks real HTTP/1.1 with keep-alive, checks Basic auth like Twilio, answers
+Twilio's test-credential magic numbers with their error codes, accepts every other number,
+lists what it accepted (see `twilio_messages`), and can inject faults (see `twilio_faults`).
+Everything it received is recorded for assertions; `on_create` is called with each accepted
+message right after its answer was written (tests kill the worker that sent it there). It also
+calls webhooks like Twilio (see `twilio_callbacks`): status callbacks for the messages it
 accepts, and simulated inbound SMS (`POST /sandbox/inbound`).
 """
 
@@ -11,25 +13,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
-import json
 import re
-import socket
-import struct
-import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
 from urllib.parse import parse_qs
 
-from worker.dev.twilio_callbacks import WebhookSender, simulate_inbound
-from worker.dev.twilio_faults import Fault, Faults, Kind, Plan, error_body, rejection
+from worker.dev.twilio_callbacks import WebhookSender
+from worker.dev.twilio_faults import Faults, error_body, rejection
+from worker.dev.twilio_http import Handler, ReceivedRequest, Reply, Server
+from worker.dev.twilio_messages import InvalidQuery, MessageLog
 from worker.dev.twilio_resources import (
     account_resource,
     message_resource,
@@ -43,31 +38,6 @@ _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 _ACCOUNT = re.compile(r"^/2010-04-01/Accounts/([^/]+)\.json$")
-INBOUND_SIMULATION_PATH = "/sandbox/inbound"
-
-
-@dataclass(frozen=True)
-class ReceivedRequest:
-    """One request as the stand-in saw it. `status` is None when the connection was reset."""
-
-    method: str
-    path: str
-    headers: dict[str, str]  # names lower-cased
-    form: dict[str, str]
-    auth_user: str | None
-    status: int | None
-    message_sid: str | None = None
-    body: bytes = b""  # exactly as sent, for contract checks of the client's encoding
-    received_at: float = 0.0  # time.time() when its headers were read, before any delay
-
-
-@dataclass
-class _Reply:
-    status: int
-    payload: dict[str, Any] | None = None
-    html: str | None = None
-    headers: dict[str, str] | None = None
-    auth_user: str | None = None
 
 
 class TwilioStandIn:
@@ -91,23 +61,28 @@ class TwilioStandIn:
         # Status callbacks and simulated inbound SMS (see twilio_callbacks).
         self.webhooks = WebhookSender(account_sid, auth_token)
         self._on_request = on_request
+        # Twilio's clock minus the machine's: dates it writes and its Date header follow it.
+        self.clock_offset_s = 0.0
+        self.messages = MessageLog(self.now)
+        # Called with each accepted create, after its answer was written (from its thread).
+        self.on_create: Callable[[ReceivedRequest], None] | None = None
         self._host, self._port = host, port
         self._lock = threading.Lock()
-        self._keys: dict[str, str] = {}
+        self._keys: dict[str, tuple[str, bool]] = {}
         self._received: list[ReceivedRequest] = []
         self._delivered: Counter[str] = Counter()
         self._created = now_rfc2822()
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._busy = threading.Condition()
         self._in_flight = 0
 
     # --- lifecycle -------------------------------------------------------------------------
-    def _bind(self) -> _Server:
+    def _bind(self) -> Server:
         if self._server is None:
             self._stopping.clear()
-            self._server = _Server((self._host, self._port), _Handler, self)
+            self._server = Server((self._host, self._port), Handler, self)
         return self._server
 
     @property
@@ -161,12 +136,17 @@ class TwilioStandIn:
         self.stop()
 
     # --- configuration and records ----------------------------------------------------------
-    def add_api_key(self, sid: str, secret: str) -> None:
-        """Accept `sid`:`secret` as credentials for this account, as a Twilio API key."""
+    def now(self) -> float:
+        """The stand-in's (Twilio's) clock, as a Unix timestamp."""
+        return time.time() + self.clock_offset_s
+
+    def add_api_key(self, sid: str, secret: str, *, read_messages: bool = True) -> None:
+        """Accept `sid`:`secret` as credentials for this account, as a Twilio API key; one
+        without `read_messages` may send but not list Messages (a restricted key)."""
         if not _KEY_SID.match(sid):
             raise ValueError(f"API key SID must match {_KEY_SID.pattern}")
         with self._lock:
-            self._keys[sid] = secret
+            self._keys[sid] = (secret, read_messages)
 
     @property
     def received(self) -> list[ReceivedRequest]:
@@ -191,11 +171,14 @@ class TwilioStandIn:
             self._busy.notify_all()
 
     def reset(self) -> None:
-        """Forget what was received and delivered, and disarm all faults."""
+        """Forget what was received, delivered and listed, disarm all faults and the hook."""
         with self._lock:
             self._received.clear()
             self._delivered.clear()
+        self.messages.clear()
         self.faults.clear()
+        self.on_create = None
+        self.clock_offset_s = 0.0
         self.webhooks.reset()
 
     def _record(self, request: ReceivedRequest) -> None:
@@ -216,44 +199,66 @@ class TwilioStandIn:
         except (binascii.Error, UnicodeDecodeError):
             return None
         with self._lock:
-            expected = self.auth_token if user == self.account_sid else self._keys.get(user)
+            key = self._keys.get(user)
+        expected = self.auth_token if user == self.account_sid else key[0] if key else None
         return user if expected is not None and password == expected else None
 
-    def _answer(self, method: str, path: str, auth: str | None, form: dict[str, str]) -> _Reply:
+    def _may_list(self, user: str) -> bool:
+        with self._lock:
+            key = self._keys.get(user)
+        return key is None or key[1]
+
+    def _answer(
+        self, method: str, path: str, auth: str | None, form: dict[str, str], query: str
+    ) -> Reply:
         """Twilio's reply to a request that no fault intercepted."""
         messages, account = _MESSAGES.match(path), _ACCOUNT.match(path)
         if not messages and not account:
-            return _Reply(
+            return Reply(
                 404, error_body(404, 20404, f"The requested resource {path} was not found")
             )
-        allowed = "POST" if messages else "GET"
-        if method != allowed:
-            return _Reply(
-                405, error_body(405, 20004, "Method not allowed"), headers={"Allow": allowed}
+        allowed = ("GET", "POST") if messages else ("GET",)
+        if method not in allowed:
+            return Reply(
+                405,
+                error_body(405, 20004, "Method not allowed"),
+                headers={"Allow": ", ".join(allowed)},
             )
         user = self._authenticate(auth)
         if user is None:
-            return _Reply(401, error_body(401, 20003, "Authenticate"))
+            return Reply(401, error_body(401, 20003, "Authenticate"))
         match = messages or account
         assert match is not None
         if match.group(1) != self.account_sid:
-            return _Reply(403, error_body(403, 20003, "Authenticate"), auth_user=user)
-        reply = (
-            self._create(form)
-            if messages
-            else _Reply(200, account_resource(self.account_sid, self.auth_token, self._created))
-        )
+            return Reply(403, error_body(403, 20003, "Authenticate"), auth_user=user)
+        if account:
+            reply = Reply(200, account_resource(self.account_sid, self.auth_token, self._created))
+        elif method == "POST":
+            reply = self._create(form)
+        else:
+            reply = self._list(user, path, query)
         reply.auth_user = user
         return reply
 
-    def _create(self, form: dict[str, str]) -> _Reply:
+    def _create(self, form: dict[str, str]) -> Reply:
         error = rejection(form)
         if error is not None:
-            return _Reply(error["status"], error)
-        reply = _Reply(201, message_resource(self.account_sid, form))
-        assert reply.payload is not None
-        self.webhooks.message_created(form, reply.payload)
-        return reply
+            return Reply(error["status"], error)
+        resource = message_resource(self.account_sid, form, self.now())
+        self.messages.add(resource)
+        self.webhooks.message_created(form, resource)
+        return Reply(201, resource)
+
+    def _list(self, user: str, path: str, query: str) -> Reply:
+        if not self._may_list(user):
+            return Reply(
+                403, error_body(403, 20403, "Permission Denied: this API key may not read Messages")
+            )
+        params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        try:
+            return Reply(200, self.messages.page(path, params))
+        except InvalidQuery as invalid:
+            return Reply(400, invalid.reply)
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep unless the stand-in stops first; True when it is stopping."""
@@ -276,143 +281,3 @@ def serve(
     if on_ready is not None:
         on_ready(standin)
     standin.serve_forever()
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 512  # bursts of parallel clients must not be refused by the backlog
-
-    def __init__(
-        self, address: tuple[str, int], handler: type[_Handler], standin: TwilioStandIn
-    ) -> None:
-        self.standin = standin
-        self._conns: set[socket.socket] = set()
-        self._conns_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def track(self, conn: socket.socket, alive: bool) -> None:
-        with self._conns_lock:
-            (self._conns.add if alive else self._conns.discard)(conn)
-
-    def drop_connections(self) -> None:
-        with self._conns_lock:
-            conns, self._conns = list(self._conns), set()
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that gave up (read timeout, reset) is expected here; anything else is a bug.
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "TwilioStandIn/1.0"
-    server: _Server
-    _raw = b""
-    _received_at = 0.0
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes; without this Nagle stalls each reply ~40 ms.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection, alive=True)
-
-    def finish(self) -> None:
-        self.server.track(self.connection, alive=False)
-        super().finish()
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # one stderr line per request drowns test output
-
-    def do_GET(self) -> None:
-        self._received_at = time.time()
-        self.server.standin._enter(1)
-        try:
-            self._serve()
-        finally:
-            self.server.standin._enter(-1)
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def _serve(self) -> None:
-        standin = self.server.standin
-        self._raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        form: dict[str, str] = {}
-        # Twilio reads only form-encoded parameters; any other body is as good as none.
-        if self.headers.get_content_type() == "application/x-www-form-urlencoded":
-            text = self._raw.decode("utf-8", errors="replace")
-            form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
-        if self._path() == INBOUND_SIMULATION_PATH:
-            status, answer = simulate_inbound(standin.webhooks, self.command, form)
-            self._send(_Reply(status, answer), form)
-            return
-        plan = standin.faults.take()
-        reply: _Reply | None = None
-        if plan.outcome is None:
-            reply = standin._answer(self.command, self._path(), self.headers["Authorization"], form)
-            if reply.status == 201:
-                targeted = standin.faults.take(form["To"])
-                plan = Plan(plan.delay_s + targeted.delay_s, targeted.outcome)
-        if plan.delay_s > 0 and standin._sleep(plan.delay_s):
-            self.close_connection = True  # stopping: the socket is being shut down anyway
-            return
-        user = reply.auth_user if reply else None
-        if plan.outcome is not None and plan.outcome.kind is Kind.RESET:
-            standin._record(self._record_of(form, user, None, None))
-            self._reset()
-            return
-        if plan.outcome is not None:
-            reply = _fault_reply(plan.outcome, user)
-        assert reply is not None
-        self._send(reply, form)
-
-    def _path(self) -> str:
-        return self.path.split("?", 1)[0]
-
-    def _record_of(
-        self, form: dict[str, str], user: str | None, status: int | None, sid: str | None
-    ) -> ReceivedRequest:
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        path, raw, at = self._path(), self._raw, self._received_at
-        return ReceivedRequest(self.command, path, headers, form, user, status, sid, raw, at)
-
-    def _send(self, reply: _Reply, form: dict[str, str]) -> None:
-        if reply.html is not None:
-            data, ctype = reply.html.encode(), "text/html; charset=utf-8"
-        else:
-            data, ctype = json.dumps(reply.payload).encode(), "application/json; charset=utf-8"
-        sid = reply.payload.get("sid") if reply.status == 201 and reply.payload else None
-        self.server.standin._record(self._record_of(form, reply.auth_user, reply.status, sid))
-        self.send_response(reply.status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Twilio-Request-Id", "RQ" + uuid.uuid4().hex)
-        for name, value in (reply.headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _reset(self) -> None:
-        # SO_LINGER 0 turns close() into a RST: the client sees "connection reset by peer".
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
-        self.connection.close()
-
-
-def _fault_reply(fault: Fault, user: str | None) -> _Reply:
-    if fault.kind is Kind.REDIRECT:
-        return _Reply(fault.status, html="", headers={"Location": fault.location}, auth_user=user)
-    if fault.kind is Kind.HTML:
-        reason = BaseHTTPRequestHandler.responses.get(fault.status, ("Error", ""))[0]
-        title = f"{fault.status} {reason}"
-        page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
-        return _Reply(fault.status, html=page, auth_user=user)
-    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-    body = error_body(fault.status, fault.code, fault.message)
-    return _Reply(fault.status, body, headers=headers, auth_user=user)

@@ -2,19 +2,24 @@
 
 Three checks, each one line: the configuration is valid, the engine answers (`/version`),
 and Twilio accepts the credentials (the account resource, fetched, never printed: it holds
-the auth token). Every line passes `worker.redaction` before it is printed.
+the auth token); with reconciliation on (SMS_RECONCILE), a fourth: the credentials may read
+the Messages list (one message listed, nothing changed). Every line passes `worker.redaction`
+before it is printed.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from worker.config import Settings, load_settings
 from worker.engine.client import EngineClient
 from worker.errors import (
     ConfigError,
     ConnectorError,
+    DeliveryError,
     EngineError,
     EngineUnreachable,
     ErrorCode,
@@ -22,6 +27,9 @@ from worker.errors import (
 )
 from worker.redaction import Redactor
 from worker.twilio.client import TwilioClient
+
+if TYPE_CHECKING:
+    from worker.runtime.daemon import Daemon
 
 _SKIPPED = "not tried: the configuration is invalid"
 
@@ -50,6 +58,8 @@ def run_checks(env: Mapping[str, str] | None = None) -> list[CheckResult]:
         ]
     redactor = Redactor(settings.secrets)
     results = [check_configuration(settings), check_engine(settings), check_twilio(settings)]
+    if settings.reconcile:
+        results.append(check_message_read(settings))
     return [replace(result, detail=redactor.text(result.detail)) for result in results]
 
 
@@ -123,3 +133,51 @@ def check_twilio(settings: Settings) -> CheckResult:
     return CheckResult(
         "twilio", True, f"{who} accepted by {settings.twilio_api_url} (account active)"
     )
+
+
+_READ_HINT = (
+    "reconciliation (SMS_RECONCILE, on by default) lists Messages to tell whether a message "
+    "was already sent: give the API key read access to Messages, or set SMS_RECONCILE=off"
+)
+
+
+def check_message_read(settings: Settings) -> CheckResult:
+    twilio = TwilioClient(settings.twilio, pool_size=1)
+    try:
+        twilio.probe_message_read()
+    except ConnectorError as error:
+        return CheckResult(
+            "messages",
+            False,
+            f"listing Messages failed: {error.message}"
+            + (f"; {_READ_HINT}" if _is_refusal(error) else ""),
+        )
+    finally:
+        twilio.close()
+    return CheckResult("messages", True, "may be listed (for reconciliation)")
+
+
+def message_read_refused(daemon: Daemon) -> str | None:
+    """`run`'s start-up check: a message for an operator when Twilio refuses to list Messages
+    with these credentials, else None. Twilio unreachable is no reason not to start (tasks
+    are retried until it answers); it is logged."""
+    try:
+        daemon.probe_twilio()
+    except DeliveryError as error:
+        if error.http_status == 401:
+            return (
+                f"Twilio refused the credentials: {error.message}; check "
+                "TWILIO_ACCOUNT and TWILIO_TOKEN (or TWILIO_API_KEY/_SECRET)"
+            )
+        if _is_refusal(error):
+            return f"Twilio refused to list Messages: {error.message}; {_READ_HINT}"
+        logging.getLogger(__name__).warning(
+            "Twilio's message list could not be read at start-up (%s); tasks that need it "
+            "are retried later",
+            error.message,
+        )
+    return None
+
+
+def _is_refusal(error: ConnectorError) -> bool:
+    return isinstance(error, DeliveryError) and error.http_status in (401, 403)

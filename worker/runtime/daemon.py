@@ -19,6 +19,7 @@ from worker.runtime.loop import PollLoop
 from worker.runtime.reporter import OutcomeReporter
 from worker.runtime.task_handler import FETCH_VARIABLES, TaskHandler
 from worker.sms.action import MessageSender
+from worker.sms.reconcile import Reconciler
 from worker.twilio.client import TwilioClient
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ _ENGINE_SPARE_CONNECTIONS = 2
 class Daemon:
     """`serve()` blocks until `stop()` (graceful) or `abort()` (at once).
 
-    `twilio` replaces the real client (tests use it to provoke failures of their own).
+    `twilio` replaces the real client for sending (tests use it to provoke failures of their
+    own); reconciliation, when on, still reads Twilio's message list with the real one.
     """
 
     def __init__(
@@ -48,12 +50,16 @@ class Daemon:
             metrics=self.metrics,
         )
         self._own_twilio: TwilioClient | None = None
-        if twilio is None:
+        if twilio is None or settings.reconcile:
             # One connection per task slot, so concurrent tasks never queue for a socket.
-            twilio = self._own_twilio = TwilioClient(
+            self._own_twilio = TwilioClient(
                 settings.twilio, pool_size=settings.max_concurrency, metrics=self.metrics
             )
+            twilio = twilio or self._own_twilio
         self.twilio = twilio
+        # None: SMS_RECONCILE=off.
+        self._reconciling_client = self._own_twilio if settings.reconcile else None
+        reconciler = Reconciler(self._reconciling_client) if self._reconciling_client else None
         # Set when tasks must stop before their next message: a second signal, or the
         # shutdown grace running out.
         self.aborted = threading.Event()
@@ -70,6 +76,7 @@ class Daemon:
             settings.lease,
             default_region=settings.default_region,
             public_url=settings.public_url,
+            reconciler=reconciler,
             aborted=self.aborted,
             metrics=self.metrics,
         )
@@ -117,6 +124,12 @@ class Daemon:
             if ops is not None:
                 ops.close()
             self.close()
+
+    def probe_twilio(self) -> None:
+        """Check, before serving, that reconciliation can read Twilio's message list (and
+        learn Twilio's clock). Raises DeliveryError; does nothing when reconciliation is off."""
+        if self._reconciling_client is not None:
+            self._reconciling_client.probe_message_read()
 
     def stop(self) -> None:
         """Fetch nothing more; running tasks finish within the shutdown grace."""

@@ -3,8 +3,13 @@
 External tasks are handed out at least once: after a crash, an expired lock or a failure retry
 the same task comes back. So after each message Twilio accepts, the number and its SID are
 written to the task's execution (local variable `smsProgress`, stamped with the task id); a
-re-fetched task skips those numbers. The one window left is between Twilio accepting a message
-and that write (or, for the last message, the completion) reaching the engine.
+re-fetched task skips those numbers. The window left, between Twilio accepting a message and
+that write (or, for the last message, the completion) reaching the engine, is closed by
+reconciliation (`worker.sms.reconcile`): its intent is written into the same variable before
+the first message, so a one-recipient task pays one engine call for it and no more.
+
+    {"taskId": "...", "startedAt": "2026-...+00:00",
+     "texts": [{"from": "+1...", "bodySha256": "..."}], "sent": {"+1...": "SM..."}}
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from worker.logs import task_log
 from worker.metrics import Metrics
 from worker.retry import RetryPolicy, retry_call
 from worker.runtime.engine_calls import TaskEngine
+from worker.sms.reconcile import Intent
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +49,9 @@ def _progress_retriable(error: EngineError, attempt: int) -> bool:
     return error.status >= 500 and attempt < _ANSWERED_RETRIES
 
 
-def earlier_progress(task: ExternalTask) -> dict[str, str]:
-    """Number -> SID sent by earlier attempts of this very task (not of an earlier task that
-    ran on the same execution). Anything unreadable counts as no progress."""
+def _progress_value(task: ExternalTask) -> dict[str, Any]:
+    """This very task's progress record (not one of an earlier task that ran on the same
+    execution); anything unreadable counts as none."""
     typed = task.variables.get(PROGRESS_VARIABLE) or {}
     try:
         value = json.loads(typed.get("value") or "null")
@@ -53,10 +59,20 @@ def earlier_progress(task: ExternalTask) -> dict[str, str]:
         return {}
     if not isinstance(value, dict) or value.get("taskId") != task.id:
         return {}
-    sent = value.get("sent")
+    return value
+
+
+def earlier_progress(task: ExternalTask) -> dict[str, str]:
+    """Number -> SID sent by earlier attempts of this very task."""
+    sent = _progress_value(task).get("sent")
     if not isinstance(sent, dict):
         return {}
     return {str(k): str(v) for k, v in sent.items() if isinstance(v, str)}
+
+
+def earlier_intent(task: ExternalTask) -> Intent | None:
+    """The intent an earlier attempt of this very task recorded, if any."""
+    return Intent.from_json(_progress_value(task))
 
 
 class TaskLease:
@@ -75,6 +91,7 @@ class TaskLease:
         settings: LeaseSettings,
         *,
         earlier: Mapping[str, str],
+        intent: Intent | None = None,
         aborted: threading.Event,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -83,8 +100,10 @@ class TaskLease:
     ) -> None:
         self._engine, self._task = engine, task
         self._log = task_log(log, task.id, task.process_instance_id)
-        self._extensions = (metrics or Metrics()).lock_extensions
+        metrics = metrics or Metrics()
+        self._extensions, self._found = metrics.lock_extensions, metrics.messages_found
         self._sent: dict[str, str] = dict(earlier)
+        self._intent = intent
         self._lock_s = settings.lock_duration_ms / 1000
         # Extend while there is still time for one more send and the extension call itself.
         self._margin_s = settings.worst_send_s + 5.0
@@ -102,11 +121,35 @@ class TaskLease:
     def already_sent(self) -> Mapping[str, str]:
         return dict(self._sent)
 
-    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
+    def earlier_intent(self) -> Intent | None:
+        return self._intent
+
+    def declare(self, intent: Intent) -> bool:
+        self._intent = intent
+        self._write("recording the intent to send")
+        return not self.lost
+
+    def record(
+        self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
+    ) -> None:
         self._sent[number] = sid
-        if not more_to_send:
-            return  # completing the task records the last message
-        value: dict[str, Any] = {"taskId": self._task.id, "sent": self._sent}
+        if found_at_twilio:
+            self._found.inc()
+            self._log.info(
+                "task %s: the message to %s was sent by an earlier attempt (%s), not sending it "
+                "again",
+                self._task.id,
+                number,  # masked by the log filter (worker.redaction)
+                sid,
+            )
+        if more_to_send:  # else completing the task records the last message
+            self._write("recording progress")
+
+    def _write(self, what: str) -> None:
+        value: dict[str, Any] = {"taskId": self._task.id}
+        if self._intent is not None:
+            value.update(self._intent.to_json())
+        value["sent"] = self._sent
         try:
             retry_call(
                 lambda: self._engine.set_local_variable(
@@ -117,7 +160,7 @@ class TaskLease:
                 retriable=_progress_retriable,
                 deadline=self._locked_until,
                 on_retry=lambda exc, _delay: self._log.warning(
-                    "task %s: recording progress failed (%s)", self._task.id, exc
+                    "task %s: %s failed (%s)", self._task.id, what, exc
                 ),
                 clock=self._clock,
                 sleep=self._sleep,
@@ -125,16 +168,14 @@ class TaskLease:
             )
         except EngineError:
             # Unrecorded sends would be repeated by whoever gets the task next: send no more.
-            self._log.warning(
-                "task %s: progress cannot be recorded; stopping its sends", self._task.id
-            )
+            self._log.warning("task %s: %s failed; stopping its sends", self._task.id, what)
             self.lost = True
 
     def may_continue(self) -> bool:
         if self.lost or self._aborted.is_set():
             return False
-        remaining = self._locked_until - self._clock()
-        if remaining >= self._margin_s:
+        asked_at = self._clock()
+        if self._locked_until - asked_at >= self._margin_s:
             return True
         try:
             self._engine.extend_lock(self._task, int(self._lock_s * 1000))
@@ -145,10 +186,20 @@ class TaskLease:
                 self.lost = True
                 return False
             self._extensions.labels(result="failed").inc()
-            # The engine is unreachable: carry on only while the current lock surely holds.
+            # The engine is unreachable: carry on only while the current lock surely holds
+            # (measured after the call, which may have taken its whole timeout).
             self._log.warning("task %s: could not extend lock (%s)", self._task.id, exc)
-            return remaining > self._margin_s - 5.0
-        self._locked_until = self._clock() + self._lock_s
+            return self._locked_until - self._clock() > self._margin_s - 5.0
+        # The engine's new lock runs from when it got the call, so from no earlier than when
+        # it was made: counting from the answer would credit a worker that was paused (or an
+        # answer that was slow) with time the engine never gave it.
+        self._locked_until = asked_at + self._lock_s
+        if self._locked_until <= self._clock():
+            self._log.warning(
+                "task %s: lock expired before its extension was answered", self._task.id
+            )
+            self.lost = True
+            return False
         self.extensions += 1
         self._extensions.labels(result="extended").inc()
         return True

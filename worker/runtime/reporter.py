@@ -17,7 +17,7 @@ from worker.redaction import Redactor
 from worker.retry import RetryPolicy, retry_call
 from worker.runtime.engine_calls import TaskEngine
 from worker.runtime.lease import PROGRESS_VARIABLE
-from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, Outcome
+from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, Outcome, Postponed
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,14 @@ class OutcomeReporter:
             return "completed"
         if isinstance(outcome, BusinessError):
             return self._report_business_error(task, outcome, retry_until)
-        if isinstance(outcome, Crashed):
+        if isinstance(outcome, (Crashed, Postponed)):
+            # Both are worth another try later, and an operator's look once tries run out.
             retries = max(
                 0, (task.retries if task.retries is not None else self._settings.task_retries) - 1
             )
             details = self._redactor.text(outcome.details)
+            if isinstance(outcome, Postponed):
+                details = json.dumps({"smsResult": outcome.sms_result})
             self._failure(task, outcome.message, details, retries, retry_until)
             return "incident" if retries == 0 else "failure"
         if isinstance(outcome, Abandoned):

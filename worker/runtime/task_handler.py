@@ -16,11 +16,12 @@ from worker.errors import ConnectorError, ErrorCode, InputError
 from worker.logs import task_log
 from worker.metrics import Metrics
 from worker.runtime.engine_calls import TaskEngine
-from worker.runtime.lease import PROGRESS_VARIABLE, TaskLease, earlier_progress
+from worker.runtime.lease import PROGRESS_VARIABLE, TaskLease, earlier_intent, earlier_progress
 from worker.runtime.reporter import OutcomeReporter
 from worker.sms.action import MessageSender, send_sms
 from worker.sms.inputs import INPUT_NAMES, MAX_METADATA_JSON_CHARS, SMS_BODY
 from worker.sms.outcome import BusinessError, Crashed, Outcome
+from worker.sms.reconcile import Reconciler
 from worker.twilio.webhook_urls import status_callback_url
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class TaskHandler:
         *,
         default_region: str | None,
         public_url: str | None = None,
+        reconciler: Reconciler | None = None,
         aborted: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: Metrics | None = None,
@@ -72,6 +74,8 @@ class TaskHandler:
         self._engine, self._twilio, self._reporter = engine, twilio, reporter
         self._metrics = metrics or Metrics()
         self._lease_settings, self._default_region = lease, default_region
+        # None: SMS_RECONCILE=off, so no intent is recorded and nothing is looked up.
+        self._reconciler = reconciler
         self._aborted = aborted or threading.Event()
         # Set: each message asks Twilio to report its delivery status to the webhooks service.
         self._public_url = public_url or None
@@ -109,6 +113,7 @@ class TaskHandler:
             task,
             self._lease_settings,
             earlier=earlier_progress(task),
+            intent=earlier_intent(task),
             aborted=self._aborted,
             clock=self._clock,
             metrics=self._metrics,
@@ -130,6 +135,7 @@ class TaskHandler:
                 default_region=self._default_region,
                 progress=lease,
                 status_callback=callback,
+                reconciler=self._reconciler,
             )
         except ConnectorError as error:
             return BusinessError(error.code, error.message, details=error.details)

@@ -12,10 +12,24 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from worker import template
-from worker.errors import ConnectorError, DeliveryError, ErrorCode, InputError
+from worker.errors import (
+    ConnectorError,
+    DeliveryError,
+    ErrorCode,
+    InputError,
+    ReconcileUndecided,
+)
 from worker.redaction import has_surrogate
 from worker.sms.inputs import SMS_BODY, SmsRequest, parse_inputs
-from worker.sms.outcome import Abandoned, BusinessError, Completed, Outcome, RecipientFailure
+from worker.sms.outcome import (
+    Abandoned,
+    BusinessError,
+    Completed,
+    Outcome,
+    Postponed,
+    RecipientFailure,
+)
+from worker.sms.reconcile import Intent, Reconciler
 from worker.sms.sender import Sender
 
 MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies (error 21617)
@@ -37,13 +51,25 @@ class Progress(Protocol):
         """Number -> message SID of the messages sent by earlier attempts of this task."""
         ...
 
+    def earlier_intent(self) -> Intent | None:
+        """The intent an earlier attempt of this task recorded, if any."""
+        ...
+
+    def declare(self, intent: Intent) -> bool:
+        """Record `intent` before the first message; False when it could not be recorded
+        (then nothing may be sent: a crash would leave no trace to reconcile with)."""
+        ...
+
     def may_continue(self) -> bool:
         """False once the task is no longer ours (lock lost, shutting down hard)."""
         ...
 
-    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
-        """Twilio accepted a message. `more_to_send` is False for the task's last message,
-        whose record the task's completion itself is."""
+    def record(
+        self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
+    ) -> None:
+        """Twilio accepted a message (`found_at_twilio`: an earlier attempt had sent it, and
+        reconciliation found it). `more_to_send` is False for the task's last message, whose
+        record the task's completion itself is."""
         ...
 
 
@@ -53,10 +79,18 @@ class NoProgress:
     def already_sent(self) -> Mapping[str, str]:
         return {}
 
+    def earlier_intent(self) -> Intent | None:
+        return None
+
+    def declare(self, intent: Intent) -> bool:
+        return True
+
     def may_continue(self) -> bool:
         return True
 
-    def record(self, number: str, sid: str, *, more_to_send: bool) -> None:
+    def record(
+        self, number: str, sid: str, *, more_to_send: bool, found_at_twilio: bool = False
+    ) -> None:
         return None
 
 
@@ -109,12 +143,19 @@ def send_sms(
     default_region: str | None = None,
     progress: Progress | None = None,
     status_callback: str | None = None,
+    reconciler: Reconciler | None = None,
 ) -> Outcome:
     try:
         prepared = prepare(values, default_region)
     except ConnectorError as error:
         return BusinessError(error.code, error.message, details=error.details)
-    return deliver(prepared, twilio, progress or NoProgress(), status_callback=status_callback)
+    return deliver(
+        prepared,
+        twilio,
+        progress or NoProgress(),
+        status_callback=status_callback,
+        reconciler=reconciler,
+    )
 
 
 def deliver(
@@ -123,16 +164,30 @@ def deliver(
     progress: Progress,
     *,
     status_callback: str | None = None,
+    reconciler: Reconciler | None = None,
 ) -> Outcome:
     """Send to each recipient in order.
 
     A failure that concerns one recipient (invalid or unroutable number, unsubscribed) does
     not stop the others; any other failure (credentials, sender, outage) stops the rest,
     because every following request would fail the same way or might duplicate.
+
+    With a `reconciler`, an intent is recorded before the first message, and when an earlier
+    attempt left one, each number still without a SID is looked up at Twilio before it is
+    sent (see `worker.sms.reconcile`).
     """
     recipients = prepared.request.recipients
     earlier = progress.already_sent()
     result: dict[str, str] = {}
+    earlier_intent: Intent | None = None
+    if reconciler is not None and any(number not in earlier for number in recipients):
+        earlier_intent = progress.earlier_intent()
+        try:
+            intent = reconciler.intent_for(earlier_intent, prepared.request.sender, prepared.body)
+        except DeliveryError as error:
+            return _postponed("Twilio's clock could not be read", error, result)
+        if intent != earlier_intent and not progress.declare(intent):
+            return Abandoned("the intent to send could not be recorded", result)
     failures: list[RecipientFailure] = []
     stopped_at: int | None = None
     for index, number in enumerate(recipients):
@@ -141,6 +196,19 @@ def deliver(
             continue
         if not progress.may_continue():
             return Abandoned("the task is no longer locked by this worker", result)
+        more_to_send = index + 1 < len(recipients)
+        if earlier_intent is not None and reconciler is not None:
+            try:
+                found = reconciler.find(earlier_intent, number)
+            except (DeliveryError, ReconcileUndecided) as error:
+                return _postponed(f"could not ask Twilio about {number}", error, result)
+            if found is not None:
+                result[found] = number
+                progress.record(number, found, more_to_send=more_to_send, found_at_twilio=True)
+                continue
+            # Reading a long history takes time: the lock must still outlast the send.
+            if not progress.may_continue():
+                return Abandoned("the task is no longer locked by this worker", result)
         try:
             sid = twilio.send_message(
                 prepared.request.sender, number, prepared.body, status_callback=status_callback
@@ -152,7 +220,7 @@ def deliver(
                 break
             continue
         result[sid] = number
-        progress.record(number, sid, more_to_send=index + 1 < len(recipients))
+        progress.record(number, sid, more_to_send=more_to_send)
     if not failures:
         return Completed(result)
     not_attempted = list(recipients[stopped_at:]) if stopped_at is not None else []
@@ -162,6 +230,15 @@ def deliver(
         sms_result=result,
         failures=tuple(failures),
         details={"notAttempted": not_attempted},
+    )
+
+
+def _postponed(what: str, error: Exception, sent: dict[str, str]) -> Postponed:
+    reason = error.message if isinstance(error, ConnectorError) else str(error)
+    return Postponed(
+        f"{what} ({reason}); nothing was sent that an earlier attempt may have sent "
+        "already, the task is retried later",
+        sms_result=sent,
     )
 
 

@@ -66,6 +66,18 @@ class Crashed:
 
 
 @dataclass(frozen=True)
+class Postponed:
+    """Whether an earlier attempt already sent a message could not be found out (Twilio
+    unreachable or refusing to list): nothing was sent blind. Reported as a failure with
+    retries, so the engine hands the task out again later and raises an incident when they
+    run out. `sms_result` holds what this attempt did send (also recorded as progress)."""
+
+    message: str
+    details: str = ""
+    sms_result: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Abandoned:
     """The task is no longer ours (lock lost, task gone, shutting down): report nothing."""
 
@@ -73,4 +85,4 @@ class Abandoned:
     sms_result: dict[str, str] = field(default_factory=dict)
 
 
-Outcome = Completed | BusinessError | Crashed | Abandoned
+Outcome = Completed | BusinessError | Crashed | Postponed | Abandoned

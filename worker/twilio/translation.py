@@ -163,6 +163,16 @@ def unreadable_success(status: int) -> TwilioUnreadable:
     )
 
 
+def unreadable_list(status: int) -> TwilioUnreadable:
+    """A message list page that is not shaped like Twilio's (reading it sends nothing)."""
+    return TwilioUnreadable(
+        ErrorCode.UNKNOWN_ERROR,
+        f"Twilio answered HTTP {status} with a message list that could not be read",
+        possibly_sent=False,
+        http_status=status,
+    )
+
+
 def _connection(message: str, *, may_sent: bool) -> TwilioUnreachable:
     return TwilioUnreachable(ErrorCode.TWILIO_CONNECTION_ERROR, message, possibly_sent=may_sent)
 
