@@ -214,8 +214,8 @@ def test_twilio_unable_to_list_postpones_the_task_and_sends_nothing(
     outcome = _send(client, RecordingProgress(intent=intent))
     assert isinstance(outcome, Postponed)
     assert "nothing was sent" in outcome.message
-    assert "+1415***2671" in outcome.message
-    assert A not in outcome.message
+    # Written in full here; masked where it leaves for the engine (worker.redaction).
+    assert A in outcome.message
     assert standin.delivered == {A: 1}
 
 
