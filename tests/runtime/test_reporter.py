@@ -197,3 +197,33 @@ def test_a_report_still_failing_when_the_lock_ends_during_retries_is_unreported(
     engine.on_call = lambda _name: clock.sleep(20.0)
     assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "unreported"
     assert engine.names().count("complete") < 4
+
+
+def test_a_completion_refused_with_a_400_is_an_incident_without_retrying():
+    refusal = EngineError("complete: HTTP 400 (RestException: Unsupported value type 'X')", 400)
+    engine = FakeEngine(failures={"complete": [refusal]})
+    clock = FakeClock()
+    assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "incident"
+    assert engine.names() == ["complete", "set_local_variable", "failure"]
+    _, message, _, retries, _ = engine.last("failure").args
+    assert retries == 0
+    assert "Unsupported value type 'X'" in message
+
+
+def test_a_bpmn_error_refused_with_a_400_is_an_incident_with_progress_recorded():
+    refusal = EngineError("bpmnError: HTTP 400 (InvalidRequestException: ...)", 400)
+    engine = FakeEngine(failures={"bpmn_error": [refusal]})
+    clock = FakeClock()
+    assert _report(_reporter(engine, clock), clock, _error()) == "incident"
+    assert engine.names() == ["bpmn_error", "set_local_variable", "failure"]
+    assert json_value(engine.last("set_local_variable").args[2])["sent"] == {"+14155550101": "SM1"}
+
+
+def test_a_refusal_quoting_a_number_reaches_the_incident_masked():
+    refusal = EngineError("complete: HTTP 400 (Cannot convert value '+14155550101')", 400)
+    engine = FakeEngine(failures={"complete": [refusal]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    message = engine.last("failure").args[1]
+    assert "'+1415***0101'" in message
+    assert "+14155550101" not in message

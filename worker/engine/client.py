@@ -20,7 +20,17 @@ from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
 from worker.http_session import pooled_session
 from worker.metrics import Metrics, status_label
 
-_STATUS_IN_MESSAGE = re.compile(r"received (\d{3})")
+# The library's bare exceptions read "received 400 : <type> : <message>".
+_STATUS_IN_MESSAGE = re.compile(r"received (\d{3})(?: : (.*))?", re.DOTALL)
+# Camunda 7.24 answers 400 both when the task is not ours and when it refuses the request itself
+# (verified by tests/engine/test_engine_answers.py). Not ours: "External Task <id> cannot be
+# completed by worker 'A'. It is locked by worker 'B'." ('null' once the lock was released), the
+# same for bpmnError, failure and extendLock, and "Cannot extend a lock that expired". Refused:
+# "Unsupported value type 'X'", "Cannot convert value ..." (a variable it cannot take). Only the
+# message tells them apart: the type (RestException) and code are the same for both.
+_NOT_OURS = re.compile(r"is locked by worker|lock that expired", re.IGNORECASE)
+# How much of the engine's own explanation is kept in our message (it reaches logs, incidents).
+_ENGINE_SAYS_CHARS = 300
 # The long poll's HTTP read waits this much longer than the poll itself.
 FETCH_GRACE_MS = 5_000
 MAX_FILE_BYTES = 1024 * 1024
@@ -29,20 +39,37 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def engine_error(message: str, status: int | None) -> EngineError:
-    """The typed error for an engine answer with this status (None: no answer)."""
+def engine_error(action: str, status: int | None, engine_says: str = "") -> EngineError:
+    """The typed error for an engine answer with this status (None: no answer); `engine_says`
+    is the engine's own explanation ("<type>: <message>" from its JSON body), if any."""
+    says = " ".join(engine_says.split())
+    message = f"{action}: HTTP {status}" + (f" ({says[:_ENGINE_SAYS_CHARS]})" if says else "")
     if status is None:
         return EngineUnreachable(message)
     if status == 404:
         return TaskGone(message, status)
-    if status == 400:
+    if status == 400 and _NOT_OURS.search(says):
         return LockLost(message, status)
     return EngineError(message, status)
 
 
+def _engine_says(response: requests.Response | None) -> str:
+    """ "<type>: <message>" from the engine's JSON error body; empty when there is none."""
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    parts = [body.get("type"), body.get("message")]
+    return ": ".join(part for part in parts if isinstance(part, str) and part)
+
+
 @contextmanager
 def _translated(action: str) -> Iterator[None]:
-    # The library raises bare Exception("received 404 : ...") for most calls and
+    # The library raises bare Exception("received 400 : <type> : <message>") for most calls and
     # requests.HTTPError for bpmnError; both, and transport errors, become EngineErrors here.
     try:
         yield
@@ -50,13 +77,15 @@ def _translated(action: str) -> Iterator[None]:
         raise
     except requests.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
-        raise engine_error(f"{action}: HTTP {status}", status) from exc
+        raise engine_error(action, status, _engine_says(exc.response)) from exc
     except requests.RequestException as exc:
         raise EngineUnreachable(f"{action}: {type(exc).__name__}") from exc
     except Exception as exc:
         match = _STATUS_IN_MESSAGE.search(str(exc))
-        status = int(match.group(1)) if match else None
-        raise engine_error(f"{action}: {exc}", status) from exc
+        if match is None:
+            raise EngineUnreachable(f"{action}: {exc}") from exc
+        says = (match.group(2) or "").replace(" : ", ": ", 1)
+        raise engine_error(action, int(match.group(1)), says) from exc
 
 
 def _counted(
@@ -160,7 +189,7 @@ class EngineClient:
                 timeout=self._timeout_s,
             )
         if not response.ok:
-            raise engine_error(f"set {name}: HTTP {response.status_code}", response.status_code)
+            raise engine_error(f"set {name}", response.status_code, _engine_says(response))
 
     @_counted
     def unlock(self, task: ExternalTask) -> None:
@@ -208,9 +237,7 @@ class EngineClient:
             if response.status_code == 404:
                 continue
             if not response.ok:
-                raise engine_error(
-                    f"download {name}: HTTP {response.status_code}", response.status_code
-                )
+                raise engine_error(f"download {name}", response.status_code)
             data = response.raw.read(MAX_FILE_BYTES + 1, decode_content=True)
             response.close()
             return bytes(data)
@@ -233,13 +260,13 @@ class EngineClient:
         with _translated(action):
             response = self._session.post(self._url + path, json=body, timeout=self._timeout_s)
         if not response.ok:
-            raise engine_error(f"{action}: HTTP {response.status_code}", response.status_code)
+            raise engine_error(action, response.status_code, _engine_says(response))
 
     def _get_json(self, path: str, action: str, params: dict[str, str] | None = None) -> Any:
         with _translated(action):
             response = self._session.get(self._url + path, params=params, timeout=self._timeout_s)
         if not response.ok:
-            raise engine_error(f"{action}: HTTP {response.status_code}", response.status_code)
+            raise engine_error(action, response.status_code, _engine_says(response))
         try:
             return response.json()
         except ValueError as exc:

@@ -17,6 +17,7 @@ from worker.retry import RetryPolicy, retry_call
 from worker.runtime.engine_calls import TaskEngine
 from worker.runtime.lease import PROGRESS_VARIABLE
 from worker.sms.outcome import Abandoned, BusinessError, Completed, Crashed, Outcome
+from worker.sms.phone import mask_all
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,14 @@ WouldCatch = Callable[[ExternalTask, str], "bool | None"]
 
 
 def _report_retriable(error: EngineError, attempt: int) -> bool:
-    # 404/400 (TaskGone, LockLost) are answers about the task, not failures of the call.
+    # TaskGone, LockLost are answers about the task, not failures of the call. Any other 4xx
+    # is the engine's decision about the request (a variable it cannot take); a 5xx may be a
+    # passing conflict, so it gets a second chance, and no answer keeps being retried.
     if isinstance(error, (TaskGone, LockLost)):
         return False
-    return error.status is None or attempt < _ANSWERED_ERROR_RETRIES
+    if error.status is None:
+        return True
+    return error.status >= 500 and attempt < _ANSWERED_ERROR_RETRIES
 
 
 class OutcomeReporter:
@@ -138,7 +143,8 @@ class OutcomeReporter:
                 ),
                 retry_until,
             )
-        message = f"the engine refused {action} after the SMS step finished: {error}"
+        # The engine's explanation may quote a variable's value: numbers are masked.
+        message = f"the engine refused {action} after the SMS step finished: {mask_all(str(error))}"
         self._failure(task, message, json.dumps({"smsResult": sms_result}), 0, retry_until)
         return "incident"
 
