@@ -7,15 +7,17 @@ import re
 import socket
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from tests.fake_clock import FakeClock
 from tests.twilio_fixtures import GOOD_FROM, settings_for
 from tests.twilio_spec import require_spec, validate_create_message_request
 from worker.config import Settings
 from worker.dev.twilio_standin import TwilioStandIn
-from worker.errors import ConnectorError, ErrorCode
+from worker.errors import ConnectorError, ErrorCode, TwilioUnreadable
 from worker.sms.inputs import Sender
 from worker.twilio.client import TwilioClient
 from worker.twilio.translation import HTTP_STATUSES, TWILIO_CODES
@@ -138,6 +140,13 @@ CASES: list[tuple[str, Arrange, str, str, ErrorCode]] = [
         ErrorCode.TWILIO_CONNECTION_ERROR,
     ),
     ("an unlisted status", _fail(418, 20001), GOOD_FROM, TO, ErrorCode.UNKNOWN_ERROR),
+    (
+        "a success answer without a SID",
+        lambda s: s.faults.answer_without_sid_next(),
+        GOOD_FROM,
+        TO,
+        ErrorCode.UNKNOWN_ERROR,
+    ),
 ]
 
 # Produced before any request is made; their tests live with the inputs and the template.
@@ -269,6 +278,57 @@ def test_429_honours_retry_after(standin: TwilioStandIn, twilio_settings: Settin
     assert sleeps == [3.0]
 
 
+# 2026-10-21 07:28:00 UTC, as an HTTP date and as the wall clock's seconds.
+HTTP_DATE = "Wed, 21 Oct 2026 07:28:00 GMT"
+HTTP_DATE_S = datetime(2026, 10, 21, 7, 28, tzinfo=timezone.utc).timestamp()
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [(HTTP_DATE_S - 7, [7.0]), (HTTP_DATE_S + 60, [0.0])],
+    ids=["ahead", "past"],
+)
+def test_429_honours_retry_after_as_an_http_date(
+    standin: TwilioStandIn, twilio_settings: Settings, now: float, expected: list[float]
+):
+    clock = FakeClock()
+    settings = replace(twilio_settings, twilio_retry_429_budget_ms=10_000)
+    client = TwilioClient(
+        settings.twilio, sleep=clock.sleep, clock=clock, wall_clock=lambda: now, jitter=lambda: 0.0
+    )
+    standin.faults.throttle_next(count=1, retry_after=HTTP_DATE)
+    client.send_message(FROM, TO, "hello")
+    assert clock.slept == expected
+    assert standin.delivered == {TO: 1}
+
+
+def test_an_unreadable_retry_after_leaves_the_backoff(
+    standin: TwilioStandIn, twilio_settings: Settings
+):
+    clock = FakeClock()
+    client = TwilioClient(
+        twilio_settings.twilio, sleep=clock.sleep, clock=clock, jitter=lambda: 0.5
+    )
+    standin.faults.throttle_next(count=1, retry_after="soon")
+    client.send_message(FROM, TO, "hello")
+    assert clock.slept == [0.125]  # half of the first backoff step, 0.25 s
+
+
+def test_the_429_budget_counts_from_the_first_attempt(
+    standin: TwilioStandIn, twilio_settings: Settings
+):
+    # Every answer asks for 1 s and the budget is 2.5 s: two retries fit, a third would start
+    # after it. A budget that restarted with each attempt would retry for ever.
+    clock = FakeClock()
+    settings = replace(twilio_settings, twilio_retry_429_budget_ms=2_500)
+    client = TwilioClient(settings.twilio, sleep=clock.sleep, clock=clock, jitter=lambda: 0.0)
+    standin.faults.throttle_next(count=1000, retry_after=1)
+    error = _send(client)
+    assert error.code is ErrorCode.SERVICE_UNAVAILABLE
+    assert clock.slept == [1.0, 1.0]
+    assert len(standin.received) == 3
+
+
 def test_5xx_is_never_retried_because_the_sms_may_exist(
     standin: TwilioStandIn, fast_client: TwilioClient
 ):
@@ -283,8 +343,33 @@ def test_read_timeout_says_the_sms_may_have_been_sent(
 ):
     standin.faults.delay_next(1500)
     error = _send(fast_client)
+    assert error.code is ErrorCode.TWILIO_CONNECTION_ERROR
+    assert error.details["possiblySent"] is True
     assert "may have been sent" in error.message
     assert len(standin.received) <= 1
+
+
+def test_a_connection_reset_after_the_request_says_the_sms_may_have_been_sent(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    standin.faults.reset_next()
+    error = _send(fast_client)
+    assert error.code is ErrorCode.TWILIO_CONNECTION_ERROR
+    assert error.details["possiblySent"] is True
+    assert "may have been sent" in error.message
+    assert len(standin.received) == 1  # never retried
+
+
+def test_a_success_answer_without_a_message_sid_may_have_been_sent(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    standin.faults.answer_without_sid_next(status=201)
+    error = _send(fast_client)
+    assert isinstance(error, TwilioUnreadable)
+    assert error.code is ErrorCode.UNKNOWN_ERROR
+    assert error.details == {"httpStatus": 201, "possiblySent": True}
+    assert "without a message SID" in error.message
+    assert len(standin.received) == 1  # never retried
 
 
 def test_connection_refused_says_the_sms_was_not_sent(standin: TwilioStandIn):

@@ -363,6 +363,23 @@ def test_throttle_gives_429_20429_with_retry_after(
     assert responses[3].status_code == 201
 
 
+def test_throttle_can_send_retry_after_as_an_http_date(
+    standin: TwilioStandIn, client: requests.Session
+) -> None:
+    standin.faults.throttle_next(retry_after="Wed, 21 Oct 2026 07:28:00 GMT")
+    assert send(client, standin).headers["Retry-After"] == "Wed, 21 Oct 2026 07:28:00 GMT"
+
+
+def test_a_success_without_a_sid_is_json_lacking_the_sid(
+    standin: TwilioStandIn, client: requests.Session
+) -> None:
+    standin.faults.answer_without_sid_next(status=200)
+    response = send(client, standin)
+    assert response.status_code == 200
+    assert "sid" not in response.json()
+    assert send(client, standin).json()["sid"].startswith("SM")
+
+
 def test_throttle_without_retry_after_sends_no_header(
     standin: TwilioStandIn, client: requests.Session
 ) -> None:

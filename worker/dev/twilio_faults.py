@@ -85,6 +85,7 @@ class Kind(str, Enum):
     HTML = "html"  # an HTML error page, as a proxy or load balancer in front of Twilio sends
     RESET = "reset"  # close the socket with a TCP RST and no response at all
     DELAY = "delay"  # sleep before answering (the answer itself is unchanged)
+    NO_SID = "no-sid"  # a success status whose JSON lacks the message SID
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ class Fault:
     code: int = 20500
     message: str = "Internal Server Error"
     delay_ms: int = 0
-    retry_after: int | None = None
+    # Sent as the Retry-After header: seconds, or the header's text (an HTTP date).
+    retry_after: int | str | None = None
 
     def __post_init__(self) -> None:
         if self.count is not None and self.count < 1:
@@ -160,7 +162,7 @@ class Faults:
         code: int = 20500,
         message: str = "Internal Server Error",
         count: int = 1,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
     ) -> None:
         self.add(Fault(Kind.ERROR, count, None, status, code, message, retry_after=retry_after))
 
@@ -178,12 +180,18 @@ class Faults:
             message = known.get(code, f"Twilio error {code}").format(to=number, frm="")
         self.add(Fault(Kind.ERROR, count, number, status, code, message))
 
-    def throttle_next(self, count: int = 1, retry_after: int | None = None) -> None:
-        """Twilio's answer to too many concurrent requests: 429, code 20429."""
+    def throttle_next(self, count: int = 1, retry_after: int | str | None = None) -> None:
+        """Twilio's answer to too many concurrent requests: 429, code 20429. `retry_after`:
+        seconds, or the header's text as it is (an HTTP date, say)."""
         self.fail_next(429, 20429, "Too Many Requests", count, retry_after)
 
     def html_next(self, status: int = 502, count: int = 1) -> None:
         self.add(Fault(Kind.HTML, count, status=status, code=0, message=""))
+
+    def answer_without_sid_next(self, status: int = 201, count: int = 1) -> None:
+        """A success answer whose JSON has no message SID, as a broken proxy might send: the
+        client cannot tell whether the message was created."""
+        self.add(Fault(Kind.NO_SID, count, status=status, code=0, message=""))
 
     def reset_next(self, count: int = 1) -> None:
         self.add(Fault(Kind.RESET, count))

@@ -387,6 +387,8 @@ def _fault_reply(fault: Fault, user: str | None) -> _Reply:
         title = f"{fault.status} {reason}"
         page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
         return _Reply(fault.status, html=page, auth_user=user)
+    if fault.kind is Kind.NO_SID:
+        return _Reply(fault.status, {"status": "queued"}, auth_user=user)
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     body = error_body(fault.status, fault.code, fault.message)
     return _Reply(fault.status, body, headers=headers, auth_user=user)
