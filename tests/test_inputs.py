@@ -3,7 +3,7 @@ import json
 import pytest
 
 from worker.errors import ConnectorError, ErrorCode
-from worker.sms.inputs import MAX_METADATA_DEPTH, MAX_RECIPIENTS, Sender, parse_inputs
+from worker.sms.inputs import Sender, parse_inputs
 
 SERVICE_SID = "MG" + "0123456789abcdef" * 2
 VALID = {"smsFrom": "+15005550006", "smsTo": "+14155552671", "smsBody": "Hi"}
@@ -99,13 +99,34 @@ def test_metadata_may_be_an_object_or_a_string_holding_one():
     assert parse_inputs({**VALID, "metadata": ""}, None).metadata == {}
 
 
-def test_too_deep_metadata_is_invalid_input():
-    nested: object = 1
-    for _ in range(MAX_METADATA_DEPTH + 1):
-        nested = [nested]
-    error = _error({**VALID, "metadata": {"deep": nested}})
+def _nested(levels: int) -> dict[str, object]:
+    """A JSON object `levels` deep: {"a": {"a": ... {"a": 1}}}."""
+    nested: dict[str, object] = {"a": 1}
+    for _ in range(levels - 1):
+        nested = {"a": nested}
+    return nested
+
+
+def _metadata_of(chars: int) -> dict[str, str]:
+    """An object whose JSON text is exactly `chars` characters long."""
+    return {"x": "y" * (chars - len('{"x": ""}'))}
+
+
+def test_metadata_32_levels_deep_is_accepted():
+    assert parse_inputs({**VALID, "metadata": _nested(32)}, None).metadata == _nested(32)
+
+
+def test_metadata_deeper_than_32_levels_is_invalid_input():
+    error = _error({**VALID, "metadata": _nested(33)})
     assert error.code is ErrorCode.INVALID_INPUT
-    assert "nested deeper" in error.message
+    assert error.message == "metadata: nested deeper than 32 levels"
+
+
+def test_lists_count_as_levels_of_metadata():
+    nested: object = 1
+    for _ in range(32):
+        nested = [nested]
+    assert _error({**VALID, "metadata": {"deep": nested}}).code is ErrorCode.INVALID_INPUT
 
 
 def test_hostile_json_nesting_is_invalid_input_not_a_crash():
@@ -113,14 +134,38 @@ def test_hostile_json_nesting_is_invalid_input_not_a_crash():
     assert error.code is ErrorCode.INVALID_INPUT
 
 
-def test_too_large_metadata_is_invalid_input():
-    error = _error({**VALID, "metadata": {"x": "y" * 300_000}})
+@pytest.mark.parametrize("as_text", [False, True], ids=["object", "json-text"])
+def test_metadata_of_256_kib_as_json_is_accepted(as_text: bool):
+    metadata = _metadata_of(256 * 1024)
+    value = json.dumps(metadata) if as_text else metadata
+    assert parse_inputs({**VALID, "metadata": value}, None).metadata == metadata
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["object", "json-text"])
+def test_metadata_over_256_kib_as_json_is_invalid_input(as_text: bool):
+    metadata = _metadata_of(256 * 1024 + 1)
+    value = json.dumps(metadata) if as_text else metadata
+    error = _error({**VALID, "metadata": value})
     assert error.code is ErrorCode.INVALID_INPUT
+    assert error.message.startswith("metadata: ")
+    assert "more than 262144" in error.message
 
 
-def test_too_many_recipients_is_invalid_input():
-    numbers = [f"+1415555{n:04d}" for n in range(MAX_RECIPIENTS + 1)]
-    assert _error({**VALID, "smsTo": numbers}).code is ErrorCode.INVALID_INPUT
+def test_1000_recipients_are_accepted():
+    numbers = [f"+1415555{n:04d}" for n in range(1_000)]
+    assert len(parse_inputs({**VALID, "smsTo": numbers}, None).recipients) == 1_000
+
+
+def test_more_than_1000_recipients_are_invalid_input():
+    numbers = [f"+1415555{n:04d}" for n in range(1_001)]
+    error = _error({**VALID, "smsTo": numbers})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert error.message == "smsTo: 1001 recipients, more than 1000 per task"
+
+
+def test_duplicates_do_not_count_towards_the_1000_recipients():
+    numbers = [f"+1415555{n:04d}" for n in range(1_000)] * 2
+    assert len(parse_inputs({**VALID, "smsTo": numbers}, None).recipients) == 1_000
 
 
 def test_an_invalid_to_number_is_named_in_the_message():
