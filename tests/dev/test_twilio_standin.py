@@ -467,26 +467,33 @@ def test_faults_are_consumed_exactly_once_under_concurrency(standin: TwilioStand
     assert len(standin.received) == 40
 
 
-def test_stop_wakes_a_delayed_request_at_once() -> None:
+def test_stop_wakes_a_delayed_request() -> None:
+    # Delayed by an hour, with a client that waits ten minutes for the answer: only a stop that
+    # wakes the delayed handler lets it return, and ends the call with a closed connection
+    # rather than a read timeout, within the (generous) minute given to each.
     with TwilioStandIn() as standin:
-        standin.faults.delay_next(ms=30_000)
+        standin.faults.delay_next(ms=3_600_000)
         auth = (standin.account_sid, standin.auth_token)
         errors: list[Exception] = []
 
         def call() -> None:
             try:
-                requests.post(messages_url(standin), data={"To": TO}, auth=auth, timeout=10)
+                requests.post(messages_url(standin), data={"To": TO}, auth=auth, timeout=(10, 600))
             except requests.RequestException as exc:
                 errors.append(exc)
 
         caller = threading.Thread(target=call)
         caller.start()
-        time.sleep(0.1)
-        started = time.monotonic()
-    caller.join(5)
-    assert time.monotonic() - started < 1
+        deadline = time.monotonic() + 60
+        while standin.wait_idle(0) and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the request is being delayed
+        assert not standin.wait_idle(0)
+    assert standin.wait_idle(60)  # the delayed handler itself has returned
+    caller.join(60)
     assert not caller.is_alive()
     assert len(errors) == 1
+    assert isinstance(errors[0], requests.ConnectionError)
+    assert not isinstance(errors[0], requests.Timeout)
 
 
 # --- records ------------------------------------------------------------------------------------
