@@ -8,10 +8,10 @@ import socket
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
+from tests import shared_files
 from tests.fake_clock import FakeClock
 from tests.twilio_fixtures import GOOD_FROM, settings_for
 from tests.twilio_spec import require_spec, validate_create_message_request
@@ -24,7 +24,6 @@ from worker.twilio.translation import HTTP_STATUSES, TWILIO_CODES
 
 FROM = Sender(GOOD_FROM, is_messaging_service=False)
 TO = "+14155552671"
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "twilio-connector.txt"
 
 Arrange = Callable[[TwilioStandIn], None]
 
@@ -184,9 +183,7 @@ def test_each_failure_maps_to_its_documented_code(
 
 
 def test_the_catalogue_is_exactly_the_contracts_error_table():
-    if not SEED.exists():
-        pytest.skip(f"contract not found at {SEED}")
-    text = SEED.read_text(encoding="utf-8")
+    text = shared_files.require(shared_files.CONTRACT).read_text(encoding="utf-8")
     table = text.split("The possible errors", 1)[1]
     documented = set(re.findall(r"^([A-Z][A-Z_]+) ", table, flags=re.MULTILINE))
     assert documented == {code.value for code in ErrorCode}
