@@ -3,6 +3,9 @@ the lock holds, and a refused completion turned into an incident with progress r
 
 from __future__ import annotations
 
+import json
+import logging
+
 import pytest
 
 from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
@@ -227,3 +230,153 @@ def test_a_refusal_quoting_a_number_reaches_the_incident_masked():
     message = engine.last("failure").args[1]
     assert "'+1415***0101'" in message
     assert "+14155550101" not in message
+
+
+def _unreachable(name: str) -> FakeEngine:
+    return FakeEngine(failures={name: [EngineUnreachable("down")] * 1000})
+
+
+@pytest.mark.parametrize(
+    ("outcome", "call"),
+    [
+        (_error(), "bpmn_error"),
+        (Crashed("boom"), "failure"),
+        (_error(), "failure"),  # an uncaught error's incident
+    ],
+    ids=["bpmn-error", "crash", "incident"],
+)
+def test_every_report_stops_retrying_when_the_lock_runs_out(outcome: object, call: str):
+    engine, clock = _unreachable(call), FakeClock()
+    would_catch = _uncaught if call == "failure" else _caught
+    _report(_reporter(engine, clock, would_catch), clock, outcome)
+    # No retry starts after the lock's end (1000 answers of "down" would take far longer).
+    assert clock() <= 1000.0 + LOCK_S
+
+
+def test_a_progress_record_after_a_refusal_stops_retrying_when_the_lock_runs_out():
+    engine = FakeEngine(
+        failures={
+            "complete": [EngineError("complete: HTTP 400", 400)],
+            "set_local_variable": [EngineUnreachable("down")] * 1000,
+        }
+    )
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert clock() <= 1000.0 + LOCK_S
+
+
+def test_a_refused_completion_keeps_the_result_in_the_incident_details():
+    engine = FakeEngine(failures={"complete": [EngineError("complete: HTTP 400", 400)]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert json.loads(engine.last("failure").args[2]) == {"smsResult": SENT}
+
+
+def test_a_refused_bpmn_error_names_the_call_in_the_incident():
+    engine = FakeEngine(failures={"bpmn_error": [EngineError("bpmnError: HTTP 400", 400)]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, _error())
+    assert (
+        engine.last("failure")
+        .args[1]
+        .startswith("the engine refused bpmnError after the SMS step finished: bpmnError: HTTP 400")
+    )
+
+
+def test_an_incidents_details_are_indented_json_keeping_non_ascii_text():
+    engine, clock = FakeEngine(), FakeClock()
+    outcome = BusinessError(ErrorCode.INVALID_INPUT, "Grüße: bad input")
+    _report(_reporter(engine, clock, _uncaught), clock, outcome)
+    assert engine.last("failure").args[2] == (
+        "{\n"
+        '  "errorCode": "INVALID_INPUT",\n'
+        '  "errorMessage": "Grüße: bad input",\n'
+        '  "failures": [],\n'
+        '  "smsResult": {}\n'
+        "}"
+    )
+
+
+def test_a_failure_message_of_exactly_what_the_engine_keeps_is_not_cut():
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock), clock, Crashed("x" * MAX_ERROR_MESSAGE_CHARS))
+    assert engine.last("failure").args[1] == "x" * MAX_ERROR_MESSAGE_CHARS
+
+
+def test_whether_an_error_is_caught_is_asked_for_the_task_and_its_code():
+    asked: list[tuple[str, str]] = []
+
+    def would_catch(asked_task: ExternalTask, code: str) -> bool | None:
+        asked.append((asked_task.id, code))
+        return True
+
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock, would_catch), clock, _error())
+    assert asked == [("task-1", "INVALID_TO_PHONE_NUMBER_ERROR")]
+
+
+def _messages(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
+    return [(r.levelno, r.getMessage()) for r in caplog.records]
+
+
+def test_each_retry_of_a_report_is_logged(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"complete": [EngineUnreachable("down")]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert _messages(caplog) == [
+        (logging.WARNING, "task task-1: complete failed (down), retrying in 0.2s")
+    ]
+
+
+def test_a_task_no_longer_ours_is_logged(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"bpmn_error": [TaskGone("gone", 404)]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, _error())
+    assert _messages(caplog) == [
+        (logging.WARNING, "task task-1: bpmnError refused, task no longer ours (gone)")
+    ]
+
+
+def test_a_report_the_lock_ran_out_on_is_logged(caplog: pytest.LogCaptureFixture):
+    engine, clock = _unreachable("failure"), FakeClock()
+    with caplog.at_level(logging.ERROR):
+        _report(_reporter(engine, clock), clock, Crashed("boom"))
+    assert _messages(caplog) == [
+        (
+            logging.ERROR,
+            "task task-1: failure failed until the lock ran out (down); the engine will hand "
+            "the task out again",
+        )
+    ]
+
+
+def test_a_refusal_is_logged(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"complete": [EngineError("complete: HTTP 400", 400)]})
+    clock = FakeClock()
+    with caplog.at_level(logging.ERROR):
+        _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert _messages(caplog) == [
+        (logging.ERROR, "task task-1: complete refused by the engine (complete: HTTP 400)")
+    ]
+
+
+def test_an_abandoned_task_is_logged(caplog: pytest.LogCaptureFixture):
+    engine, clock = FakeEngine(), FakeClock()
+    with caplog.at_level(logging.INFO):
+        _report(_reporter(engine, clock), clock, Abandoned("lock lost"))
+    assert _messages(caplog) == [(logging.INFO, "task task-1 abandoned: lock lost")]
+
+
+def test_an_unreachable_progress_record_is_logged_by_its_name(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(
+        failures={
+            "complete": [EngineError("complete: HTTP 400", 400)],
+            "set_local_variable": [EngineUnreachable("down")],
+        }
+    )
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert (
+        logging.WARNING,
+        "task task-1: record progress failed (down), retrying in 0.2s",
+    ) in _messages(caplog)

@@ -46,9 +46,11 @@ def _progress_retriable(error: EngineError, attempt: int) -> bool:
 def earlier_progress(task: ExternalTask) -> dict[str, str]:
     """Number -> SID sent by earlier attempts of this very task (not of an earlier task that
     ran on the same execution). Anything unreadable counts as no progress."""
-    typed = task.variables.get(PROGRESS_VARIABLE) or {}
+    raw = (task.variables.get(PROGRESS_VARIABLE) or {}).get("value")
+    if not raw:
+        return {}
     try:
-        value = json.loads(typed.get("value") or "null")
+        value = json.loads(raw)
     except (TypeError, ValueError, RecursionError):
         return {}
     if not isinstance(value, dict) or value.get("taskId") != task.id:
