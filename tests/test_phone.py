@@ -45,3 +45,27 @@ def test_messaging_service_sid_is_recognised():
 
 def test_mask_keeps_prefix_and_last_four_digits():
     assert mask("+14155552671") == "+1415***2671"
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "message"),
+    [
+        ("not-a-number", None, "is not a phone number"),
+        ("+1", None, "is not a phone number"),  # looks like one, but phonenumbers refuses it
+        ("4155552671", None, "has no valid country code (write it with +country code)"),
+        ("+999 123 4567", "US", "has no valid country code"),
+        ("+1415555267100000", None, "is not a possible phone number (wrong length)"),
+    ],
+)
+def test_each_rejection_says_exactly_what_is_wrong(raw: str, region: str | None, message: str):
+    with pytest.raises(InvalidNumber) as caught:
+        normalise(raw, region)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [("+1234567", "+1***"), ("+12345678", "+1234***5678"), ("+123456789", "+1234***6789")],
+)
+def test_a_number_of_eight_characters_or_fewer_keeps_only_two(number: str, masked: str):
+    assert mask(number) == masked

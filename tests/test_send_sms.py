@@ -10,7 +10,7 @@ from tests.twilio_fixtures import GOOD_FROM
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.errors import ErrorCode
 from worker.sms.action import send_sms
-from worker.sms.outcome import Abandoned, BusinessError, Completed
+from worker.sms.outcome import Abandoned, BusinessError, Completed, RecipientFailure
 from worker.twilio.client import TwilioClient
 
 A, B, C = "+14155552671", "+12125550100", "+13105550123"
@@ -193,3 +193,54 @@ def test_a_lost_lock_stops_sending(standin: TwilioStandIn, twilio: TwilioClient)
     assert isinstance(outcome, Abandoned)
     assert list(outcome.sms_result.values()) == [A]
     assert len(standin.received) == 1
+
+
+def test_national_numbers_use_the_default_region(standin: TwilioStandIn, twilio: TwilioClient):
+    values = _values(smsTo="(415) 555-2671", smsFrom=GOOD_FROM)
+    assert isinstance(send_sms(values, twilio, default_region="US"), Completed)
+    assert [r.form["To"] for r in standin.received] == ["+14155552671"]
+
+
+def test_an_empty_rendered_message_names_smsbody(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(smsBody="${''}  "), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.message == "smsBody: the rendered message is empty"
+
+
+def test_a_lost_lock_says_why_the_task_was_abandoned(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(), twilio, progress=RecordingProgress(allowed=0))
+    assert outcome == Abandoned("the task is no longer locked by this worker", {})
+
+
+def test_the_summary_counts_sent_failed_and_not_attempted(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    standin.faults.fail_to(B, status=401, code=20003, message="Authenticate")
+    outcome = send_sms(_values(smsTo=[A, BAD_TO, B, C]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.message == (
+        "Twilio answered HTTP 400 (Twilio error 21211: The 'To' number +1500***0001 is not a "
+        "valid phone number.) (to +1500***0001); 1 of 4 sent, 2 failed, 1 not attempted"
+    )
+
+
+def test_one_recipients_failure_is_its_message_masked(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(smsTo=[BAD_TO]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.message == (
+        "Twilio answered HTTP 400 (Twilio error 21211: The 'To' number +1500***0001 is not a "
+        "valid phone number.)"
+    )
+
+
+def test_a_recipient_failure_is_written_with_every_field():
+    failure = RecipientFailure(
+        "+14155552671", ErrorCode.SERVICE_UNAVAILABLE, "down", 20429, possibly_sent=True
+    )
+    assert failure.to_json() == {
+        "number": "+14155552671",
+        "errorCode": "SERVICE_UNAVAILABLE",
+        "errorMessage": "down",
+        "twilioCode": 20429,
+        "possiblySent": True,
+    }

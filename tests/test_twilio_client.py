@@ -3,13 +3,15 @@ the 429 retry policy, and the request form checked against Twilio's OpenAPI spec
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from tests import shared_files
 from tests.fake_clock import FakeClock
@@ -18,6 +20,7 @@ from tests.twilio_spec import require_spec, validate_create_message_request
 from worker.config import Settings
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.errors import ConnectorError, ErrorCode, TwilioUnreadable
+from worker.metrics import Metrics
 from worker.sms.inputs import Sender
 from worker.twilio.client import TwilioClient
 from worker.twilio.translation import HTTP_STATUSES, TWILIO_CODES
@@ -314,10 +317,11 @@ def test_an_unreadable_retry_after_leaves_the_backoff(
 def test_the_429_budget_counts_from_the_first_attempt(
     standin: TwilioStandIn, twilio_settings: Settings
 ):
-    # Every answer asks for 1 s and the budget is 2.5 s: two retries fit, a third would start
-    # after it. A budget that restarted with each attempt would retry for ever.
+    # Every answer asks for 1 s and the budget is 2 s: two retries fit (the second ends just as
+    # the budget does), a third would end after it. A budget that restarted with each attempt
+    # would retry for ever.
     clock = FakeClock()
-    settings = replace(twilio_settings, twilio_retry_429_budget_ms=2_500)
+    settings = replace(twilio_settings, twilio_retry_429_budget_ms=2_000)
     client = TwilioClient(settings.twilio, sleep=clock.sleep, clock=clock, jitter=lambda: 0.0)
     standin.faults.throttle_next(count=1000, retry_after=1)
     error = _send(client)
@@ -393,3 +397,120 @@ def test_fetch_account_proves_credentials_without_sending(
     account = twilio.fetch_account()
     assert account["sid"] == twilio_settings.twilio_account
     assert standin.delivered == {}
+
+
+@pytest.fixture
+def unanswered_port() -> Iterator[int]:
+    """A loopback port whose accept queue is full: a connection attempt there times out."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        for filler in fillers:
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+        try:
+            yield port
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+def test_a_connect_timeout_says_the_sms_was_not_sent(standin: TwilioStandIn, unanswered_port: int):
+    settings = settings_for(
+        standin,
+        twilio_api_url=f"http://127.0.0.1:{unanswered_port}",
+        twilio_connect_timeout_ms=300,
+    )
+    error = _send(TwilioClient(settings.twilio))
+    assert error.code is ErrorCode.TWILIO_CONNECTION_ERROR
+    assert error.message == "timed out connecting to Twilio; the SMS was not sent"
+    assert error.details == {"possiblySent": False}
+
+
+def test_a_failed_tls_handshake_says_the_sms_was_not_sent(standin: TwilioStandIn):
+    # TLS spoken to the plain-HTTP stand-in: the handshake fails before anything is sent.
+    url = standin.url.replace("http://", "https://")
+    error = _send(TwilioClient(settings_for(standin, twilio_api_url=url).twilio))
+    assert error.code is ErrorCode.TWILIO_CONNECTION_ERROR
+    assert error.message == "TLS handshake with Twilio failed; the SMS was not sent"
+    assert error.details == {"possiblySent": False}
+    assert standin.received == []
+
+
+def test_a_refused_connection_names_its_cause(standin: TwilioStandIn):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = TwilioClient(settings_for(standin, twilio_api_url=f"http://127.0.0.1:{port}").twilio)
+    assert _send(client).message == (
+        "cannot connect to Twilio (ConnectionRefusedError); the SMS was not sent"
+    )
+
+
+def test_a_reset_connection_names_its_cause(standin: TwilioStandIn, fast_client: TwilioClient):
+    standin.faults.reset_next()
+    assert _send(fast_client).message == (
+        "connection to Twilio broke (ConnectionResetError); the SMS may have been sent"
+    )
+
+
+def test_a_read_timeout_message_says_so(standin: TwilioStandIn, fast_client: TwilioClient):
+    standin.faults.delay_next(1500)
+    assert _send(fast_client).message == (
+        "timed out waiting for Twilio's answer; the SMS may have been sent"
+    )
+
+
+def test_requests_name_the_client_and_ask_for_json(standin: TwilioStandIn, twilio: TwilioClient):
+    twilio.send_message(FROM, TO, "hello")
+    headers = standin.received[-1].headers
+    assert (headers["user-agent"], headers["accept"]) == (
+        "twilio-sms-worker/0.1",
+        "application/json",
+    )
+
+
+def test_each_attempt_is_timed_by_status_and_each_429_retry_counted(
+    standin: TwilioStandIn, twilio_settings: Settings
+):
+    clock, registry = FakeClock(), CollectorRegistry()
+    client = TwilioClient(
+        twilio_settings.twilio,
+        sleep=clock.sleep,
+        clock=clock,
+        jitter=lambda: 0.0,
+        metrics=Metrics(registry),
+    )
+    standin.faults.throttle_next(count=1)
+    client.send_message(FROM, TO, "hello")
+    duration = "sms_worker_twilio_request_duration_seconds"
+    for status in ("429", "201"):
+        assert registry.get_sample_value(f"{duration}_count", {"status": status}) == 1
+        assert registry.get_sample_value(f"{duration}_sum", {"status": status}) == 0.0
+    assert registry.get_sample_value("sms_worker_twilio_429_retries_total") == 1
+    assert registry.get_sample_value("sms_worker_messages_sent_total") == 1
+
+
+def test_a_request_with_no_answer_is_timed_as_none(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    registry = CollectorRegistry()
+    settings = settings_for(standin, twilio_read_timeout_ms=500)
+    client = TwilioClient(settings.twilio, metrics=Metrics(registry))
+    standin.faults.reset_next()
+    _send(client)
+    count = "sms_worker_twilio_request_duration_seconds_count"
+    assert registry.get_sample_value(count, {"status": "none"}) == 1
+
+
+def test_a_retry_after_of_zero_retries_at_once(standin: TwilioStandIn, twilio_settings: Settings):
+    clock = FakeClock()
+    client = TwilioClient(
+        twilio_settings.twilio, sleep=clock.sleep, clock=clock, jitter=lambda: 0.0
+    )
+    standin.faults.throttle_next(count=1, retry_after=0)
+    client.send_message(FROM, TO, "hello")
+    assert clock.slept == [0.0]
