@@ -514,3 +514,42 @@ def test_a_retry_after_of_zero_retries_at_once(standin: TwilioStandIn, twilio_se
     standin.faults.throttle_next(count=1, retry_after=0)
     client.send_message(FROM, TO, "hello")
     assert clock.slept == [0.0]
+
+
+def test_an_answer_without_twilios_error_json_says_only_the_status(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    standin.faults.html_next(502)
+    error = _send(fast_client)
+    assert error.message == "Twilio answered HTTP 502"
+    assert error.details == {"httpStatus": 502, "twilioCode": None, "possiblySent": True}
+
+
+def test_twilios_error_is_quoted_with_its_code(standin: TwilioStandIn, fast_client: TwilioClient):
+    standin.faults.fail_next(status=400, code=21611, message="queue is full")
+    error = _send(fast_client)
+    assert error.message == "Twilio answered HTTP 400 (Twilio error 21611: queue is full)"
+    assert error.details == {
+        "httpStatus": 400,
+        "twilioCode": 21611,
+        "possiblySent": False,
+        "moreInfo": "https://www.twilio.com/docs/errors/21611",
+    }
+
+
+def test_a_success_answer_that_is_not_json_may_have_been_sent(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    standin.faults.html_next(201)
+    error = _send(fast_client)
+    assert isinstance(error, TwilioUnreadable)
+    assert error.details == {"httpStatus": 201, "possiblySent": True}
+
+
+def test_any_other_request_failure_is_unknown_and_may_have_been_sent(standin: TwilioStandIn):
+    # Port 99999 does not exist: requests refuses the URL, a failure no row describes.
+    settings = settings_for(standin, twilio_api_url="http://127.0.0.1:99999")
+    error = _send(TwilioClient(settings.twilio))
+    assert error.code is ErrorCode.UNKNOWN_ERROR
+    assert error.message == "request to Twilio failed: InvalidURL"
+    assert error.details == {"possiblySent": True}
