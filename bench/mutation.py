@@ -21,6 +21,7 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # `mutmut results --all true` prints "    <module>.<function>__mutmut_<n>: <status>"; methods
@@ -83,9 +84,9 @@ def _row(label: str, counts: Counter[str]) -> str:
     return f"| {label} | {cells} | {_surviving(counts):.1%} |"
 
 
-def _mutmut(*args: str) -> subprocess.CompletedProcess[str]:
+def _mutmut(*args: str, **run: Any) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "mutmut", *args]
-    return subprocess.run(command, cwd=ROOT, text=True, capture_output=True, check=False)
+    return subprocess.run(command, cwd=ROOT, text=True, check=False, **run)  # noqa: S603 (fixed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,17 +102,14 @@ def main(argv: list[str] | None = None) -> int:
         log.parent.mkdir(exist_ok=True)
         print(f"running mutmut; progress in {log}", flush=True)
         with log.open("w") as output:
-            run = subprocess.run(
-                [sys.executable, "-m", "mutmut", "run", "--max-children", str(options.max_children)],
-                cwd=ROOT,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                check=False,
+            children = str(options.max_children)
+            run = _mutmut(
+                "run", "--max-children", children, stdout=output, stderr=subprocess.STDOUT
             )
         if run.returncode != 0:
             print(f"mutmut run failed ({run.returncode}): see {log}", file=sys.stderr)
             return run.returncode
-    listed = _mutmut("results", "--all", "true")
+    listed = _mutmut("results", "--all", "true", capture_output=True)
     results = parse_results(listed.stdout)
     if not results:
         print("no mutation results: run `python3 -m bench.mutation` first", file=sys.stderr)
