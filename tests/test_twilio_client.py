@@ -553,3 +553,50 @@ def test_any_other_request_failure_is_unknown_and_may_have_been_sent(standin: Tw
     assert error.code is ErrorCode.UNKNOWN_ERROR
     assert error.message == "request to Twilio failed: InvalidURL"
     assert error.details == {"possiblySent": True}
+
+
+def test_an_error_body_off_twilios_schema_is_read_by_its_status_only(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    standin.faults.answer_next(400, {"code": "21211", "message": 5, "more_info": 7})
+    error = _send(fast_client)
+    assert error.code is ErrorCode.BAD_REQUEST
+    assert error.message == "Twilio answered HTTP 400"
+    assert error.details == {"httpStatus": 400, "twilioCode": None, "possiblySent": False}
+
+
+def test_an_error_message_that_is_not_text_is_left_out(
+    standin: TwilioStandIn, fast_client: TwilioClient
+):
+    standin.faults.answer_next(400, {"code": 21211, "message": 5, "more_info": 7})
+    error = _send(fast_client)
+    assert error.code is ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR
+    assert error.message == "Twilio answered HTTP 400 (Twilio error 21211: None)"
+    assert "moreInfo" not in error.details
+
+
+@pytest.mark.parametrize("status", [400, 201])
+def test_an_answer_that_is_a_json_list_is_no_object(
+    standin: TwilioStandIn, fast_client: TwilioClient, status: int
+):
+    standin.faults.answer_next(status, [1, 2])
+    error = _send(fast_client)
+    expected = ErrorCode.BAD_REQUEST if status == 400 else ErrorCode.UNKNOWN_ERROR
+    assert error.code is expected
+
+
+def test_a_sid_that_is_not_text_is_no_sid(standin: TwilioStandIn, fast_client: TwilioClient):
+    standin.faults.answer_next(201, {"sid": 123})
+    assert isinstance(_send(fast_client), TwilioUnreadable)
+
+
+def test_an_empty_sid_is_no_sid(standin: TwilioStandIn, fast_client: TwilioClient):
+    standin.faults.answer_next(201, {"sid": ""})
+    assert isinstance(_send(fast_client), TwilioUnreadable)
+
+
+def test_an_account_answer_that_is_no_object_reads_as_empty(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    standin.faults.answer_next(200, ["not", "an", "account"])
+    assert twilio.fetch_account() == {}

@@ -582,3 +582,12 @@ def test_serve_runs_until_sigint() -> None:
         process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_answer_next_sends_exactly_the_json_given(
+    standin: TwilioStandIn, client: requests.Session
+) -> None:
+    standin.faults.answer_next(400, [1, "two"])
+    response = send(client, standin)
+    assert (response.status_code, response.json()) == (400, [1, "two"])
+    assert send(client, standin).status_code == 201

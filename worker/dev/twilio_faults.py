@@ -86,6 +86,7 @@ class Kind(str, Enum):
     RESET = "reset"  # close the socket with a TCP RST and no response at all
     DELAY = "delay"  # sleep before answering (the answer itself is unchanged)
     NO_SID = "no-sid"  # a success status whose JSON lacks the message SID
+    JSON = "json"  # any status with exactly the JSON given (a malformed answer, say)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class Fault:
     delay_ms: int = 0
     # Sent as the Retry-After header: seconds, or the header's text (an HTTP date).
     retry_after: int | str | None = None
+    # For Kind.JSON: the answer's body, as it is.
+    body: Any = None
 
     def __post_init__(self) -> None:
         if self.count is not None and self.count < 1:
@@ -192,6 +195,11 @@ class Faults:
         """A success answer whose JSON has no message SID, as a broken proxy might send: the
         client cannot tell whether the message was created."""
         self.add(Fault(Kind.NO_SID, count, status=status, code=0, message=""))
+
+    def answer_next(self, status: int, body: Any, count: int = 1) -> None:
+        """Answer with `status` and exactly `body` as JSON, whatever Twilio's schema says:
+        a code that is not a number, a list instead of an object, ..."""
+        self.add(Fault(Kind.JSON, count, status=status, code=0, message="", body=body))
 
     def reset_next(self, count: int = 1) -> None:
         self.add(Fault(Kind.RESET, count))

@@ -60,7 +60,7 @@ class ReceivedRequest:
 @dataclass
 class _Reply:
     status: int
-    payload: dict[str, Any] | None = None
+    payload: Any = None  # JSON: Twilio's object, or anything a fault sends
     html: str | None = None
     headers: dict[str, str] | None = None
     auth_user: str | None = None
@@ -363,7 +363,9 @@ class _Handler(BaseHTTPRequestHandler):
             data, ctype = reply.html.encode(), "text/html; charset=utf-8"
         else:
             data, ctype = json.dumps(reply.payload).encode(), "application/json; charset=utf-8"
-        sid = reply.payload.get("sid") if reply.status == 201 and reply.payload else None
+        payload = reply.payload if isinstance(reply.payload, dict) else {}
+        sid = payload.get("sid") if reply.status == 201 else None
+        sid = sid if isinstance(sid, str) else None
         self.server.standin._record(self._record_of(form, reply.auth_user, reply.status, sid))
         self.send_response(reply.status)
         self.send_header("Content-Type", ctype)
@@ -389,6 +391,8 @@ def _fault_reply(fault: Fault, user: str | None) -> _Reply:
         return _Reply(fault.status, html=page, auth_user=user)
     if fault.kind is Kind.NO_SID:
         return _Reply(fault.status, {"status": "queued"}, auth_user=user)
+    if fault.kind is Kind.JSON:
+        return _Reply(fault.status, fault.body, auth_user=user)
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     body = error_body(fault.status, fault.code, fault.message)
     return _Reply(fault.status, body, headers=headers, auth_user=user)
