@@ -154,6 +154,17 @@ def test_a_long_bad_number_is_quoted_shortened_to_40_characters():
     assert error.message == f'smsTo: "{long_text[:40]}..." is not a phone number'
 
 
+def test_a_bad_number_of_41_characters_is_shortened():
+    text = "y" * 41
+    error = _error({**VALID, "smsTo": [text]})
+    assert error.message == f'smsTo: "{text[:40]}..." is not a phone number'
+
+
+def test_a_value_of_another_type_is_named_by_its_type():
+    error = _error({**VALID, "smsFrom": b"+15005550006"})
+    assert error.message == "smsFrom: expected text, got bytes"
+
+
 def test_a_bad_number_of_exactly_40_characters_is_quoted_whole():
     text = "y" * 40
     assert _error({**VALID, "smsTo": [text]}).message == f'smsTo: "{text}" is not a phone number'
@@ -196,6 +207,7 @@ def test_metadata_deeper_than_32_levels_is_invalid_input():
     error = _error({**VALID, "metadata": _nested(33)})
     assert error.code is ErrorCode.INVALID_INPUT
     assert error.message == "metadata: nested deeper than 32 levels"
+    assert error.details == {"variable": "metadata"}
 
 
 def test_lists_count_as_levels_of_metadata():
@@ -220,6 +232,7 @@ def test_metadata_over_256_kib_as_json_is_invalid_input(as_text: bool):
     assert error.code is ErrorCode.INVALID_INPUT
     assert error.message.startswith("metadata: ")
     assert "more than 262144" in error.message
+    assert error.details == {"variable": "metadata"}
 
 
 def test_1000_recipients_are_accepted():

@@ -253,16 +253,41 @@ def test_every_report_stops_retrying_when_the_lock_runs_out(outcome: object, cal
     assert clock() <= 1000.0 + LOCK_S
 
 
-def test_a_progress_record_after_a_refusal_stops_retrying_when_the_lock_runs_out():
+@pytest.mark.parametrize("unreachable", ["set_local_variable", "failure"])
+@pytest.mark.parametrize(
+    ("outcome", "refused"),
+    [(Completed(SENT), "complete"), (_error(), "bpmn_error")],
+    ids=["complete", "bpmn-error"],
+)
+def test_the_calls_after_a_refusal_stop_retrying_when_the_lock_runs_out(
+    outcome: object, refused: str, unreachable: str
+):
     engine = FakeEngine(
         failures={
-            "complete": [EngineError("complete: HTTP 400", 400)],
-            "set_local_variable": [EngineUnreachable("down")] * 1000,
+            refused: [EngineError("refused: HTTP 400", 400)],
+            unreachable: [EngineUnreachable("down")] * 1000,
         }
     )
     clock = FakeClock()
-    _report(_reporter(engine, clock), clock, Completed(SENT))
+    _report(_reporter(engine, clock), clock, outcome)
     assert clock() <= 1000.0 + LOCK_S
+
+
+def test_anything_but_an_outcome_is_a_bug():
+    engine, clock = FakeEngine(), FakeClock()
+    with pytest.raises(TypeError) as caught:
+        _report(_reporter(engine, clock), clock, "sent")
+    assert str(caught.value) == "not an outcome: 'sent'"
+
+
+def test_an_uncaught_errors_incident_says_why_it_is_one():
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock, _uncaught), clock, _error())
+    assert engine.last("failure").args[1] == (
+        "INVALID_TO_PHONE_NUMBER_ERROR: invalid number -- nothing in the process catches BPMN "
+        "error INVALID_TO_PHONE_NUMBER_ERROR, so it was raised as an incident instead of "
+        "letting the process go on as if the SMS was sent"
+    )
 
 
 def test_a_refused_completion_keeps_the_result_in_the_incident_details():
