@@ -171,13 +171,14 @@ def test_a_bad_number_of_exactly_40_characters_is_quoted_whole():
 
 
 def test_five_bad_numbers_are_named_and_the_rest_counted():
-    bad = [f"bad{n}" for n in range(7)]
-    error = _error({**VALID, "smsTo": bad})
-    assert error.message == (
+    named = (
         'smsTo: "bad0" is not a phone number; "bad1" is not a phone number; '
         '"bad2" is not a phone number; "bad3" is not a phone number; '
-        '"bad4" is not a phone number; and 2 more'
+        '"bad4" is not a phone number'
     )
+    for count, more in [(5, ""), (6, "; and 1 more"), (7, "; and 2 more")]:
+        error = _error({**VALID, "smsTo": [f"bad{n}" for n in range(count)]})
+        assert error.message == named + more
 
 
 def test_metadata_may_be_an_object_or_a_string_holding_one():
@@ -245,6 +246,7 @@ def test_more_than_1000_recipients_are_invalid_input():
     error = _error({**VALID, "smsTo": numbers})
     assert error.code is ErrorCode.INVALID_INPUT
     assert error.message == "smsTo: 1001 recipients, more than 1000 per task"
+    assert error.details == {"variable": "smsTo"}
 
 
 def test_duplicates_do_not_count_towards_the_1000_recipients():
