@@ -5,10 +5,12 @@ import phonenumbers
 import pytest
 
 from worker.errors import ConnectorError, ErrorCode
-from worker.sms.inputs import MAX_METADATA_DEPTH, MAX_RECIPIENTS, parse_inputs
+from worker.sms.inputs import MAX_RECIPIENTS, parse_inputs
 from worker.sms.sender import Sender, SenderKind
 
 SERVICE_SID = "MG" + "0123456789abcdef" * 2
+
+
 VALID = {"smsFrom": "+15005550006", "smsTo": "+14155552671", "smsBody": "Hi"}
 
 
@@ -77,23 +79,111 @@ def test_a_list_of_blank_numbers_is_missing_input():
 
 
 @pytest.mark.parametrize(
-    ("values", "fragment"),
+    ("values", "variable", "message"),
     [
-        ({**VALID, "smsFrom": 15005550006}, "smsFrom: expected text, got a number"),
-        ({**VALID, "smsTo": {"a": 1}}, "smsTo: expected a list of phone numbers"),
-        ({**VALID, "smsTo": [14155552671]}, "smsTo[0]: expected a phone number as text"),
-        ({**VALID, "smsTo": '["+14155552671",'}, "smsTo: not valid JSON"),
-        ({**VALID, "smsBody": 42}, "smsBody: expected text, got a number"),
-        ({**VALID, "metadata": "{nope"}, "metadata: not valid JSON at line 1 column 2"),
-        ({**VALID, "metadata": "[1, 2]"}, "metadata: expected a JSON object, got a list"),
-        ({**VALID, "metadata": 7}, "metadata: expected a JSON object, got a number"),
-        ({**VALID, "metadata": True}, "metadata: expected a JSON object, got a boolean"),
+        ({**VALID, "smsFrom": 15005550006}, "smsFrom", "smsFrom: expected text, got a number"),
+        ({**VALID, "smsFrom": 1.5}, "smsFrom", "smsFrom: expected text, got a number"),
+        (
+            {**VALID, "smsTo": {"a": 1}},
+            "smsTo",
+            "smsTo: expected a list of phone numbers or text, got an object",
+        ),
+        (
+            {**VALID, "smsTo": [14155552671]},
+            "smsTo",
+            "smsTo[0]: expected a phone number as text, got a number",
+        ),
+        (
+            {**VALID, "smsTo": ["+14155552671", None]},
+            "smsTo",
+            "smsTo[1]: expected a phone number as text, got NoneType",
+        ),
+        ({**VALID, "smsTo": '["+14155552671",'}, "smsTo", "smsTo: not valid JSON"),
+        ({**VALID, "smsBody": 42}, "smsBody", "smsBody: expected text, got a number"),
+        ({**VALID, "smsBody": [1]}, "smsBody", "smsBody: expected text, got a list"),
+        (
+            {**VALID, "metadata": "{nope"},
+            "metadata",
+            "metadata: not valid JSON at line 1 column 2",
+        ),
+        (
+            {**VALID, "metadata": "[1, 2]"},
+            "metadata",
+            "metadata: expected a JSON object, got a list",
+        ),
+        ({**VALID, "metadata": 7}, "metadata", "metadata: expected a JSON object, got a number"),
+        (
+            {**VALID, "metadata": True},
+            "metadata",
+            "metadata: expected a JSON object, got a boolean",
+        ),
+        (
+            {**VALID, "metadata": {"when": object()}},
+            "metadata",
+            "metadata: not JSON data",
+        ),
+        (
+            {**VALID, "metadata": "[" * 100_000},
+            "metadata",
+            "metadata: not valid JSON: nested too deeply",
+        ),
+        ({**VALID, "smsTo": "[" * 300_000}, "smsTo", "smsTo: more than 262144 characters"),
     ],
 )
-def test_wrong_types_and_bad_json_are_invalid_input(values: dict[str, object], fragment: str):
+def test_wrong_types_and_bad_json_are_invalid_input_naming_the_variable(
+    values: dict[str, object], variable: str, message: str
+):
     error = _error(values)
     assert error.code is ErrorCode.INVALID_INPUT
-    assert fragment in error.message
+    assert error.message.startswith(message)
+    assert error.details == {"variable": variable}
+
+
+def test_a_list_without_any_number_names_smsto():
+    error = _error({**VALID, "smsTo": ["", " "]})
+    assert error.message == "smsTo: no phone number given"
+    assert error.details == {"variables": ["smsTo"]}
+
+
+def test_a_file_body_of_only_white_space_is_missing():
+    assert _error({**VALID, "smsBody": b" \n "}).code is ErrorCode.MISSING_INPUT
+
+
+def test_a_file_body_with_text_is_not_missing():
+    assert parse_inputs({**VALID, "smsBody": b" Hi "}, None).body_template == b" Hi "
+
+
+def test_a_long_bad_number_is_quoted_shortened_to_40_characters():
+    long_text = "Zoë-" + "x" * 40
+    error = _error({**VALID, "smsTo": [long_text]})
+    assert error.message == f'smsTo: "{long_text[:40]}..." is not a phone number'
+
+
+def test_a_bad_number_of_41_characters_is_shortened():
+    text = "y" * 41
+    error = _error({**VALID, "smsTo": [text]})
+    assert error.message == f'smsTo: "{text[:40]}..." is not a phone number'
+
+
+def test_a_value_of_another_type_is_named_by_its_type():
+    error = _error({**VALID, "smsFrom": b"+15005550006"})
+    assert error.message == "smsFrom: expected text, got bytes"
+
+
+def test_a_bad_number_of_exactly_40_characters_is_quoted_whole():
+    text = "y" * 40
+    assert _error({**VALID, "smsTo": [text]}).message == f'smsTo: "{text}" is not a phone number'
+
+
+def test_five_bad_numbers_are_named_and_the_rest_counted():
+    named = (
+        'smsTo: "bad0" is not a phone number; "bad1" is not a phone number; '
+        '"bad2" is not a phone number; "bad3" is not a phone number; '
+        '"bad4" is not a phone number'
+    )
+    for count, more in [(5, ""), (6, "; and 1 more"), (7, "; and 2 more")]:
+        error = _error({**VALID, "smsTo": [f"bad{n}" for n in range(count)]})
+        assert error.message == named + more
 
 
 def test_metadata_may_be_an_object_or_a_string_holding_one():
@@ -102,28 +192,71 @@ def test_metadata_may_be_an_object_or_a_string_holding_one():
     assert parse_inputs({**VALID, "metadata": ""}, None).metadata == {}
 
 
-def test_too_deep_metadata_is_invalid_input():
+def _nested(levels: int) -> dict[str, object]:
+    """A JSON object `levels` deep: {"a": {"a": ... {"a": 1}}}."""
+    nested: dict[str, object] = {"a": 1}
+    for _ in range(levels - 1):
+        nested = {"a": nested}
+    return nested
+
+
+def _metadata_of(chars: int) -> dict[str, str]:
+    """An object whose JSON text is exactly `chars` characters long."""
+    return {"x": "y" * (chars - len('{"x": ""}'))}
+
+
+def test_metadata_32_levels_deep_is_accepted():
+    assert parse_inputs({**VALID, "metadata": _nested(32)}, None).metadata == _nested(32)
+
+
+def test_metadata_deeper_than_32_levels_is_invalid_input():
+    error = _error({**VALID, "metadata": _nested(33)})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert error.message == "metadata: nested deeper than 32 levels"
+    assert error.details == {"variable": "metadata"}
+
+
+def test_lists_count_as_levels_of_metadata():
     nested: object = 1
-    for _ in range(MAX_METADATA_DEPTH + 1):
+    for _ in range(32):
         nested = [nested]
-    error = _error({**VALID, "metadata": {"deep": nested}})
+    assert _error({**VALID, "metadata": {"deep": nested}}).code is ErrorCode.INVALID_INPUT
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["object", "json-text"])
+def test_metadata_of_256_kib_as_json_is_accepted(as_text: bool):
+    metadata = _metadata_of(256 * 1024)
+    value = json.dumps(metadata) if as_text else metadata
+    assert parse_inputs({**VALID, "metadata": value}, None).metadata == metadata
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["object", "json-text"])
+def test_metadata_over_256_kib_as_json_is_invalid_input(as_text: bool):
+    metadata = _metadata_of(256 * 1024 + 1)
+    value = json.dumps(metadata) if as_text else metadata
+    error = _error({**VALID, "metadata": value})
     assert error.code is ErrorCode.INVALID_INPUT
-    assert "nested deeper" in error.message
+    assert error.message.startswith("metadata: ")
+    assert "more than 262144" in error.message
+    assert error.details == {"variable": "metadata"}
 
 
-def test_hostile_json_nesting_is_invalid_input_not_a_crash():
-    error = _error({**VALID, "metadata": "[" * 100_000})
+def test_1000_recipients_are_accepted():
+    numbers = [f"+1415555{n:04d}" for n in range(1_000)]
+    assert len(parse_inputs({**VALID, "smsTo": numbers}, None).recipients) == 1_000
+
+
+def test_more_than_1000_recipients_are_invalid_input():
+    numbers = [f"+1415555{n:04d}" for n in range(1_001)]
+    error = _error({**VALID, "smsTo": numbers})
     assert error.code is ErrorCode.INVALID_INPUT
+    assert error.message == "smsTo: 1001 recipients, more than 1000 per task"
+    assert error.details == {"variable": "smsTo"}
 
 
-def test_too_large_metadata_is_invalid_input():
-    error = _error({**VALID, "metadata": {"x": "y" * 300_000}})
-    assert error.code is ErrorCode.INVALID_INPUT
-
-
-def test_too_many_recipients_is_invalid_input():
-    numbers = [f"+1415555{n:04d}" for n in range(MAX_RECIPIENTS + 1)]
-    assert _error({**VALID, "smsTo": numbers}).code is ErrorCode.INVALID_INPUT
+def test_duplicates_do_not_count_towards_the_1000_recipients():
+    numbers = [f"+1415555{n:04d}" for n in range(1_000)] * 2
+    assert len(parse_inputs({**VALID, "smsTo": numbers}, None).recipients) == 1_000
 
 
 def test_an_invalid_to_number_is_named_in_the_message():
@@ -157,8 +290,6 @@ def test_control_characters_in_bad_numbers_are_escaped_in_messages():
     assert "\\u0000" in error.message
     json.dumps(error.to_json())
 
-
-# --- hostile input: sizes before work, numbers Python cannot hold, text that is not Unicode ---
 
 HUGE_INT = "1" * 4_301  # one digit past Python's own int-from-text guard
 

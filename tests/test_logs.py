@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
@@ -33,6 +34,22 @@ def installed() -> Iterator[None]:
         if handler not in handlers:
             root.removeHandler(handler)
     root.setLevel(level)
+
+
+@contextmanager
+def _alone(handler: logging.Handler) -> Iterator[None]:
+    """`handler` as the root logger's only one, as in production. pytest adds its own capture
+    handlers for each test phase, and they format a record first, which caches its traceback
+    text unmasked for every handler after them: that would hide whether ours masks it."""
+    root = logging.getLogger()
+    others = [h for h in root.handlers if h is not handler]
+    for other in others:
+        root.removeHandler(other)
+    try:
+        yield
+    finally:
+        for other in others:
+            root.addHandler(other)
 
 
 def _json_lines(text: str) -> list[dict[str, object]]:
@@ -71,6 +88,22 @@ def test_phone_numbers_are_masked_in_messages_and_tracebacks(
     assert entry["message"] == "sending to +1212***0100 failed"
     assert "+1415***2671" in str(entry["exception"])
     assert "+14155552671" not in str(entry)
+
+
+@pytest.mark.parametrize("log_format", list(LogFormat))
+def test_a_traceback_is_masked_by_a_handler_configured_as_in_production(
+    installed: None, capsys: pytest.CaptureFixture[str], log_format: LogFormat
+):
+    handler = configure_logging(log_format, logging.INFO, secrets=["s3cr3t-token"])
+    with _alone(handler):
+        try:
+            raise ValueError("refused +14155552671 with s3cr3t-token")
+        except ValueError:
+            log.exception("sending failed")
+    err = capsys.readouterr().err
+    assert "ValueError: refused +1415***2671 with ***" in err.replace("\\n", "\n")
+    assert "+14155552671" not in err
+    assert "s3cr3t-token" not in err
 
 
 def test_numbers_in_any_notation_and_url_credentials_are_masked_in_log_lines(

@@ -43,6 +43,22 @@ def test_messaging_service_sid_is_recognised():
     assert not is_messaging_service_sid("MG123")
 
 
+@pytest.mark.parametrize(
+    ("raw", "region", "message"),
+    [
+        ("not-a-number", None, "is not a phone number"),
+        ("+1", None, "is not a phone number"),  # looks like one, but phonenumbers refuses it
+        ("4155552671", None, "has no valid country code (write it with +country code)"),
+        ("+999 123 4567", "US", "has no valid country code"),
+        ("+1415555267100000", None, "is not a possible phone number (wrong length)"),
+    ],
+)
+def test_each_rejection_says_exactly_what_is_wrong(raw: str, region: str | None, message: str):
+    with pytest.raises(InvalidNumber) as caught:
+        normalise(raw, region)
+    assert str(caught.value) == message
+
+
 def test_text_longer_than_any_written_number_is_refused_before_it_is_parsed():
     with pytest.raises(InvalidNumber, match="longer than 64 characters"):
         normalise("+1" + " " * MAX_NUMBER_CHARS + "4155552671", None)

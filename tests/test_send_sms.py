@@ -9,12 +9,26 @@ import pytest
 from tests.twilio_fixtures import GOOD_FROM
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.errors import ErrorCode
-from worker.sms.action import MAX_BODY_CHARS, send_sms
-from worker.sms.outcome import Abandoned, BusinessError, Completed
+from worker.sms.action import send_sms
+from worker.sms.outcome import Abandoned, BusinessError, Completed, RecipientFailure
 from worker.twilio.client import TwilioClient
 
 A, B, C = "+14155552671", "+12125550100", "+13105550123"
 BAD_TO = "+15005550001"  # Twilio's magic number for error 21211
+# Twilio's magic To numbers whose error concerns that one recipient (the README's list).
+ONE_RECIPIENT = {
+    21211: "+15005550001",  # invalid number
+    21612: "+15005550002",  # not reachable from this sender
+    21408: "+15005550003",  # region not enabled
+    21610: "+15005550004",  # unsubscribed
+    21614: "+15005550009",  # not a mobile number
+}
+# Magic From numbers: the sender is at fault, so every following request would fail too.
+SENDER_AT_FAULT = {
+    21212: "+15005550001",  # invalid From
+    21606: "+15005550007",  # From not SMS-capable
+    21611: "+15005550008",  # From's queue is full
+}
 
 
 def _values(**overrides: object) -> dict[str, object]:
@@ -68,7 +82,7 @@ def test_a_file_body_is_decoded_as_utf8(standin: TwilioStandIn, twilio: TwilioCl
         (_values(smsBody="Hi ${missing}"), ErrorCode.TEMPLATE_METADATA_ERROR),
         (_values(smsBody="Hi <#if>"), ErrorCode.TEMPLATE_SYNTAX_ERROR),
         (_values(smsBody=b"\xff\xfe"), ErrorCode.TEMPLATE_READ_ERROR),
-        (_values(smsBody="x" * (MAX_BODY_CHARS + 1)), ErrorCode.INVALID_INPUT),
+        (_values(smsBody="x" * 1601), ErrorCode.INVALID_INPUT),
         (_values(smsBody="${''}"), ErrorCode.INVALID_INPUT),
     ],
     ids=["missing", "invalid", "to", "from", "metadata", "syntax", "read", "too-long", "empty"],
@@ -82,18 +96,49 @@ def test_invalid_inputs_send_nothing(
     assert standin.received == []
 
 
-def test_a_body_of_exactly_the_limit_is_sent(standin: TwilioStandIn, twilio: TwilioClient):
-    assert isinstance(send_sms(_values(smsBody="x" * MAX_BODY_CHARS), twilio), Completed)
+def test_a_body_of_exactly_1600_characters_is_sent(standin: TwilioStandIn, twilio: TwilioClient):
+    assert isinstance(send_sms(_values(smsBody="x" * 1600), twilio), Completed)
 
 
-def test_a_recipient_failure_does_not_stop_the_others(standin: TwilioStandIn, twilio: TwilioClient):
-    outcome = send_sms(_values(smsTo=[A, BAD_TO, B]), twilio)
+def test_a_rendered_body_over_1600_characters_names_the_limit(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    outcome = send_sms(_values(smsBody="<#list 1..1601 as i>x</#list>"), twilio)
     assert isinstance(outcome, BusinessError)
-    assert outcome.code is ErrorCode.INVALID_TO_PHONE_NUMBER_ERROR
+    assert outcome.code is ErrorCode.INVALID_INPUT
+    assert outcome.message == (
+        "smsBody: the rendered message has 1601 characters, more than Twilio's limit of 1600"
+    )
+    assert outcome.sms_error["variable"] == "smsBody"
+
+
+@pytest.mark.parametrize(
+    ("twilio_code", "bad_to"), ONE_RECIPIENT.items(), ids=[str(c) for c in ONE_RECIPIENT]
+)
+def test_a_failure_concerning_one_recipient_does_not_stop_the_others(
+    standin: TwilioStandIn, twilio: TwilioClient, twilio_code: int, bad_to: str
+):
+    outcome = send_sms(_values(smsTo=[A, bad_to, B]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert [r.form["To"] for r in standin.received] == [A, bad_to, B]
     assert sorted(outcome.sms_result.values()) == sorted([A, B])
-    assert [f.number for f in outcome.failures] == [BAD_TO]
-    assert outcome.sms_error["failures"][0]["twilioCode"] == 21211
+    assert [f.number for f in outcome.failures] == [bad_to]
+    assert outcome.sms_error["failures"][0]["twilioCode"] == twilio_code
+    assert outcome.sms_error["failures"][0]["possiblySent"] is False
     assert outcome.sms_error["notAttempted"] == []
+
+
+@pytest.mark.parametrize(
+    ("twilio_code", "bad_from"), SENDER_AT_FAULT.items(), ids=[str(c) for c in SENDER_AT_FAULT]
+)
+def test_a_failure_of_the_sender_stops_the_rest(
+    standin: TwilioStandIn, twilio: TwilioClient, twilio_code: int, bad_from: str
+):
+    outcome = send_sms(_values(smsFrom=bad_from, smsTo=[A, B, C]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert len(standin.received) == 1
+    assert outcome.sms_error["failures"][0]["twilioCode"] == twilio_code
+    assert outcome.sms_error["notAttempted"] == [B, C]
 
 
 def test_an_account_failure_stops_the_rest(standin: TwilioStandIn, twilio: TwilioClient):
@@ -151,3 +196,54 @@ def test_a_lost_lock_stops_sending(standin: TwilioStandIn, twilio: TwilioClient)
     assert isinstance(outcome, Abandoned)
     assert list(outcome.sms_result.values()) == [A]
     assert len(standin.received) == 1
+
+
+def test_national_numbers_use_the_default_region(standin: TwilioStandIn, twilio: TwilioClient):
+    values = _values(smsTo="(415) 555-2671", smsFrom=GOOD_FROM)
+    assert isinstance(send_sms(values, twilio, default_region="US"), Completed)
+    assert [r.form["To"] for r in standin.received] == ["+14155552671"]
+
+
+def test_an_empty_rendered_message_names_smsbody(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(smsBody="${''}  "), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.message == "smsBody: the rendered message is empty"
+
+
+def test_a_lost_lock_says_why_the_task_was_abandoned(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(), twilio, progress=RecordingProgress(allowed=0))
+    assert outcome == Abandoned("the task is no longer locked by this worker", {})
+
+
+def test_the_summary_counts_sent_failed_and_not_attempted(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    standin.faults.fail_to(B, status=401, code=20003, message="Authenticate")
+    outcome = send_sms(_values(smsTo=[A, BAD_TO, B, C]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.message == (
+        "Twilio answered HTTP 400 (Twilio error 21211: The 'To' number +1500***0001 is not a "
+        "valid phone number.) (to +1500***0001); 1 of 4 sent, 2 failed, 1 not attempted"
+    )
+
+
+def test_one_recipients_failure_is_its_message_masked(standin: TwilioStandIn, twilio: TwilioClient):
+    outcome = send_sms(_values(smsTo=[BAD_TO]), twilio)
+    assert isinstance(outcome, BusinessError)
+    assert outcome.message == (
+        "Twilio answered HTTP 400 (Twilio error 21211: The 'To' number +1500***0001 is not a "
+        "valid phone number.)"
+    )
+
+
+def test_a_recipient_failure_is_written_with_every_field():
+    failure = RecipientFailure(
+        "+14155552671", ErrorCode.SERVICE_UNAVAILABLE, "down", 20429, possibly_sent=True
+    )
+    assert failure.to_json() == {
+        "number": "+14155552671",
+        "errorCode": "SERVICE_UNAVAILABLE",
+        "errorMessage": "down",
+        "twilioCode": 20429,
+        "possiblySent": True,
+    }

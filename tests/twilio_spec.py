@@ -1,8 +1,8 @@
 """Contract-test helpers: check requests and responses against Twilio's official OpenAPI spec.
 
-The spec is not part of the repository: it lives beside the clone, at
-`<repo root>/../shared/twilio-oai/twilio_api_v2010.json`. Tests that need it call
-`require_spec()`, which skips them with the path that was looked at when it is absent.
+The spec is not part of the repository: it lives in the shared folder beside it
+(`twilio-oai/twilio_api_v2010.json`, found as `tests/shared_files.py` says). Tests that need it
+call `require_spec()`, which skips them when it is absent, or fails them in CI.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
-import pytest
 from openapi_core import Config, OpenAPI
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.testing import MockRequest, MockResponse
 
+from tests import shared_files
+
 # What the validators raise on a mismatch (request body, security, response data, ...).
 SpecMismatch = OpenAPIError
 
-SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared/twilio-oai/twilio_api_v2010.json"
 # The spec's `servers`: requests must be addressed to it for the operation to be found.
 TWILIO_BASE_URL = "https://api.twilio.com"
 FORM = "application/x-www-form-urlencoded"
@@ -30,16 +30,14 @@ _SOME_AUTH = (_SOME_ACCOUNT_SID, "token")
 
 
 def spec_path() -> Path | None:
-    """Where Twilio's spec is, or None when this checkout has no shared/ beside it."""
-    return SPEC_PATH if SPEC_PATH.is_file() else None
+    """Where Twilio's spec is, or None when the shared folder is not found."""
+    folder = shared_files.find()
+    return None if folder is None else folder / shared_files.TWILIO_SPEC
 
 
 def require_spec() -> Path:
-    """The spec's path; skips the calling test when the spec is not there."""
-    path = spec_path()
-    if path is None:
-        pytest.skip(f"Twilio's OpenAPI spec (twilio-oai) not found at {SPEC_PATH}")
-    return path
+    """The spec's path; skips the calling test when it is not there (fails it in CI)."""
+    return shared_files.require(shared_files.TWILIO_SPEC)
 
 
 @functools.cache

@@ -12,7 +12,7 @@
     ├── EngineError                 an engine REST call failed (`status`, None: no answer)
     │   ├── EngineUnreachable       no HTTP answer at all (`cause`: refused, host not found...)
     │   ├── TaskGone                404: completed elsewhere, or cancelled
-    │   ├── LockLost                400: another worker holds the lock, or it expired
+    │   ├── LockLost                400 saying another worker holds the lock, or it expired
     │   ├── NothingToCorrelate      a BPMN message that no execution or start event takes
     │   └── AmbiguousCorrelation    a BPMN message that several executions would take
     └── ConfigError                 invalid settings, every problem named (`problems`)
@@ -280,7 +280,10 @@ class TaskGone(EngineError):
 
 
 class LockLost(EngineError):
-    """400: the task is locked by another worker, or its lock expired."""
+    """400, and the engine says the task is locked by another worker or its lock expired.
+
+    Any other 400 (a variable the engine cannot take, say) is a plain EngineError: a refusal
+    that must be reported, not a task that stopped being ours."""
 
 
 class NothingToCorrelate(EngineError):

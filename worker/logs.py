@@ -47,7 +47,10 @@ class Redaction(logging.Filter):
         try:
             message = record.getMessage()
         except Exception:
-            return True  # a broken logging call: the handler reports it when formatting
+            # Arguments that do not fit the format: the handler's error report would print
+            # them raw, so the record says what was logged instead, and is cleaned below.
+            message = f"unformattable log call: {record.msg!r} % {record.args!r}"
+            record.msg, record.args = message, None
         cleaned = self.clean(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None

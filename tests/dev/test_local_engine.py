@@ -133,4 +133,5 @@ def test_basic_auth_rejects_anonymous_and_accepts_demo(auth_engine: LocalEngine)
 def test_long_poll_under_basic_auth_waits_and_returns_empty(auth_engine: LocalEngine) -> None:
     started = time.monotonic()
     assert fetch(auth_engine, "no_such_process", auth=ADMIN, wait_ms=2000) == []
-    assert 1.5 <= time.monotonic() - started < 10
+    # It waited (no upper bound: the machine is shared, and the call's own timeout ends a hang).
+    assert time.monotonic() - started >= 1.5

@@ -363,6 +363,23 @@ def test_throttle_gives_429_20429_with_retry_after(
     assert responses[3].status_code == 201
 
 
+def test_throttle_can_send_retry_after_as_an_http_date(
+    standin: TwilioStandIn, client: requests.Session
+) -> None:
+    standin.faults.throttle_next(retry_after="Wed, 21 Oct 2026 07:28:00 GMT")
+    assert send(client, standin).headers["Retry-After"] == "Wed, 21 Oct 2026 07:28:00 GMT"
+
+
+def test_a_success_without_a_sid_is_json_lacking_the_sid(
+    standin: TwilioStandIn, client: requests.Session
+) -> None:
+    standin.faults.answer_without_sid_next(status=200)
+    response = send(client, standin)
+    assert response.status_code == 200
+    assert "sid" not in response.json()
+    assert send(client, standin).json()["sid"].startswith("SM")
+
+
 def test_throttle_without_retry_after_sends_no_header(
     standin: TwilioStandIn, client: requests.Session
 ) -> None:
@@ -450,26 +467,33 @@ def test_faults_are_consumed_exactly_once_under_concurrency(standin: TwilioStand
     assert len(standin.received) == 40
 
 
-def test_stop_wakes_a_delayed_request_at_once() -> None:
+def test_stop_wakes_a_delayed_request() -> None:
+    # Delayed by an hour, with a client that waits ten minutes for the answer: only a stop that
+    # wakes the delayed handler lets it return, and ends the call with a closed connection
+    # rather than a read timeout, within the (generous) minute given to each.
     with TwilioStandIn() as standin:
-        standin.faults.delay_next(ms=30_000)
+        standin.faults.delay_next(ms=3_600_000)
         auth = (standin.account_sid, standin.auth_token)
         errors: list[Exception] = []
 
         def call() -> None:
             try:
-                requests.post(messages_url(standin), data={"To": TO}, auth=auth, timeout=10)
+                requests.post(messages_url(standin), data={"To": TO}, auth=auth, timeout=(10, 600))
             except requests.RequestException as exc:
                 errors.append(exc)
 
         caller = threading.Thread(target=call)
         caller.start()
-        time.sleep(0.1)
-        started = time.monotonic()
-    caller.join(5)
-    assert time.monotonic() - started < 1
+        deadline = time.monotonic() + 60
+        while standin.wait_idle(0) and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the request is being delayed
+        assert not standin.wait_idle(0)
+    assert standin.wait_idle(60)  # the delayed handler itself has returned
+    caller.join(60)
     assert not caller.is_alive()
     assert len(errors) == 1
+    assert isinstance(errors[0], requests.ConnectionError)
+    assert not isinstance(errors[0], requests.Timeout)
 
 
 # --- records ------------------------------------------------------------------------------------
@@ -558,3 +582,12 @@ def test_serve_runs_until_sigint() -> None:
         process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_answer_next_sends_exactly_the_json_given(
+    standin: TwilioStandIn, client: requests.Session
+) -> None:
+    standin.faults.answer_next(400, [1, "two"])
+    response = send(client, standin)
+    assert (response.status_code, response.json()) == (400, [1, "two"])
+    assert send(client, standin).status_code == 201

@@ -1,6 +1,7 @@
 """An in-memory engine for the runtime's unit tests: it implements the `TaskEngine` protocol,
 records every call, and answers each from a script of exceptions before it succeeds. A clock
-that only moves when the code under test sleeps makes lock deadlines exact."""
+that only moves when the code under test sleeps (`tests.fake_clock`) makes lock deadlines
+exact."""
 
 from __future__ import annotations
 
@@ -9,26 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fake_clock import FakeClock
 from worker.engine.task import ExternalTask
+
+__all__ = ["Call", "FakeClock", "FakeEngine", "json_value", "task"]
 
 
 @dataclass
 class Call:
     name: str
     args: tuple[Any, ...]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 @dataclass

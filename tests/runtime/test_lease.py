@@ -180,6 +180,102 @@ def test_an_aborted_worker_sends_no_more():
     assert not lease.may_continue()
 
 
+def _metered(engine: FakeEngine, clock: FakeClock, registry: CollectorRegistry) -> TaskLease:
+    return TaskLease(
+        engine,
+        task(),
+        SETTINGS,
+        earlier={},
+        aborted=threading.Event(),
+        clock=clock,
+        sleep=clock.sleep,
+        jitter=lambda: 0.5,
+        metrics=Metrics(registry),
+    )
+
+
+def _extensions(registry: CollectorRegistry, result: str) -> float | None:
+    return registry.get_sample_value("sms_worker_lock_extensions_total", {"result": result})
+
+
+def test_a_new_lease_is_not_lost():
+    assert _lease(FakeEngine(), FakeClock()).lost is False
+
+
+def test_a_lock_with_exactly_one_send_and_five_seconds_left_is_not_extended():
+    engine, clock = FakeEngine(), FakeClock()
+    lease = _lease(engine, clock)
+    clock.sleep(35.0)  # 25 s left: a 20 s send and 5 s for the extension call
+    assert lease.may_continue()
+    assert engine.calls == []
+
+
+def test_each_extension_renews_the_whole_lock_and_is_counted():
+    engine, clock, registry = FakeEngine(), FakeClock(), CollectorRegistry()
+    lease = _metered(engine, clock, registry)
+    for _ in range(2):
+        clock.sleep(40.0)
+        assert lease.may_continue()
+    assert lease.extensions == 2
+    assert _extensions(registry, "extended") == 2
+
+
+def test_a_lost_lock_is_counted_and_logged_with_the_task(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"extend_lock": [LockLost("taken", 400)]})
+    clock, registry = FakeClock(), CollectorRegistry()
+    lease = _metered(engine, clock, registry)
+    clock.sleep(40.0)
+    assert not lease.may_continue()
+    assert _extensions(registry, "lost") == 1
+    (record,) = caplog.records
+    assert record.getMessage() == "task task-1: lock lost (taken); stopping its sends"
+    assert (record.__dict__["task_id"], record.__dict__["process_instance_id"]) == (
+        "task-1",
+        "pi-1",
+    )
+
+
+def test_an_extension_that_fails_is_counted_and_logged(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"extend_lock": [EngineUnreachable("down")]})
+    clock, registry = FakeClock(), CollectorRegistry()
+    lease = _metered(engine, clock, registry)
+    clock.sleep(36.0)
+    assert lease.may_continue()
+    assert _extensions(registry, "failed") == 1
+    assert [r.getMessage() for r in caplog.records] == ["task task-1: could not extend lock (down)"]
+
+
+@pytest.mark.parametrize(("left_s", "goes_on"), [(20.5, True), (20.0, False)])
+def test_without_the_engine_sends_go_on_while_more_than_one_send_is_left(
+    left_s: float, goes_on: bool
+):
+    engine = FakeEngine(failures={"extend_lock": [EngineUnreachable("down")]})
+    clock = FakeClock()
+    lease = _lease(engine, clock)
+    clock.sleep(60.0 - left_s)
+    assert lease.may_continue() is goes_on
+
+
+def test_a_record_is_retried_with_growing_backoff_and_each_retry_is_logged(
+    caplog: pytest.LogCaptureFixture,
+):
+    engine = FakeEngine(failures={"set_local_variable": [EngineUnreachable("down")] * 2})
+    clock = FakeClock()
+    _lease(engine, clock).record("+14155550101", "SM1", more_to_send=True)
+    assert clock.slept == [0.1, 0.2]  # half of 0.2 s, then of 0.4 s (jitter 0.5)
+    assert [r.getMessage() for r in caplog.records] == [
+        "task task-1: recording progress failed (down)"
+    ] * 2
+
+
+def test_a_record_given_up_says_the_sends_stop(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"set_local_variable": [TaskGone("gone", 404)]})
+    _lease(engine, FakeClock()).record("+14155550101", "SM1", more_to_send=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        "task task-1: progress cannot be recorded; stopping its sends"
+    ]
+
+
 INTENT = Intent(
     datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc), (SentText("+15005550006", "f" * 64),)
 )

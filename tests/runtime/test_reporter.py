@@ -4,6 +4,7 @@ the lock holds, and a refused completion turned into an incident with progress r
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -25,8 +26,14 @@ from worker.sms.outcome import (
 SETTINGS = ReportSettings(
     task_retries=3, retry_timeout_ms=60_000, uncaught_errors=UncaughtErrors.INCIDENT
 )
+
+
 SENT = {"SM1": "+14155550101"}
+
+
 LOCK_S = 60.0
+
+
 TOKEN = "feedface-auth-token"
 
 
@@ -229,6 +236,211 @@ def test_a_report_still_failing_when_the_lock_ends_during_retries_is_unreported(
     engine.on_call = lambda _name: clock.sleep(20.0)
     assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "unreported"
     assert engine.names().count("complete") < 4
+
+
+def test_a_completion_refused_with_a_400_is_an_incident_without_retrying():
+    refusal = EngineError("complete: HTTP 400 (RestException: Unsupported value type 'X')", 400)
+    engine = FakeEngine(failures={"complete": [refusal]})
+    clock = FakeClock()
+    assert _report(_reporter(engine, clock), clock, Completed(SENT)) == "incident"
+    assert engine.names() == ["complete", "set_local_variable", "failure"]
+    _, message, _, retries, _ = engine.last("failure").args
+    assert retries == 0
+    assert "Unsupported value type 'X'" in message
+
+
+def test_a_bpmn_error_refused_with_a_400_is_an_incident_with_progress_recorded():
+    refusal = EngineError("bpmnError: HTTP 400 (InvalidRequestException: ...)", 400)
+    engine = FakeEngine(failures={"bpmn_error": [refusal]})
+    clock = FakeClock()
+    assert _report(_reporter(engine, clock), clock, _error()) == "incident"
+    assert engine.names() == ["bpmn_error", "set_local_variable", "failure"]
+    assert json_value(engine.last("set_local_variable").args[2])["sent"] == {"+14155550101": "SM1"}
+
+
+def test_a_refusal_quoting_a_number_reaches_the_incident_masked():
+    refusal = EngineError("complete: HTTP 400 (Cannot convert value '+14155550101')", 400)
+    engine = FakeEngine(failures={"complete": [refusal]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    message = engine.last("failure").args[1]
+    assert "'+1415***0101'" in message
+    assert "+14155550101" not in message
+
+
+def _unreachable(name: str) -> FakeEngine:
+    return FakeEngine(failures={name: [EngineUnreachable("down")] * 1000})
+
+
+@pytest.mark.parametrize(
+    ("outcome", "call"),
+    [
+        (_error(), "bpmn_error"),
+        (Crashed("boom"), "failure"),
+        (_error(), "failure"),  # an uncaught error's incident
+    ],
+    ids=["bpmn-error", "crash", "incident"],
+)
+def test_every_report_stops_retrying_when_the_lock_runs_out(outcome: object, call: str):
+    engine, clock = _unreachable(call), FakeClock()
+    would_catch = _uncaught if call == "failure" else _caught
+    _report(_reporter(engine, clock, would_catch), clock, outcome)
+    # No retry starts after the lock's end (1000 answers of "down" would take far longer).
+    assert clock() <= 1000.0 + LOCK_S
+
+
+@pytest.mark.parametrize("unreachable", ["set_local_variable", "failure"])
+@pytest.mark.parametrize(
+    ("outcome", "refused"),
+    [(Completed(SENT), "complete"), (_error(), "bpmn_error")],
+    ids=["complete", "bpmn-error"],
+)
+def test_the_calls_after_a_refusal_stop_retrying_when_the_lock_runs_out(
+    outcome: object, refused: str, unreachable: str
+):
+    engine = FakeEngine(
+        failures={
+            refused: [EngineError("refused: HTTP 400", 400)],
+            unreachable: [EngineUnreachable("down")] * 1000,
+        }
+    )
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, outcome)
+    assert clock() <= 1000.0 + LOCK_S
+
+
+def test_anything_but_an_outcome_is_a_bug():
+    engine, clock = FakeEngine(), FakeClock()
+    with pytest.raises(TypeError) as caught:
+        _report(_reporter(engine, clock), clock, "sent")
+    assert str(caught.value) == "not an outcome: 'sent'"
+
+
+def test_an_uncaught_errors_incident_says_why_it_is_one():
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock, _uncaught), clock, _error())
+    assert engine.last("failure").args[1] == (
+        "INVALID_TO_PHONE_NUMBER_ERROR: invalid number -- nothing in the process catches BPMN "
+        "error INVALID_TO_PHONE_NUMBER_ERROR, so it was raised as an incident instead of "
+        "letting the process go on as if the SMS was sent"
+    )
+
+
+def test_a_refused_completion_keeps_the_result_in_the_incident_details():
+    engine = FakeEngine(failures={"complete": [EngineError("complete: HTTP 400", 400)]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert json.loads(engine.last("failure").args[2]) == {"smsResult": SENT}
+
+
+def test_a_refused_bpmn_error_names_the_call_in_the_incident():
+    engine = FakeEngine(failures={"bpmn_error": [EngineError("bpmnError: HTTP 400", 400)]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, _error())
+    assert (
+        engine.last("failure")
+        .args[1]
+        .startswith("the engine refused bpmnError after the SMS step finished: bpmnError: HTTP 400")
+    )
+
+
+def test_an_incidents_details_are_indented_json_keeping_non_ascii_text():
+    engine, clock = FakeEngine(), FakeClock()
+    outcome = BusinessError(ErrorCode.INVALID_INPUT, "Grüße: bad input")
+    _report(_reporter(engine, clock, _uncaught), clock, outcome)
+    assert engine.last("failure").args[2] == (
+        "{\n"
+        '  "errorCode": "INVALID_INPUT",\n'
+        '  "errorMessage": "Grüße: bad input",\n'
+        '  "failures": [],\n'
+        '  "smsResult": {}\n'
+        "}"
+    )
+
+
+def test_a_failure_message_of_exactly_what_the_engine_keeps_is_not_cut():
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock), clock, Crashed("x" * MAX_ERROR_MESSAGE_CHARS))
+    assert engine.last("failure").args[1] == "x" * MAX_ERROR_MESSAGE_CHARS
+
+
+def test_whether_an_error_is_caught_is_asked_for_the_task_and_its_code():
+    asked: list[tuple[str, str]] = []
+
+    def would_catch(asked_task: ExternalTask, code: str) -> bool | None:
+        asked.append((asked_task.id, code))
+        return True
+
+    engine, clock = FakeEngine(), FakeClock()
+    _report(_reporter(engine, clock, would_catch), clock, _error())
+    assert asked == [("task-1", "INVALID_TO_PHONE_NUMBER_ERROR")]
+
+
+def _messages(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
+    return [(r.levelno, r.getMessage()) for r in caplog.records]
+
+
+def test_each_retry_of_a_report_is_logged(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"complete": [EngineUnreachable("down")]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert _messages(caplog) == [
+        (logging.WARNING, "task task-1: complete failed (down), retrying in 0.2s")
+    ]
+
+
+def test_a_task_no_longer_ours_is_logged(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"bpmn_error": [TaskGone("gone", 404)]})
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, _error())
+    assert _messages(caplog) == [
+        (logging.WARNING, "task task-1: bpmnError refused, task no longer ours (gone)")
+    ]
+
+
+def test_a_report_the_lock_ran_out_on_is_logged(caplog: pytest.LogCaptureFixture):
+    engine, clock = _unreachable("failure"), FakeClock()
+    with caplog.at_level(logging.ERROR):
+        _report(_reporter(engine, clock), clock, Crashed("boom"))
+    assert _messages(caplog) == [
+        (
+            logging.ERROR,
+            "task task-1: failure failed until the lock ran out (down); the engine will hand "
+            "the task out again",
+        )
+    ]
+
+
+def test_a_refusal_is_logged(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"complete": [EngineError("complete: HTTP 400", 400)]})
+    clock = FakeClock()
+    with caplog.at_level(logging.ERROR):
+        _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert _messages(caplog) == [
+        (logging.ERROR, "task task-1: complete refused by the engine (complete: HTTP 400)")
+    ]
+
+
+def test_an_abandoned_task_is_logged(caplog: pytest.LogCaptureFixture):
+    engine, clock = FakeEngine(), FakeClock()
+    with caplog.at_level(logging.INFO):
+        _report(_reporter(engine, clock), clock, Abandoned("lock lost"))
+    assert _messages(caplog) == [(logging.INFO, "task task-1 abandoned: lock lost")]
+
+
+def test_an_unreachable_progress_record_is_logged_by_its_name(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(
+        failures={
+            "complete": [EngineError("complete: HTTP 400", 400)],
+            "set_local_variable": [EngineUnreachable("down")],
+        }
+    )
+    clock = FakeClock()
+    _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert (
+        logging.WARNING,
+        "task task-1: record progress failed (down), retrying in 0.2s",
+    ) in _messages(caplog)
 
 
 def _echoing_error() -> BusinessError:

@@ -1,7 +1,11 @@
-"""Limits (each hit quickly), the compile cache, and reading templates from bytes and files."""
+"""Limits (each hit quickly), the compile cache, and reading templates from bytes and files.
+
+Each documented limit is asserted as the README's number (just within it passes, just over it
+fails), never as the constant the code reads, so changing a limit fails a test."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,11 +13,8 @@ import pytest
 import worker.template
 from worker.errors import ConnectorError, ErrorCode
 from worker.template import (
-    MAX_TEMPLATE_BYTES,
-    MAX_TEMPLATE_CHARS,
     decode_template,
     engine,
-    limits,
     read_template_file,
     render,
 )
@@ -25,34 +26,81 @@ def _error(source: str, metadata: dict[str, object] | None = None) -> ConnectorE
     return caught.value
 
 
-def test_template_over_size_limit_is_a_read_error() -> None:
-    assert _error("x" * (MAX_TEMPLATE_CHARS + 1)).code is ErrorCode.TEMPLATE_READ_ERROR
+def test_a_template_of_65536_characters_is_read() -> None:
+    assert render("x" * 65_536, {}) == "x" * 65_536
 
 
-def test_loop_iterations_are_capped() -> None:
-    error = _error("<#list 1..5000 as i><#list 1..5000 as j></#list></#list>")
+def test_a_template_over_65536_characters_is_a_read_error() -> None:
+    error = _error("x" * 65_537)
+    assert error.code is ErrorCode.TEMPLATE_READ_ERROR
+    assert error.message == "The template has 65,537 characters; the limit is 65,536"
+
+
+def test_a_rendered_text_of_65536_characters_is_returned() -> None:
+    assert len(render("${x}${x}", {"x": "y" * 32_768})) == 65_536
+
+
+def test_a_rendered_text_over_65536_characters_is_invalid_input() -> None:
+    error = _error("${x}${x}!", {"x": "y" * 32_768})
     assert error.code is ErrorCode.INVALID_INPUT
-    assert "iterations" in error.message
+    assert "The rendered text exceeds 65,536 characters" in error.message
 
 
-def test_range_size_is_capped() -> None:
+def test_10000_loop_iterations_in_total_are_allowed() -> None:
+    assert render("<#list 1..9999 as i></#list><#list 1..1 as i>done</#list>", {}) == "done"
+
+
+def test_loop_iterations_over_10000_in_total_are_invalid_input() -> None:
+    error = _error("<#list 1..10000 as i></#list><#list 1..1 as i>x</#list>")
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "Loops ran more than 10,000 iterations in total" in error.message
+
+
+def test_a_range_of_10000_items_is_allowed() -> None:
+    assert render("${(1..10000)?size}", {}) == "10,000"
+
+
+def test_a_range_over_10000_items_is_invalid_input() -> None:
+    error = _error("${(1..10001)?size}")
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A range exceeds 10,000 items" in error.message
+
+
+def test_a_range_of_a_billion_items_fails_before_building_it() -> None:
     error = _error("<#list 1..1000000000 as i>${i}</#list>")
     assert error.code is ErrorCode.INVALID_INPUT
     assert "range" in error.message
 
 
-def test_output_length_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(limits, "MAX_OUTPUT_CHARS", 100)
-    error = _error("<#list 1..50 as i>abc</#list>")
-    assert error.code is ErrorCode.INVALID_INPUT
-    assert "rendered text" in error.message
+class SteppingClock:
+    """Reads `start` once (when the render begins), then `then` for ever after."""
+
+    def __init__(self, start: float, then: float) -> None:
+        self._readings: Iterator[float] = iter([start])
+        self._then = then
+
+    def __call__(self) -> float:
+        return next(self._readings, self._then)
 
 
-def test_render_time_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(limits, "MAX_RENDER_SECONDS", -1.0)
-    error = _error("<#list 1..3 as i>${i}</#list>")
-    assert error.code is ErrorCode.INVALID_INPUT
-    assert "seconds" in error.message
+LOOP = "<#list 1..3 as i>${i}</#list>"
+
+
+def test_a_render_may_take_1_second() -> None:
+    assert render(LOOP, {}, clock=SteppingClock(100.0, 101.0)) == "123"
+
+
+def test_a_render_taking_longer_than_1_second_is_invalid_input() -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(LOOP, {}, clock=SteppingClock(100.0, 101.001))
+    assert caught.value.code is ErrorCode.INVALID_INPUT
+    assert "Rendering took longer than" in caught.value.message
+
+
+def test_a_render_without_loops_is_checked_against_the_time_limit_too() -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render("${x}", {"x": 1}, clock=SteppingClock(100.0, 101.001))
+    assert caught.value.code is ErrorCode.INVALID_INPUT
 
 
 def test_doubling_string_in_a_loop_stops_at_the_string_limit() -> None:
@@ -133,7 +181,7 @@ def test_decode_strips_byte_order_mark() -> None:
         (b"\xff\xfeH\x00i\x00", "UTF-8"),
         (b"abc\x00def", "binary"),
         (b"\x89PNG\r\n\x1a\n", "UTF-8"),
-        (b"x" * (MAX_TEMPLATE_BYTES + 1), "limit"),
+        (b"x" * 262_145, "262,145 bytes; the limit is 262,144"),
     ],
     ids=["utf-16", "nul byte", "png", "too big"],
 )
@@ -142,6 +190,11 @@ def test_decode_rejects_unreadable_bytes(data: bytes, reason: str) -> None:
         decode_template(data)
     assert caught.value.code is ErrorCode.TEMPLATE_READ_ERROR
     assert reason in caught.value.message
+
+
+def test_a_file_of_262144_bytes_holding_65536_characters_is_read() -> None:
+    text = "\U0001f600" * 65_536  # 4 bytes each in UTF-8
+    assert decode_template(text.encode()) == text
 
 
 def test_read_template_file(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@ what it deploys."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from xml.sax.saxutils import escape
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -19,9 +20,11 @@ def sms_process(
     catch_all: bool = False,
     topic: str = "SEND_SMS",
     gate_signal: str | None = None,
+    outputs: Mapping[str, str] | None = None,
 ) -> str:
     """start -> Send SMS (external) -> end "Sent"; one error boundary per code in `catch`
-    (plus a catch-all when asked), each leading to its own end event "Caught_<n>".
+    (plus a catch-all when asked), each leading to its own end event "Caught_<n>". `outputs`
+    are the task's output mappings (variable name -> expression).
 
     With `gate_signal`, each instance first waits for that signal. The benchmark creates its
     instances slowly (the engine starts ~100-200 a second over REST) while no task exists yet;
@@ -45,6 +48,21 @@ def sms_process(
     if catch_all:
         boundaries.append(_boundary("Catch_all", "", "Caught_all"))
     flows = "\n".join(boundaries)
+    task = (
+        '<bpmn:serviceTask id="Send" name="Send SMS" camunda:type="external" '
+        f'camunda:topic="{topic}"'
+    )
+    if outputs:
+        parameters = "".join(
+            f'<camunda:outputParameter name="{name}">{escape(expression)}</camunda:outputParameter>'
+            for name, expression in outputs.items()
+        )
+        task += (
+            f"><bpmn:extensionElements><camunda:inputOutput>{parameters}"
+            "</camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask>"
+        )
+    else:
+        task += "/>"
     return (
         HEADER.format(key=key)
         + "\n".join(errors)
@@ -53,7 +71,7 @@ def sms_process(
     <bpmn:startEvent id="Start"/>
     <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="{first}"/>
     {gate}
-    <bpmn:serviceTask id="Send" name="Send SMS" camunda:type="external" camunda:topic="{topic}"/>
+    {task}
     <bpmn:sequenceFlow id="F2" sourceRef="Send" targetRef="Sent"/>
     <bpmn:endEvent id="Sent"/>
     {flows}

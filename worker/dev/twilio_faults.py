@@ -115,6 +115,8 @@ class Kind(str, Enum):
     RESET = "reset"  # close the socket with a TCP RST and no response at all
     DELAY = "delay"  # sleep before answering (the answer itself is unchanged)
     REDIRECT = "redirect"  # a 3xx with a Location header, as a moved edge or a proxy sends
+    NO_SID = "no-sid"  # a success status whose JSON lacks the message SID
+    JSON = "json"  # any status with exactly the JSON given (a malformed answer, say)
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,12 @@ class Fault:
     code: int = 20500
     message: str = "Internal Server Error"
     delay_ms: int = 0
-    retry_after: int | None = None
+    # Sent as the Retry-After header: seconds, or the header's text (an HTTP date).
+    retry_after: int | str | None = None
     location: str = ""
     method: str | None = None  # only requests with this HTTP method (GET: the message list)
+    # For Kind.JSON: the answer's body, as it is.
+    body: Any = None
 
     def __post_init__(self) -> None:
         if self.count is not None and self.count < 1:
@@ -192,7 +197,7 @@ class Faults:
         code: int = 20500,
         message: str = "Internal Server Error",
         count: int = 1,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
         *,
         method: str | None = None,
     ) -> None:
@@ -224,9 +229,10 @@ class Faults:
         self.add(Fault(Kind.ERROR, count, number, status, code, message))
 
     def throttle_next(
-        self, count: int = 1, retry_after: int | None = None, *, method: str | None = None
+        self, count: int = 1, retry_after: int | str | None = None, *, method: str | None = None
     ) -> None:
-        """Twilio's answer to too many concurrent requests: 429, code 20429."""
+        """Twilio's answer to too many concurrent requests: 429, code 20429. `retry_after`:
+        seconds, or the header's text as it is (an HTTP date, say)."""
         self.fail_next(429, 20429, "Too Many Requests", count, retry_after, method=method)
 
     def html_next(self, status: int = 502, count: int = 1, *, method: str | None = None) -> None:
@@ -234,6 +240,16 @@ class Faults:
 
     def redirect_next(self, location: str, status: int = 307, count: int = 1) -> None:
         self.add(Fault(Kind.REDIRECT, count, status=status, code=0, location=location))
+
+    def answer_without_sid_next(self, status: int = 201, count: int = 1) -> None:
+        """A success answer whose JSON has no message SID, as a broken proxy might send: the
+        client cannot tell whether the message was created."""
+        self.add(Fault(Kind.NO_SID, count, status=status, code=0, message=""))
+
+    def answer_next(self, status: int, body: Any, count: int = 1) -> None:
+        """Answer with `status` and exactly `body` as JSON, whatever Twilio's schema says:
+        a code that is not a number, a list instead of an object, ..."""
+        self.add(Fault(Kind.JSON, count, status=status, code=0, message="", body=body))
 
     def reset_next(self, count: int = 1, method: str | None = None) -> None:
         self.add(Fault(Kind.RESET, count, method=method))

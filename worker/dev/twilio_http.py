@@ -46,7 +46,7 @@ class ReceivedRequest:
 @dataclass
 class Reply:
     status: int
-    payload: dict[str, Any] | None = None
+    payload: Any = None  # JSON: Twilio's object, or anything a fault sends
     html: str | None = None
     headers: dict[str, str] | None = None
     auth_user: str | None = None
@@ -172,7 +172,9 @@ class Handler(BaseHTTPRequestHandler):
             data, ctype = reply.html.encode(), "text/html; charset=utf-8"
         else:
             data, ctype = json.dumps(reply.payload).encode(), "application/json; charset=utf-8"
-        sid = reply.payload.get("sid") if reply.status == 201 and reply.payload else None
+        payload = reply.payload if isinstance(reply.payload, dict) else {}
+        sid = payload.get("sid") if reply.status == 201 else None
+        sid = sid if isinstance(sid, str) else None
         record = self._record_of(form, reply.auth_user, reply.status, sid)
         self.server.standin._record(record)
         self.send_response(reply.status)
@@ -203,6 +205,10 @@ def _fault_reply(fault: Fault, user: str | None) -> Reply:
         title = f"{fault.status} {reason}"
         page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
         return Reply(fault.status, html=page, auth_user=user)
+    if fault.kind is Kind.NO_SID:
+        return Reply(fault.status, {"status": "queued"}, auth_user=user)
+    if fault.kind is Kind.JSON:
+        return Reply(fault.status, fault.body, auth_user=user)
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     body = error_body(fault.status, fault.code, fault.message)
     return Reply(fault.status, body, headers=headers, auth_user=user)

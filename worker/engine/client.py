@@ -1,6 +1,6 @@
 """The engine's REST API: camunda-external-task-client-python3 for the calls it offers, one
 pooled requests.Session for the rest. Every failure leaves here as an EngineError subclass,
-translated in `_translated` alone."""
+translated in `translated_errors` alone."""
 
 from __future__ import annotations
 
@@ -22,7 +22,17 @@ from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone, Un
 from worker.http_session import pooled_session
 from worker.metrics import Metrics, status_label
 
-_STATUS_IN_MESSAGE = re.compile(r"received (\d{3})")
+# The library's bare exceptions read "received 400 : <type> : <message>".
+_STATUS_IN_MESSAGE = re.compile(r"received (\d{3})(?: : (.*))?", re.DOTALL)
+# Camunda 7.24 answers 400 both when the task is not ours and when it refuses the request itself
+# (verified by tests/engine/test_engine_answers.py). Not ours: "External Task <id> cannot be
+# completed by worker 'A'. It is locked by worker 'B'." ('null' once the lock was released), the
+# same for bpmnError, failure and extendLock, and "Cannot extend a lock that expired". Refused:
+# "Unsupported value type 'X'", "Cannot convert value ..." (a variable it cannot take). Only the
+# message tells them apart: the type (RestException) and code are the same for both.
+_NOT_OURS = re.compile(r"is locked by worker|lock that expired", re.IGNORECASE)
+# How much of the engine's own explanation is kept in our message (it reaches logs, incidents).
+_ENGINE_SAYS_CHARS = 300
 # The long poll's HTTP read waits this much longer than the poll itself.
 FETCH_GRACE_MS = 5_000
 MAX_FILE_BYTES = 1024 * 1024
@@ -37,29 +47,43 @@ def _refused(action: str, response: requests.Response) -> EngineError | None:
     the call was not carried out."""
     status = response.status_code
     if 300 <= status < 400:
-        return engine_error(
-            f"{action}: HTTP {status}, a redirect, which is not followed (check CAMUNDA_URL)",
-            status,
-        )
+        return engine_error(action, status, "a redirect, not followed: check CAMUNDA_URL")
     if not response.ok:
-        return engine_error(f"{action}: HTTP {status}", status)
+        return engine_error(action, status, _engine_says(response))
     return None
 
 
-def engine_error(message: str, status: int | None) -> EngineError:
-    """The typed error for an engine answer with this status (None: no answer)."""
+def engine_error(action: str, status: int | None, engine_says: str = "") -> EngineError:
+    """The typed error for an engine answer with this status (None: no answer); `engine_says`
+    is the engine's own explanation ("<type>: <message>" from its JSON body), if any."""
+    says = " ".join(engine_says.split())
+    message = f"{action}: HTTP {status}" + (f" ({says[:_ENGINE_SAYS_CHARS]})" if says else "")
     if status is None:
         return EngineUnreachable(message)
     if status == 404:
         return TaskGone(message, status)
-    if status == 400:
+    if status == 400 and _NOT_OURS.search(says):
         return LockLost(message, status)
     return EngineError(message, status)
 
 
+def _engine_says(response: requests.Response | None) -> str:
+    """ "<type>: <message>" from the engine's JSON error body; empty when there is none."""
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    parts = [body.get("type"), body.get("message")]
+    return ": ".join(part for part in parts if isinstance(part, str) and part)
+
+
 @contextmanager
 def translated_errors(action: str) -> Iterator[None]:
-    # The library raises bare Exception("received 404 : ...") for most calls and
+    # The library raises bare Exception("received 400 : <type> : <message>") for most calls and
     # requests.HTTPError for bpmnError; both, and transport errors, become EngineErrors here.
     try:
         yield
@@ -67,14 +91,16 @@ def translated_errors(action: str) -> Iterator[None]:
         raise
     except requests.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
-        raise engine_error(f"{action}: HTTP {status}", status) from exc
+        raise engine_error(action, status, _engine_says(exc.response)) from exc
     except requests.RequestException as exc:
         cause = _unreachable_cause(exc)
         raise EngineUnreachable(f"{action}: {cause.value}", cause) from exc
     except Exception as exc:
         match = _STATUS_IN_MESSAGE.search(str(exc))
-        status = int(match.group(1)) if match else None
-        raise engine_error(f"{action}: {exc}", status) from exc
+        if match is None:
+            raise EngineUnreachable(f"{action}: {exc}") from exc
+        says = (match.group(2) or "").replace(" : ", ": ", 1)
+        raise engine_error(action, int(match.group(1)), says) from exc
 
 
 def engine_session(settings: EngineSettings, pool_size: int) -> requests.Session:

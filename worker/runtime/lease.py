@@ -52,9 +52,11 @@ def _progress_retriable(error: EngineError, attempt: int) -> bool:
 def _progress_value(task: ExternalTask) -> dict[str, Any]:
     """This very task's progress record (not one of an earlier task that ran on the same
     execution); anything unreadable counts as none."""
-    typed = task.variables.get(PROGRESS_VARIABLE) or {}
+    raw = (task.variables.get(PROGRESS_VARIABLE) or {}).get("value")
+    if not raw:
+        return {}
     try:
-        value = json.loads(typed.get("value") or "null")
+        value = json.loads(raw)
     except (TypeError, ValueError, RecursionError):
         return {}
     if not isinstance(value, dict) or value.get("taskId") != task.id:

@@ -34,10 +34,14 @@ WouldCatch = Callable[[ExternalTask, str], "bool | None"]
 
 
 def _report_retriable(error: EngineError, attempt: int) -> bool:
-    # 404/400 (TaskGone, LockLost) are answers about the task, not failures of the call.
+    # TaskGone, LockLost are answers about the task, not failures of the call. Any other 4xx
+    # is the engine's decision about the request (a variable it cannot take); a 5xx may be a
+    # passing conflict, so it gets a second chance, and no answer keeps being retried.
     if isinstance(error, (TaskGone, LockLost)):
         return False
-    return error.status is None or attempt < _ANSWERED_ERROR_RETRIES
+    if error.status is None:
+        return True
+    return error.status >= 500 and attempt < _ANSWERED_ERROR_RETRIES
 
 
 class OutcomeReporter:
@@ -149,6 +153,7 @@ class OutcomeReporter:
                 ),
                 retry_until,
             )
+        # The engine's explanation may quote a variable's value: numbers are masked.
         message = f"the engine refused {action} after the SMS step finished: {error}"
         self._failure(task, message, json.dumps({"smsResult": sms_result}), 0, retry_until)
         return "incident"

@@ -6,7 +6,8 @@ This module is the one place where failures become `TemplateError`s.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,12 +52,16 @@ _CODES: tuple[tuple[type[TemplateFailure], ErrorCode], ...] = (
 )
 
 
-def render(source: str, metadata: Mapping[str, Any]) -> str:
-    """Render a FreeMarker template with the metadata (a JSON object) as its data model."""
+def render(
+    source: str, metadata: Mapping[str, Any], *, clock: Callable[[], float] = time.monotonic
+) -> str:
+    """Render a FreeMarker template with the metadata (a JSON object) as its data model.
+
+    `clock` (seconds) measures the render against its time limit; tests pass a fake one."""
     compiled: CompiledTemplate | None = None
     with _translated(lambda: compiled):
         compiled = compile_template(source)
-        return compiled.render(metadata)
+        return compiled.render(metadata, clock)
     raise AssertionError("unreachable")  # pragma: no cover - _translated always re-raises
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -46,8 +46,8 @@ class CompiledTemplate:
     template: Template
     node_infos: tuple[NodeInfo, ...]
 
-    def render(self, metadata: Mapping[str, Any]) -> str:
-        state = RenderState(metadata)
+    def render(self, metadata: Mapping[str, Any], clock: Callable[[], float]) -> str:
+        state = RenderState(metadata, clock)
         context = self.template.new_context({STATE: state, EMPTY: EMPTY_DEFAULT})
         pieces, length = [], 0
         for piece in self.template.root_render_func(context):

@@ -9,7 +9,6 @@ can name the expression and its position.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -33,13 +32,14 @@ from .values import (
 class RenderState:
     """Per-render mutable state: `<#assign>`ed variables and the work budget."""
 
-    __slots__ = ("assigned", "data", "deadline", "iterations")
+    __slots__ = ("assigned", "clock", "data", "deadline", "iterations")
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], clock: Callable[[], float]) -> None:
         self.data = data
         self.assigned: dict[str, Any] = {}
         self.iterations = 0
-        self.deadline = time.monotonic() + limits.MAX_RENDER_SECONDS
+        self.clock = clock
+        self.deadline = clock() + limits.MAX_RENDER_SECONDS
 
     def spend_iteration(self) -> None:
         self.iterations += 1
@@ -50,7 +50,7 @@ class RenderState:
         self.check_time()
 
     def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
+        if self.clock() > self.deadline:
             raise TemplateLimitFailure(
                 f"Rendering took longer than {limits.MAX_RENDER_SECONDS} seconds"
             )

@@ -62,6 +62,8 @@ class TwilioClient:
         self._timeout = (settings.connect_timeout_ms / 1000, settings.read_timeout_ms / 1000)
         self._retry_budget_s = settings.retry_429_budget_ms / 1000
         self._sleep, self._clock, self._jitter = sleep, clock, jitter
+        # Retry-After may be an HTTP date: how long until then is read off the wall clock.
+        self._wall_clock = wall_clock
         # One connection per worker thread, so concurrent tasks never queue for a socket.
         self._session = pooled_session(settings.api_url, pool_size)
         self._session.auth = settings.auth
@@ -164,7 +166,9 @@ class TwilioClient:
                 policy=_RETRY_429,
                 errors=_Throttled,
                 deadline=self._clock() + self._retry_budget_s,
-                advised_delay_s=lambda t: _retry_after_s(t.response.headers.get("Retry-After")),
+                advised_delay_s=lambda t: _retry_after_s(
+                    t.response.headers.get("Retry-After"), self._wall_clock()
+                ),
                 on_retry=lambda _t, _delay: self._metrics.twilio_429_retries.inc(),
                 clock=self._clock,
                 sleep=self._sleep,
@@ -216,7 +220,9 @@ def _listed(item: object) -> ListedMessage:
     )
 
 
-def _retry_after_s(header: str | None) -> float | None:
+def _retry_after_s(header: str | None, now: float) -> float | None:
+    """Seconds to wait as `Retry-After` asks: delay-seconds, or an HTTP date (`now` is the
+    wall clock's time.time()); None when absent or unreadable."""
     if not header:
         return None
     try:
@@ -227,7 +233,7 @@ def _retry_after_s(header: str | None) -> float | None:
         when = parsedate_to_datetime(header)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, when.timestamp() - now)
 
 
 def _json(response: requests.Response) -> object:
