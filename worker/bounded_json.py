@@ -87,7 +87,7 @@ def check_json_value(value: object, *, max_chars: int = MAX_JSON_CHARS) -> None:
             children = iter(item)
         else:
             continue
-        if len(stack) >= MAX_JSON_DEPTH:
+        if len(stack) > MAX_JSON_DEPTH:
             raise JsonRejected(f"nested deeper than {MAX_JSON_DEPTH} levels")
         stack.append(children)
 
@@ -115,7 +115,9 @@ def _written_size(item: object) -> int:
         return len(repr(item))
     if isinstance(item, (dict, list, tuple)):
         return 2
-    raise JsonRejected(f"holds a {type(item).__name__}, which is not JSON data")
+    name = type(item).__name__
+    article = "an" if name[:1] in "aeiou" else "a"
+    raise JsonRejected(f"holds {article} {name}, which is not JSON data")
 
 
 def _check_keys(item: dict[Any, Any]) -> None:

@@ -272,7 +272,7 @@ def test_a_record_given_up_says_the_sends_stop(caplog: pytest.LogCaptureFixture)
     engine = FakeEngine(failures={"set_local_variable": [TaskGone("gone", 404)]})
     _lease(engine, FakeClock()).record("+14155550101", "SM1", more_to_send=True)
     assert [r.getMessage() for r in caplog.records] == [
-        "task task-1: progress cannot be recorded; stopping its sends"
+        "task task-1: recording progress failed; stopping its sends"
     ]
 
 

@@ -47,7 +47,7 @@ def _refused(action: str, response: requests.Response) -> EngineError | None:
     the call was not carried out."""
     status = response.status_code
     if 300 <= status < 400:
-        return engine_error(action, status, "a redirect, not followed: check CAMUNDA_URL")
+        return engine_error(action, status, "a redirect, not followed (check CAMUNDA_URL)")
     if not response.ok:
         return engine_error(action, status, _engine_says(response))
     return None
