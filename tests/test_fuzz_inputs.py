@@ -24,6 +24,7 @@ import os
 import threading
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import phonenumbers
@@ -214,7 +215,10 @@ def _check_text(text: str, drawn: Drawn) -> None:
 
 @pytest.fixture(scope="module")
 def run(_standin_server: TwilioStandIn) -> Iterator[_Run]:
-    twilio = TwilioClient(settings_for(_standin_server).twilio, sleep=lambda _s: None)
+    # No timeout is under test here: a long read timeout keeps a slow answer on a busy machine
+    # from being given up on and landing, late, in the next case's count.
+    twilio_settings = settings_for(_standin_server).twilio
+    twilio = TwilioClient(replace(twilio_settings, read_timeout_ms=60_000), sleep=lambda _s: None)
     captured = _Captured()
     root = logging.getLogger()
     level = root.level
