@@ -121,7 +121,8 @@ class _Run:
         )
         reported = handler(task(**variables))
         self.standin.wait_idle()
-        _check_outcome(engine, reported, len(self.standin.received))
+        received = self.standin.received
+        _check_outcome(engine, reported, len(received), [r.form for r in received])
         for text in _texts_for_the_engine(engine) + self.log.lines:
             _check_text(text, drawn)
         assert self.parses <= MAX_RECIPIENTS + 1
@@ -139,7 +140,9 @@ def _arm(standin: TwilioStandIn, answer: str) -> None:
         standin.faults.redirect_next(f"http://user:{SECRETS[1]}@elsewhere.invalid/", status=302)
 
 
-def _check_outcome(engine: FakeEngine, reported: str, requests: int) -> None:
+def _check_outcome(
+    engine: FakeEngine, reported: str, requests: int, forms: list[dict[str, str]]
+) -> None:
     reports = [c for c in engine.calls if c.name in ("complete", "bpmn_error", "failure")]
     assert len(reports) == 1, engine.names()
     assert reported in ("completed", "bpmn-error", "incident"), reported
@@ -160,7 +163,7 @@ def _check_outcome(engine: FakeEngine, reported: str, requests: int) -> None:
         sent, failures = len(payload["smsResult"]), len(payload["failures"])
     # Every request Twilio received is a message in smsResult or a failure in smsError; an
     # input error (no failures, nothing sent) therefore means no request at all.
-    assert requests == sent + failures, (requests, sent, failures)
+    assert requests == sent + failures, (requests, sent, failures, forms)
 
 
 def _texts_for_the_engine(engine: FakeEngine) -> list[str]:
@@ -214,17 +217,23 @@ def _check_text(text: str, drawn: Drawn) -> None:
 
 
 @pytest.fixture(scope="module")
-def run(_standin_server: TwilioStandIn) -> Iterator[_Run]:
-    # No timeout is under test here: a long read timeout keeps a slow answer on a busy machine
-    # from being given up on and landing, late, in the next case's count.
-    twilio_settings = settings_for(_standin_server).twilio
+def run() -> Iterator[_Run]:
+    # A stand-in of its own: every request it receives is one of these cases', never a late one
+    # from another test. No timeout is under test here: a long read timeout keeps a slow answer
+    # on a busy machine from being given up on and landing, late, in the next case's count.
+    with TwilioStandIn() as standin:
+        yield from _run_on(standin)
+
+
+def _run_on(standin: TwilioStandIn) -> Iterator[_Run]:
+    twilio_settings = settings_for(standin).twilio
     twilio = TwilioClient(replace(twilio_settings, read_timeout_ms=60_000), sleep=lambda _s: None)
     captured = _Captured()
     root = logging.getLogger()
     level = root.level
     root.addHandler(captured)
     root.setLevel(logging.INFO)
-    probe = _Run(_standin_server, twilio, captured)
+    probe = _Run(standin, twilio, captured)
     patch = pytest.MonkeyPatch()
     patch.setattr(phonenumbers, "parse", probe.counted_parse)
     yield probe
