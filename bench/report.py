@@ -65,8 +65,9 @@ def _notes(result: dict[str, Any]) -> list[str]:
     return [
         "tasks/s: completions per second between 10% and 90% of the drained backlog (for a "
         "time-bounded drain, of what was done); messages/s: tasks/s times recipients. "
-        "CPU ms/task: the contender process's user+sys CPU over that same window; engine CPU ms/task: the engine JVM's, same window (what "
-        "the contender's way of calling the engine costs it). Peak RSS: VmHWM of the process "
-        "over its whole life. p50/p99: from the harness getting the start answer to the Twilio "
-        "stand-in reading the task's first request (the no-op completer sends nothing).",
+        "CPU ms/task: the contender process's user+sys CPU over that same window; engine CPU "
+        "ms/task: the engine JVM's, same window (what the contender's way of calling the "
+        "engine costs it). Peak RSS: VmHWM of the process over its whole life. p50/p99: from "
+        "the harness getting the start answer to the Twilio stand-in reading the task's first "
+        "request (the no-op completer sends nothing).",
     ]
