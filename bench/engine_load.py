@@ -17,12 +17,19 @@ RECIPIENT = "+14155552671"
 BODY = "Hi ${name}, your code is ${ref}"
 
 
-def sms_variables(ref: str) -> dict[str, dict[str, str]]:
-    """One recipient, a template with metadata: the common case. `ref` ends up in the body,
-    which is how a request seen by the Twilio stand-in is matched to the instance."""
+def recipients(count: int) -> str:
+    """`count` numbers as smsTo text: RECIPIENT, then the numbers after it."""
+    first = int(RECIPIENT[1:])
+    return ",".join(f"+{first + i}" for i in range(count))
+
+
+def sms_variables(ref: str, recipient_count: int = 1) -> dict[str, dict[str, str]]:
+    """A template with metadata, to one recipient by default: the common case. `ref` ends up
+    in the body, which is how a request seen by the Twilio stand-in is matched to the
+    instance."""
     return {
         "smsFrom": {"type": "String", "value": GOOD_FROM},
-        "smsTo": {"type": "String", "value": RECIPIENT},
+        "smsTo": {"type": "String", "value": recipients(recipient_count)},
         "smsBody": {"type": "String", "value": BODY},
         "metadata": {"type": "Json", "value": json.dumps({"name": "Ann", "ref": ref})},
     }

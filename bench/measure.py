@@ -70,6 +70,9 @@ class Measurement:
         port = urlsplit(engine.url).port
         self.engine_pid = procstats.find_java_on_port(port) if port else None
 
+    def _variables(self, ref: str) -> dict[str, dict[str, str]]:
+        return sms_variables(ref, self.contender.recipients)
+
     def _engine_cpu_s(self) -> float:
         return procstats.cpu_seconds(self.engine_pid) if self.engine_pid else 0.0
 
@@ -84,7 +87,7 @@ class Measurement:
             },
         )
         create_rate = self.engine.start_many(
-            self.gated, self.plan.tasks, lambda i: sms_variables(f"{self.name}-b{i}")
+            self.gated, self.plan.tasks, lambda i: self._variables(f"{self.name}-b{i}")
         )
         self.standin.reset()
         self.standin.faults.set_latency(self.latency_ms)
@@ -108,10 +111,17 @@ class Measurement:
             )
         finally:
             child.stop()
+        rate = result.get("tasks_per_s")
         return {
             "contender": self.contender.name,
             "latency_ms": self.latency_ms,
+            "recipients": self.contender.recipients,
             **result,
+            "messages_per_s": (
+                round(rate * self.contender.recipients, 1)
+                if rate is not None and self.contender.sends
+                else None
+            ),
             "topic": self.topic,
             "backlog_create_per_s": round(create_rate, 1),
             "log": str(child.log_path),
@@ -120,7 +130,7 @@ class Measurement:
     def _warm_up(self, child: Child) -> None:
         # Imports, connection pools and the engine's JIT: neither phase should measure them.
         for i in range(self.plan.warmup_tasks):
-            self.engine.start(self.direct, sms_variables(f"{self.name}-w{i}"))
+            self.engine.start(self.direct, self._variables(f"{self.name}-w{i}"))
         if not self.engine.wait_drained(self.topic, _WARMUP_TIMEOUT_S):
             raise RuntimeError(f"{self.name}: warm-up not done in time; see {child.log_path}")
 
@@ -146,7 +156,7 @@ class Measurement:
     def _light_load(self) -> dict[str, Any]:
         """One instance every `light_interval_s` while the contender idles in its long poll;
         latency runs from the harness getting the start answer to the stand-in reading the
-        Twilio request's headers."""
+        headers of the task's first Twilio request."""
         if not self.contender.sends or self.plan.light_tasks == 0:
             return {"latency_samples": 0}
         self.standin.reset()
@@ -156,14 +166,15 @@ class Measurement:
         for i in range(self.plan.light_tasks):
             time.sleep(max(0.0, began + i * self.plan.light_interval_s - time.monotonic()))
             ref = f"{self.name}-l{i}"
-            self.engine.start(self.direct, sms_variables(ref))
+            self.engine.start(self.direct, self._variables(ref))
             answered[ref] = time.time()
         self.engine.wait_drained(self.topic, _LIGHT_TIMEOUT_S)
-        latencies = []
+        first: dict[str, float] = {}
         for request in self.standin.received:
             ref = request.form.get("Body", "").rpartition(" ")[2]
             if request.status == 201 and ref in answered:
-                latencies.append((request.received_at - answered[ref]) * 1000)
+                first[ref] = min(first.get(ref, request.received_at), request.received_at)
+        latencies = [(at - answered[ref]) * 1000 for ref, at in first.items()]
         p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
         return {
             "latency_samples": len(latencies),

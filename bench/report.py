@@ -40,16 +40,17 @@ def markdown(result: dict[str, Any]) -> str:
         f"{settings['light_tasks']} instances, one every {settings['light_interval_ms']} ms; "
         f"drains stop after {settings['max_drain_s']} s. Took {result['duration_s']:.0f} s.",
         "",
-        "| Twilio latency | contender | tasks/s | vs stock | vs ceiling | p50 ms | p99 ms "
-        "| CPU ms/task | engine CPU ms/task | peak RSS MB | done |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| Twilio latency | contender | recipients | tasks/s | messages/s | vs stock | vs ceiling "
+        "| p50 ms | p99 ms | CPU ms/task | engine CPU ms/task | peak RSS MB | done |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run in result["runs"]:
         done = f"{run['tasks_done']}/{run['tasks_released']}"
         if run.get("bounded_by_time"):
             done += f" in {run['drain_s']:.0f} s (time bound)"
         lines.append(
-            f"| {run['latency_ms']} ms | {run['contender']} | {_fmt(run.get('tasks_per_s'))} "
+            f"| {run['latency_ms']} ms | {run['contender']} | {run.get('recipients', 1)} "
+            f"| {_fmt(run.get('tasks_per_s'))} | {_fmt(run.get('messages_per_s'))} "
             f"| {_ratio(run.get('vs_stock'))} | {_ratio(run.get('vs_ceiling'))} "
             f"| {_fmt(run.get('latency_p50_ms'))} | {_fmt(run.get('latency_p99_ms'))} "
             f"| {_fmt(run.get('cpu_ms_per_task'), 2)} "
@@ -63,9 +64,10 @@ def markdown(result: dict[str, Any]) -> str:
 def _notes(result: dict[str, Any]) -> list[str]:
     return [
         "tasks/s: completions per second between 10% and 90% of the drained backlog (for a "
-        "time-bounded drain, of what was done). CPU ms/task: the contender process's user+sys "
-        "CPU over that same window; engine CPU ms/task: the engine JVM's, same window (what "
-        "the contender's way of calling the engine costs it). Peak RSS: VmHWM of the process "
-        "over its whole life. p50/p99: from the harness getting the start answer to the Twilio "
-        "stand-in reading the request (the no-op completer sends nothing).",
+        "time-bounded drain, of what was done); messages/s: tasks/s times recipients. "
+        "CPU ms/task: the contender process's user+sys CPU over that same window; engine CPU "
+        "ms/task: the engine JVM's, same window (what the contender's way of calling the "
+        "engine costs it). Peak RSS: VmHWM of the process over its whole life. p50/p99: from "
+        "the harness getting the start answer to the Twilio stand-in reading the task's first "
+        "request (the no-op completer sends nothing).",
     ]

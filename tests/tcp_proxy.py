@@ -18,6 +18,8 @@ class TcpProxy:
         self._conns: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closed = False
+        # Connections accepted and passed on so far (tests count what a client opens).
+        self.connections = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     def cut(self) -> None:
@@ -62,6 +64,7 @@ class TcpProxy:
                 continue
             upstream.settimeout(None)
             with self._lock:
+                self.connections += 1
                 self._conns.update((client, upstream))
             for src, dst in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.engine
 RUN_FIELDS = {
     "contender": str,
     "latency_ms": int,
+    "recipients": int,
     "tasks_released": int,
     "tasks_done": int,
     "drained": bool,
@@ -26,7 +27,7 @@ RUN_FIELDS = {
 }
 
 
-@pytest.mark.timeout(300)  # four contenders on a shared 2-core machine
+@pytest.mark.timeout(360)  # five contenders on a shared 2-core machine
 def test_a_tiny_run_writes_a_json_and_a_markdown_result(engine: LocalEngine, tmp_path: Path):
     args = parser().parse_args(
         [
@@ -47,6 +48,7 @@ def test_a_tiny_run_writes_a_json_and_a_markdown_result(engine: LocalEngine, tmp
     assert [(r["contender"], r["latency_ms"]) for r in result["runs"]] == [
         ("ours", 0),
         ("noreconcile", 0),
+        ("ours_x10", 0),
         ("stock", 0),
         ("noop", 0),
     ]
@@ -60,5 +62,11 @@ def test_a_tiny_run_writes_a_json_and_a_markdown_result(engine: LocalEngine, tmp
     table = (tmp_path / "result.md").read_text()
     header = next(line for line in table.splitlines() if line.startswith("| Twilio latency"))
     rows = [line for line in table.splitlines() if line.startswith("| 0 ms |")]
-    assert [row.split("|")[2].strip() for row in rows] == ["ours", "noreconcile", "stock", "noop"]
+    assert [row.split("|")[2].strip() for row in rows] == [
+        "ours",
+        "noreconcile",
+        "ours_x10",
+        "stock",
+        "noop",
+    ]
     assert all(row.count("|") == header.count("|") for row in rows)

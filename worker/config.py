@@ -83,9 +83,16 @@ class EngineSettings:
     topic: str
     lock_duration_ms: int
     poll_timeout_ms: int
+    # The most tasks one fetchAndLock asks for (the worker asks for its free slots).
+    max_tasks: int
+    # The failure report's defaults (the camunda library's `retries`, `retryTimeout`).
+    task_retries: int
+    retry_timeout_ms: int
     user: str = ""
     password: str = _secret()
     token: str = _secret()
+    # Every call but the long poll, whose read waits its own timeout plus a grace.
+    http_timeout_ms: int = 30_000
 
 
 @dataclass(frozen=True)
@@ -196,6 +203,9 @@ class Settings:
             topic=self.topic,
             lock_duration_ms=self.lock_duration_ms,
             poll_timeout_ms=self.poll_timeout_ms,
+            max_tasks=self.max_concurrency,
+            task_retries=self.task_retries,
+            retry_timeout_ms=self.retry_timeout_ms,
             user=self.camunda_user,
             password=self.camunda_password,
             token=self.camunda_token,

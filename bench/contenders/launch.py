@@ -24,6 +24,7 @@ class Contender:
     sends: bool  # False for the no-op completer: no Twilio request to time
     src: Path | None = None  # import `worker` from here instead of --worker-src
     env: tuple[tuple[str, str], ...] = ()  # settings of its own, e.g. SMS_RECONCILE=off
+    recipients: int = 1  # numbers in each task's smsTo
 
 
 def variant(spec: str) -> Contender:
@@ -46,6 +47,14 @@ CONTENDERS: dict[str, Contender] = {
             "worker",
             sends=True,
             env=(("SMS_RECONCILE", "off"),),
+        ),
+        # Messages per second when each task has ten numbers: per message, no slower.
+        Contender(
+            "ours_x10",
+            "twilio-sms-worker (defaults), 10 recipients per task",
+            "worker",
+            sends=True,
+            recipients=10,
         ),
         Contender("stock", "stock ExternalTaskWorker", "bench.contenders.stock", sends=True),
         Contender("noop", "no-op completer (ceiling)", "bench.contenders.noop", sends=False),

@@ -3,7 +3,12 @@ import json
 
 import pytest
 
-from worker.engine.variables import json_variable, unwrap
+from worker.engine.variables import (
+    MAX_STRING_VARIABLE_CHARS,
+    json_text_variable,
+    json_variable,
+    unwrap,
+)
 from worker.errors import ConnectorError, ErrorCode
 from worker.runtime.task_handler import read_inputs
 
@@ -88,3 +93,17 @@ def test_unsupported_types_are_invalid_input():
 
 def test_json_variable_is_typed_json_text():
     assert json_variable({"SMa": "+1"}) == {"type": "Json", "value": json.dumps({"SMa": "+1"})}
+
+
+def test_a_short_record_is_json_text_in_a_string_variable():
+    typed = json_text_variable({"taskId": "t-1", "sent": {"+14155552671": "SMa"}})
+    assert typed["type"] == "String"
+    assert json.loads(typed["value"]) == {"taskId": "t-1", "sent": {"+14155552671": "SMa"}}
+
+
+def test_a_record_longer_than_the_engines_text_column_is_a_json_variable():
+    sent = {f"+1415555{n:04d}": f"SM{n:032d}" for n in range(100)}
+    typed = json_text_variable({"taskId": "t-1", "sent": sent})
+    assert len(typed["value"]) > MAX_STRING_VARIABLE_CHARS
+    assert typed["type"] == "Json"
+    assert json.loads(typed["value"])["sent"] == sent

@@ -74,6 +74,6 @@ def task(retries: int | None = None, **variables: dict[str, Any]) -> ExternalTas
 
 
 def json_value(typed: dict[str, Any]) -> Any:
-    """The value of a Json variable the code under test sent."""
-    assert typed["type"] == "Json"
+    """The value of a JSON variable the code under test sent (Json, or JSON text in a String)."""
+    assert typed["type"] in ("Json", "String")
     return json.loads(typed["value"])

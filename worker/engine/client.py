@@ -1,6 +1,7 @@
-"""The engine's REST API: camunda-external-task-client-python3 for the calls it offers, one
-pooled requests.Session for the rest. Every failure leaves here as an EngineError subclass,
-translated in `translated_errors` alone."""
+"""The engine's REST API: camunda-external-task-client-python3 builds the calls it offers, and
+every call, its and ours, goes over one pooled keep-alive requests.Session that follows no
+redirect. Every failure leaves here as an EngineError subclass, translated in
+`translated_errors` alone."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import requests
 import urllib3
-from camunda.client.external_task_client import ExternalTaskClient
 
 from worker.config import EngineSettings
 from worker.engine.task import ExternalTask
+from worker.engine.task_client import PooledTaskClient
 from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone, UnreachableCause
 from worker.http_session import pooled_session
 from worker.metrics import Metrics, status_label
@@ -165,29 +166,27 @@ class EngineClient:
         self._metrics = metrics or Metrics()
         # time.monotonic() of the last call that succeeded; None before the first.
         self.last_success: float | None = None
+        # The library's own configuration, so that its start-up line ("Created External Task
+        # client with config: ...") shows what this worker really does. Credentials are not in
+        # it: the session sends them.
         config: dict[str, Any] = {
+            "maxTasks": settings.max_tasks,
             "lockDuration": settings.lock_duration_ms,
             "asyncResponseTimeout": settings.poll_timeout_ms,
+            "retries": settings.task_retries,
+            "retryTimeout": settings.retry_timeout_ms,
+            "httpTimeoutMillis": settings.http_timeout_ms,
             "timeoutDeltaMillis": FETCH_GRACE_MS,
             "deserializeValues": False,
             "includeExtensionProperties": False,
             "usePriority": True,
         }
         self._session = engine_session(settings, pool_size)
-        auth: dict[str, Any] = {}
-        if settings.user:
-            auth["auth_basic"] = {"username": settings.user, "password": settings.password}
-        if settings.token:
-            auth["auth_bearer"] = {"access_token": settings.token}
-        # The library's calls are plain `requests.post`, which follows redirects (we cannot
-        # pass it a session); requests drops the Authorization header whenever a redirect
-        # changes host, port or scheme, so the credentials stay with the engine's address.
-        self._tasks = ExternalTaskClient(settings.worker_id, self._url, config)
-        # Added only after construction: the library logs its config at INFO when created,
-        # and it masks a basic-auth password but not a bearer token.
-        self._tasks.config.update(auth)
+        self._tasks = PooledTaskClient(
+            settings.worker_id, self._url, config, self._session, _refused
+        )
         self._topic = settings.topic
-        self._timeout_s = 30.0
+        self._timeout_s = settings.http_timeout_ms / 1000
 
     # -- calls the library offers ----------------------------------------------------------
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from worker.config import LeaseSettings
 from worker.engine.task import ExternalTask
-from worker.engine.variables import json_variable
+from worker.engine.variables import json_text_variable
 from worker.errors import EngineError, LockLost, TaskGone
 from worker.logs import task_log
 from worker.metrics import Metrics
@@ -155,7 +155,7 @@ class TaskLease:
         try:
             retry_call(
                 lambda: self._engine.set_local_variable(
-                    self._task.execution_id, PROGRESS_VARIABLE, json_variable(value)
+                    self._task.execution_id, PROGRESS_VARIABLE, json_text_variable(value)
                 ),
                 policy=_PROGRESS_RETRY,
                 errors=EngineError,

@@ -11,7 +11,7 @@ from typing import Any
 
 from worker.config import ReportSettings, UncaughtErrors
 from worker.engine.task import ExternalTask
-from worker.engine.variables import json_variable
+from worker.engine.variables import json_text_variable, json_variable
 from worker.errors import EngineError, LockLost, TaskGone
 from worker.redaction import Redactor
 from worker.retry import RetryPolicy, retry_call
@@ -144,7 +144,7 @@ class OutcomeReporter:
             return "unreported"  # engine unreachable until the lock ran out: it comes back
         if sms_result:
             sent = {number: sid for sid, number in sms_result.items()}
-            progress = json_variable({"taskId": task.id, "sent": sent})
+            progress = json_text_variable({"taskId": task.id, "sent": sent})
             self._call_engine(
                 "record progress",
                 task,
