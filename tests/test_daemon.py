@@ -19,6 +19,7 @@ from tests.twilio_fixtures import GOOD_FROM, settings_for
 from worker.config import Settings, UncaughtErrors
 from worker.dev.bpmn_models import caller_process, sms_process
 from worker.dev.local_engine import LocalEngine, LocalEngineError
+from worker.dev.twilio_http import ReceivedRequest
 from worker.dev.twilio_standin import TwilioStandIn
 from worker.runtime.daemon import Daemon
 
@@ -265,23 +266,29 @@ def _wait_delivered(standin: TwilioStandIn, count: int) -> None:
     )
 
 
-def test_a_refetched_task_skips_numbers_an_earlier_attempt_sent(
-    each_engine: LocalEngine, standin: TwilioStandIn
-):
+def test_a_refetched_task_skips_numbers_an_earlier_attempt_sent(each_engine: LocalEngine):
     key, topic = _deploy(each_engine)
     numbers = ["+14155552671", "+12125550100", "+13105550123"]
-    instance = each_engine.start_process(key, _inputs(_json(numbers)))
-    standin.faults.set_latency(300)
-    settings = _settings(each_engine, standin, topic=topic, lock_duration_ms=5_000)
-    with running(settings) as first:
-        _wait_delivered(standin, 1)
-        first.aborted.set()  # as after a second SIGTERM: stop sending now, report nothing
-    progress = json.loads(each_engine.process_variables(instance)["smsProgress"]["value"])
-    assert list(progress["sent"]) == numbers[:1]
-    standin.faults.set_latency(0)
-    with running(settings):  # the lock expires, and the task comes back
-        variables = _ended(each_engine, instance)
-    assert standin.delivered == dict.fromkeys(numbers, 1)
+    daemons: list[Daemon] = []
+
+    def abort_on_first_message(request: ReceivedRequest) -> None:
+        # Called before Twilio's answer is written: the worker learns of the abort (as after a
+        # second SIGTERM: stop sending now, report nothing) before it could send the next one.
+        if request.status == 201 and len(daemons) == 1:
+            daemons[0].aborted.set()
+
+    with TwilioStandIn(on_request=abort_on_first_message) as twilio:
+        settings = _settings(each_engine, twilio, topic=topic, lock_duration_ms=5_000)
+        with running(settings) as first:
+            daemons.append(first)
+            instance = each_engine.start_process(key, _inputs(_json(numbers)))
+            _wait_delivered(twilio, 1)
+        progress = json.loads(each_engine.process_variables(instance)["smsProgress"]["value"])
+        assert list(progress["sent"]) == numbers[:1]
+        daemons.append(first)  # the hook is done with
+        with running(settings):  # the lock expires, and the task comes back
+            variables = _ended(each_engine, instance)
+        assert twilio.delivered == dict.fromkeys(numbers, 1)
     assert sorted(json.loads(variables["smsResult"]["value"]).values()) == sorted(numbers)
 
 
