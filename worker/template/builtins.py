@@ -7,11 +7,12 @@ specially (they need the loop state, or must accept a missing value).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 from . import limits, numbers
+from .budget import charge, charge_text
 from .dates import DateValue, format_date, format_date_iso, kind_of, parse_date, parse_iso
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .formatting import (
@@ -21,6 +22,7 @@ from .formatting import (
     format_number,
     parse_number_pattern,
 )
+from .ranges import RangeValue
 from .values import (
     DATE_TYPES,
     EmptyDefault,
@@ -42,6 +44,9 @@ LOOP_BUILTINS = frozenset(
 # Built-ins whose first argument may be given in brackets too: `?string["0.00"]`.
 VARIANT_BUILTINS = frozenset({"string", "date", "datetime", "time"})
 _JAVA_WHITESPACE = "".join(chr(code) for code in range(33))
+# Work units (see budget.py) for a character handled by a Python loop rather than C code.
+_UNITS_PER_PYTHON_CHAR = 8
+_UNITS_PER_PATTERN_CHAR = 8
 
 
 def string_too_long() -> TemplateLimitFailure:
@@ -64,12 +69,30 @@ def _first_letter(text: str, change: Callable[[str], str]) -> str:
     return text[:at] + change(text[at]) + text[at + 1 :]
 
 
+def _on_text(change: Callable[[str], str], units_per_char: int = 1) -> Callable[[Any], str]:
+    """A string built-in paid for before it runs: its output is at most three characters per
+    input character (Unicode case mappings), so its work is proportional to the input."""
+
+    def run(value: Any) -> str:
+        text = require_text(value)
+        charge(units_per_char * len(text) + 1)
+        return checked_text(change(text))
+
+    return run
+
+
 def _capitalize(text: str) -> str:
     words, capitalize_next = [], True
     for char in text:
         words.append(char.upper() if capitalize_next else char.lower())
         capitalize_next = char.isspace()
     return "".join(words)
+
+
+def _text_length(value: Any) -> int:
+    text = require_text(value)
+    charge(2 * len(text) + 1)
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _size(value: Any) -> int:
@@ -92,7 +115,9 @@ def _string_argument(name: str, value: Any) -> str:
 def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> str:
     separator = _string_argument("join", separator_)
     empty, suffix = _string_argument("join", empty_), _string_argument("join", suffix_)
-    items = [item for item in require_sequence(value) if item is not None]
+    sequence = require_sequence(value)
+    charge(len(sequence) * limits.WORK_PER_NODE)
+    items = [item for item in sequence if item is not None]
     if not items:
         return empty
     texts, total = [], 0
@@ -102,6 +127,7 @@ def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> s
         if total > limits.MAX_STRING_CHARS:
             raise string_too_long()
         texts.append(text)
+    charge_text(total + len(suffix))
     return checked_text(separator.join(texts) + suffix)
 
 
@@ -125,9 +151,14 @@ def _to_string(value: Any, *args: Any) -> str:
         )
     if is_number(value):
         pattern = require_text(args[0]) if args else "#,##0.###"
+        charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
         return format_number(value, parse_number_pattern(pattern))
     if isinstance(value, DATE_TYPES):
-        return format_date(value, require_text(args[0])) if args else to_text(value)
+        if not args:
+            return to_text(value)
+        pattern = require_text(args[0])
+        charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
+        return checked_text(format_date(value, pattern))
     if args:
         raise TemplateDataFailure(
             f"?string with a format needs a number or date, got a {type_name(value)}"
@@ -143,14 +174,18 @@ def _to_computer(value: Any) -> str:
 
 def _html(value: Any) -> str:
     text = require_text(value)
+    charge(6 * len(text) + 1)  # `&quot;` is the longest replacement
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return checked_text(text.replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def _url(value: Any, charset: Any = "UTF-8") -> str:
+    text = require_text(value)
+    charge(12 * len(text) + 1)  # up to 4 bytes a character, `%XX` each
     try:
+        # Java's encoder writes `?` for a character the charset cannot hold, as FreeMarker.
         return checked_text(
-            quote(require_text(value), safe="!*'()", encoding=require_text(charset))
+            quote(text, safe="!*'()", encoding=require_text(charset), errors="replace")
         )
     except LookupError as error:
         raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url") from error
@@ -159,7 +194,9 @@ def _url(value: Any, charset: Any = "UTF-8") -> str:
 def _to_number(value: Any) -> Any:
     if is_number(value):
         return value
-    return numbers.parse(require_text(value))
+    text = require_text(value)
+    charge(len(text) + 1)
+    return numbers.parse(text)
 
 
 def _to_date(kind: str, iso: bool) -> Callable[..., DateValue]:
@@ -167,6 +204,7 @@ def _to_date(kind: str, iso: bool) -> Callable[..., DateValue]:
         if isinstance(value, DATE_TYPES) and pattern is None and not iso:
             return _narrow_date(value, kind)
         text = require_text(value)
+        charge((len(text) + (len(pattern) if isinstance(pattern, str) else 0)) * 10 + 1)
         if iso:
             return parse_iso(text, kind)
         default = {"date": "MMM d, y", "time": "h:mm:ss a", "datetime": "MMM d, y, h:mm:ss a"}
@@ -192,32 +230,67 @@ def _string_iso(value: Any) -> str:
 
 def _replace(value: Any, old: Any, new: Any) -> str:
     text, old_text, new_text = require_text(value), require_text(old), require_text(new)
+    charge(len(text) + len(old_text) + 1)
     occurrences = text.count(old_text) if old_text else len(text) + 1
-    if len(text) + occurrences * (len(new_text) - len(old_text)) > limits.MAX_STRING_CHARS:
-        raise string_too_long()
+    result_size = len(text) + occurrences * (len(new_text) - len(old_text))
+    charge_text(result_size)
     return text.replace(old_text, new_text)
 
 
 def _sequence_contains(value: Any, wanted: Any) -> bool:
-    return any(_same(item, wanted) for item in require_sequence(value))
+    items = require_sequence(value)
+    for item in items:
+        charge(limits.WORK_PER_NODE)
+        if _same(item, wanted):
+            return True
+    return False
 
 
 def _same(item: Any, wanted: Any) -> bool:
+    """FreeMarker's lenient `==`: numbers by value, strings, booleans and dates alike; a
+    sequence or hash equals nothing (not even itself), so no comparison walks a structure."""
     if is_number(item) and is_number(wanted):
         return numbers.compare(item, wanted) == 0
-    return bool(item == wanted) and type_name(item) == type_name(wanted)
+    kind = type_name(item)
+    if kind in ("sequence", "hash", "unsupported value") or kind != type_name(wanted):
+        return False
+    if isinstance(item, str):
+        charge(min(len(item), len(wanted)) + 1)
+    return bool(item == wanted)
+
+
+def _sized(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A built-in copying a sequence or hash: paid per item before it runs."""
+
+    def run(value: Any) -> Any:
+        sized = isinstance(value, (list, tuple, Mapping, RangeValue))
+        # A range longer than the limit is refused when listed, before it is copied.
+        charge((min(len(value), limits.MAX_RANGE_SIZE) if sized else 0) + 1)
+        return function(value)
+
+    return run
+
+
+def _text_test(name: str, test: Callable[[str, str], bool]) -> Callable[[Any, Any], bool]:
+    def run(value: Any, argument: Any) -> bool:
+        text, wanted = require_text(value), _string_argument(name, argument)
+        charge(len(text) + len(wanted) + 1)
+        return test(text, wanted)
+
+    return run
 
 
 # name -> (implementation, minimum arguments, maximum arguments)
 BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "upper_case": (lambda v: require_text(v).upper(), 0, 0),
-    "lower_case": (lambda v: require_text(v).lower(), 0, 0),
-    "cap_first": (lambda v: _first_letter(require_text(v), str.upper), 0, 0),
-    "uncap_first": (lambda v: _first_letter(require_text(v), str.lower), 0, 0),
-    "capitalize": (lambda v: _capitalize(require_text(v)), 0, 0),
-    "trim": (lambda v: require_text(v).strip(_JAVA_WHITESPACE), 0, 0),
+    "upper_case": (_on_text(str.upper), 0, 0),
+    "lower_case": (_on_text(str.lower), 0, 0),
+    "cap_first": (_on_text(lambda t: _first_letter(t, str.upper)), 0, 0),
+    "uncap_first": (_on_text(lambda t: _first_letter(t, str.lower)), 0, 0),
+    # A Python loop over the characters: several units a character.
+    "capitalize": (_on_text(_capitalize, _UNITS_PER_PYTHON_CHAR), 0, 0),
+    "trim": (_on_text(lambda t: t.strip(_JAVA_WHITESPACE)), 0, 0),
     # Java counts UTF-16 code units: an emoji is 2 (which is also how SMS encodings count).
-    "length": (lambda v: len(require_text(v).encode("utf-16-le")) // 2, 0, 0),
+    "length": (_text_length, 0, 0),
     "size": (_size, 0, 0),
     "join": (_join, 1, 3),
     "first": (lambda v: _edge(v, 0), 0, 0),
@@ -238,21 +311,17 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "date.iso": (_to_date("date", iso=True), 0, 0),
     "time.iso": (_to_date("time", iso=True), 0, 0),
     "datetime.iso": (_to_date("datetime", iso=True), 0, 0),
-    "keys": (lambda v: list(require_hash(v).keys()), 0, 0),
-    "values": (lambda v: list(require_hash(v).values()), 0, 0),
-    "contains": (lambda v, s: _string_argument("contains", s) in require_text(v), 1, 1),
-    "starts_with": (
-        lambda v, s: require_text(v).startswith(_string_argument("starts_with", s)),
-        1,
-        1,
-    ),
-    "ends_with": (lambda v, s: require_text(v).endswith(_string_argument("ends_with", s)), 1, 1),
+    "keys": (_sized(lambda v: list(require_hash(v).keys())), 0, 0),
+    "values": (_sized(lambda v: list(require_hash(v).values())), 0, 0),
+    "contains": (_text_test("contains", lambda text, part: part in text), 1, 1),
+    "starts_with": (_text_test("starts_with", str.startswith), 1, 1),
+    "ends_with": (_text_test("ends_with", str.endswith), 1, 1),
     "replace": (_replace, 2, 2),
     "round": (lambda v: numbers.round_half_up(require_number(v)), 0, 0),
     "floor": (lambda v: numbers.floor(require_number(v)), 0, 0),
     "ceiling": (lambda v: numbers.ceiling(require_number(v)), 0, 0),
     "abs": (lambda v: numbers.absolute(require_number(v)), 0, 0),
-    "reverse": (lambda v: list(reversed(require_sequence(v))), 0, 0),
+    "reverse": (_sized(lambda v: list(reversed(require_sequence(v)))), 0, 0),
     "seq_contains": (_sequence_contains, 1, 1),
     "int": (lambda v: numbers.java_int(require_number(v)), 0, 0),
 }

@@ -11,6 +11,7 @@ from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import limits
+from .budget import RenderBudget, spending
 from .compiler import EMPTY, STATE, Compiler, NodeInfo
 from .failures import TemplateLimitFailure, TemplateReadFailure
 from .parser import parse_template
@@ -47,17 +48,22 @@ class CompiledTemplate:
     node_infos: tuple[NodeInfo, ...]
 
     def render(self, metadata: Mapping[str, Any], clock: Callable[[], float]) -> str:
-        state = RenderState(metadata, clock)
+        budget = RenderBudget(clock)
+        state = RenderState(metadata, budget)
         context = self.template.new_context({STATE: state, EMPTY: EMPTY_DEFAULT})
         pieces, length = [], 0
-        for piece in self.template.root_render_func(context):
-            length += len(piece)
-            if length > limits.MAX_OUTPUT_CHARS:
-                raise TemplateLimitFailure(
-                    f"The rendered text exceeds {limits.MAX_OUTPUT_CHARS:,} characters"
-                )
-            pieces.append(piece)
-        state.check_time()
+        with spending(budget):
+            # Nodes outside loops run at most once: paid for up front, loops pay per iteration.
+            budget.charge((len(self.node_infos) + 1) * limits.WORK_PER_NODE)
+            for piece in self.template.root_render_func(context):
+                length += len(piece)
+                if length > limits.MAX_OUTPUT_CHARS:
+                    raise TemplateLimitFailure(
+                        f"The rendered text exceeds {limits.MAX_OUTPUT_CHARS:,} characters"
+                    )
+                budget.charge(len(piece))
+                pieces.append(piece)
+        budget.check_time()
         return "".join(pieces)
 
 

@@ -18,6 +18,12 @@ MAX_SEQUENCE_ITEMS = 10_000
 MAX_LOOP_ITERATIONS = 10_000
 MAX_RANGE_SIZE = 10_000
 MAX_RENDER_SECONDS = 1.0
+# The render's work budget (see `budget`): a unit is about one character or item touched by
+# one C-level operation; evaluating one template node costs WORK_PER_NODE. Calibrated with
+# bench/hostile_templates.py so that the costliest work per unit stays well inside 1 s of CPU.
+MAX_RENDER_WORK = 20_000_000
+WORK_PER_NODE = 20
+WORK_PER_CLOCK_CHECK = 100_000
 # Nested directives become nested Python blocks, which CPython caps at 20.
 MAX_DIRECTIVE_NESTING_DEPTH = 12
 # Nested expressions become nested calls; deep ones would hit the recursion limit.

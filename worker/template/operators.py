@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import limits, numbers
-from .builtins import BUILTINS, string_too_long
+from .budget import charge, charge_text
+from .builtins import BUILTINS
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .formatting import NumberPattern, format_number
 from .ranges import RangeValue
@@ -44,13 +45,14 @@ def add(left: Any, right: Any) -> Any:
             raise TemplateLimitFailure(
                 f"A sequence would exceed {limits.MAX_SEQUENCE_ITEMS:,} items"
             )
+        charge(len(left) + len(right) + 1)
         return [*left, *right]
     if isinstance(left, Mapping) and isinstance(right, Mapping):
+        charge(len(left) + len(right) + 1)
         return {**left, **right}
     if isinstance(left, (str, *DATE_TYPES)) or isinstance(right, (str, *DATE_TYPES)):
         left_text, right_text = to_text(left), to_text(right)
-        if len(left_text) + len(right_text) > limits.MAX_STRING_CHARS:
-            raise string_too_long()
+        charge_text(len(left_text) + len(right_text))
         return left_text + right_text
     raise TemplateDataFailure(f"Can't add a {type_name(left)} and a {type_name(right)}")
 
@@ -84,6 +86,8 @@ def compare(left: Any, right: Any, symbol: str) -> bool:
         raise TemplateDataFailure(message)
     if symbol not in ("==", "!=") and not isinstance(left, DATE_TYPES):
         raise TemplateDataFailure(f"Operator {symbol} can't compare {type_name(left)} values")
+    if isinstance(left, str) and isinstance(right, str):
+        charge(min(len(left), len(right)) + 1)
     try:
         return _COMPARISONS[symbol](left, right)
     except TypeError as error:  # e.g. a date with a datetime, naive with aware
@@ -109,12 +113,12 @@ def fail(value: Any, message: str) -> Any:
 
 
 def concatenate(*texts: str) -> str:
-    if sum(map(len, texts)) > limits.MAX_STRING_CHARS:
-        raise string_too_long()
+    charge_text(sum(map(len, texts)))
     return "".join(texts)
 
 
 def make_sequence(*items: Any) -> list[Any]:
+    charge(len(items) + 1)
     return list(items)
 
 
