@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import re
 from functools import lru_cache
 
 from .failures import TemplateDataFailure
@@ -16,13 +15,12 @@ from .failures import TemplateDataFailure
 DateValue = datetime.date | datetime.time
 _MONTHS = list(calendar.month_name)[1:]
 _DAYS = list(calendar.day_name)
-_FIELD = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|[^A-Za-z']+")
 _FORMATS = {"date": "MMM d, y", "time": "h:mm:ss a", "datetime": "MMM d, y, h:mm:ss a"}
 
 
 @lru_cache(maxsize=64)
 def _fields(pattern: str) -> tuple[str, ...]:
-    return tuple(m.group() for m in _FIELD.finditer(pattern))
+    return _fields_of(pattern)
 
 
 def kind_of(value: DateValue) -> str:
@@ -74,6 +72,8 @@ def _format_field(value: DateValue, field: str) -> str:
         date_text = _format_date_field(value, letter, width)
         if date_text is not None:
             return date_text
+    if type(value) is datetime.date:  # a letter no date field knows (`Q`, `W`, ...)
+        raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r}")
     moment = value.timetz() if isinstance(value, datetime.datetime) else value
     assert isinstance(moment, datetime.time)
     return _format_time_field(moment, letter, width)
@@ -140,46 +140,120 @@ def _format_offset(offset: datetime.timedelta | None, letter: str, width: int) -
 
 # ---- parsing ----
 
-_PARSE_FIELDS = {
-    "y": r"(?P<y>\d{1,4})",
-    "M": r"(?P<M>\d{1,2})",
-    "d": r"(?P<d>\d{1,2})",
-    "H": r"(?P<H>\d{1,2})",
-    "h": r"(?P<h>\d{1,2})",
-    "m": r"(?P<m>\d{1,2})",
-    "s": r"(?P<s>\d{1,2})",
-    "S": r"(?P<S>\d{1,3})",
-    "a": r"(?P<a>AM|PM|am|pm)",
-    "E": r"[A-Za-z]+",
-    "X": r"(?P<X>Z|[+-]\d{2}(?::?\d{2})?)",
-    "Z": r"(?P<X>Z|[+-]\d{2}(?::?\d{2})?)",
-}
+# Parsing scans the text once, left to right, each field taking what it can without going back
+# (as Java's SimpleDateFormat does): no regex is built from a pattern, so no pattern can make
+# parsing backtrack. A field's key in the result; "X" for both offset letters.
+_DIGIT_FIELDS = {"y": 4, "M": 2, "d": 2, "H": 2, "h": 2, "m": 2, "s": 2, "S": 3}
+_DAY_NAMES = sorted([*_DAYS, *(day[:3] for day in _DAYS)], key=len, reverse=True)
+_MONTH_NAMES = sorted([*_MONTHS, *(month[:3] for month in _MONTHS)], key=len, reverse=True)
+_ASCII_DIGITS = frozenset("0123456789")
 
 
-@lru_cache(maxsize=64)
-def _parse_regex(pattern: str) -> re.Pattern[str]:
-    parts = []
-    for field in _fields(pattern):
-        letter = field[0]
-        if letter == "M" and len(field) >= 3:
-            parts.append(r"(?P<N>[A-Za-z]+)")
-        elif letter in _PARSE_FIELDS:
-            parts.append(_PARSE_FIELDS[letter])
-        elif letter.isalpha():
-            raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r} for parsing")
+def _fields_of(pattern: str) -> tuple[str, ...]:
+    """The pattern's fields: a run of one letter, a quoted text ('' inside is a quote; a lone
+    '' is a quote too), or a run of other characters. One pass over the pattern."""
+    fields, pos = [], 0
+    while pos < len(pattern):
+        char = pattern[pos]
+        end = pos + 1
+        if char == "'":
+            while True:
+                close = pattern.find("'", end)
+                if close < 0:
+                    raise TemplateDataFailure(f"Unterminated quote in date pattern {pattern!r}")
+                if pattern.startswith("''", close) and close > pos + 1:
+                    end = close + 2
+                    continue
+                end = close + 1
+                break
+        elif _is_letter(char):
+            while end < len(pattern) and pattern[end] == char:
+                end += 1
         else:
-            parts.append(re.escape(field[1:-1] if letter == "'" else field))
-    try:
-        return re.compile("".join(parts))
-    except re.error as error:  # a field letter used twice
-        raise TemplateDataFailure(f"Unsupported date pattern {pattern!r}") from error
+            while end < len(pattern) and not _is_letter(pattern[end]) and pattern[end] != "'":
+                end += 1
+        fields.append(pattern[pos:end])
+        pos = end
+    return tuple(fields)
+
+
+def _is_letter(char: str) -> bool:
+    return "A" <= char <= "Z" or "a" <= char <= "z"
+
+
+def _scan(text: str, pattern: str) -> dict[str, str] | None:
+    """The text of each field, or None when the text does not follow the pattern."""
+    found: dict[str, str] = {}
+    pos = 0
+    fields = _fields(pattern)
+    for at, field in enumerate(fields):
+        letter = field[0]
+        if not _is_letter(letter):
+            literal = field[1:-1].replace("''", "'") or "'" if letter == "'" else field
+            if not text.startswith(literal, pos):
+                return None
+            pos += len(literal)
+            continue
+        # Java's rule for abutting numeric fields (`yyyyMMdd`): all but the last take exactly
+        # their pattern's width.
+        abutting = at + 1 < len(fields) and _is_numeric(fields[at + 1])
+        key, end = _scan_field(text, pos, field, exact_width=abutting)
+        if key in found:
+            raise TemplateDataFailure(f"Unsupported date pattern {pattern!r}")
+        if end < 0:
+            return None
+        if key:
+            found[key] = text[pos:end]
+        pos = end
+    return found if pos == len(text) else None
+
+
+def _is_numeric(field: str) -> bool:
+    return field[0] in _DIGIT_FIELDS and not (field[0] == "M" and len(field) >= 3)
+
+
+def _scan_field(text: str, pos: int, field: str, *, exact_width: bool) -> tuple[str, int]:
+    """(result key or "" to ignore, end of the field's text or -1 when it is not there);
+    a numeric field takes its pattern's width exactly, or else up to its usual digits."""
+    letter = field[0]
+    if _is_numeric(field):
+        most = len(field) if exact_width else _DIGIT_FIELDS[letter]
+        end = pos
+        while end < len(text) and end - pos < most and text[end] in _ASCII_DIGITS:
+            end += 1
+        enough = end - pos == most if exact_width else end > pos
+        return letter, end if enough else -1
+    if letter in "EM":
+        names = _DAY_NAMES if letter == "E" else _MONTH_NAMES
+        folded = text[pos : pos + 9].lower()
+        name = next((n for n in names if folded.startswith(n.lower())), None)
+        return ("" if letter == "E" else "N"), -1 if name is None else pos + len(name)
+    if letter == "a":
+        return letter, pos + 2 if text[pos : pos + 2] in ("AM", "PM", "am", "pm") else -1
+    if letter in "XZ":
+        return "X", _offset_end(text, pos)
+    raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r} for parsing")
+
+
+def _offset_end(text: str, pos: int) -> int:
+    """`Z`, or `+hh`, `+hhmm`, `+hh:mm` (either sign)."""
+    if text.startswith("Z", pos):
+        return pos + 1
+    if not (text[pos : pos + 1] in ("+", "-") and _digits_at(text, pos + 1, 2)):
+        return -1
+    end = pos + 3
+    colon = end + 1 if text.startswith(":", end) else end
+    return colon + 2 if _digits_at(text, colon, 2) else end
+
+
+def _digits_at(text: str, pos: int, count: int) -> bool:
+    return len(text) >= pos + count and all(c in _ASCII_DIGITS for c in text[pos : pos + count])
 
 
 def parse_date(text: str, pattern: str, kind: str) -> DateValue:
-    match = _parse_regex(pattern).fullmatch(text.strip())
-    if match is None:
+    found = _scan(text.strip(), pattern)
+    if found is None:
         raise TemplateDataFailure(f"Can't parse {text!r} as a {kind} with pattern {pattern!r}")
-    found = match.groupdict()
     try:
         month = int(found["M"]) if found.get("M") else _month(found.get("N"))
         year = int(found.get("y") or 1970)
