@@ -10,6 +10,13 @@ from __future__ import annotations
 MAX_TEMPLATE_CHARS = 65_536
 # UTF-8 needs at most 4 bytes per character: more bytes cannot decode to an acceptable template.
 MAX_TEMPLATE_BYTES = 4 * MAX_TEMPLATE_CHARS
+# Compiling costs about 125 microseconds and 8 KB of transient memory per piece (a text run,
+# tag, interpolation or expression token; see bench/hostile_templates.py), and the compiled
+# template keeps about 0.3-2 KB per piece: this bounds one compile to about 0.5 s and 35 MB.
+# A realistic SMS template has a few hundred pieces.
+MAX_TEMPLATE_PIECES = 4_000
+# Compiled templates are cached up to this estimated size in total (least recently used out).
+COMPILED_CACHE_BYTES = 32 * 1024 * 1024
 MAX_OUTPUT_CHARS = 65_536
 # Any string or sequence value built while rendering (concatenation, join, ...).
 MAX_STRING_CHARS = 65_536
