@@ -160,6 +160,8 @@ def java_long(value: Number) -> int:
     if isinstance(value, float):
         if math.isnan(value):
             return 0
+        if math.isinf(value):  # saturates, as Java's (int)/(long) casts do
+            return (1 << 63) - 1 if value > 0 else -(1 << 63)
         return max(-(1 << 63), min((1 << 63) - 1, int(value)))
     return _wrap(int(value), 64)
 
@@ -169,6 +171,8 @@ def java_int(value: Number) -> int:
     if isinstance(value, float):
         if math.isnan(value):
             return 0
+        if math.isinf(value):  # saturates, as Java's (int)/(long) casts do
+            return (1 << 31) - 1 if value > 0 else -(1 << 31)
         return max(-(1 << 31), min((1 << 31) - 1, int(value)))
     return _wrap(int(value), 32)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import limits
+from . import limits, numbers
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
@@ -23,7 +23,7 @@ from .values import (
     FalsyMissing,
     Missing,
     require_hash,
-    require_integer,
+    require_number,
     require_sequence,
     to_text,
     type_name,
@@ -201,7 +201,8 @@ def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
         if isinstance(key, RangeValue):
             sliced = target if isinstance(target, (list, tuple)) else to_text(target)
             return slice_value(sliced, key)
-        position = require_integer(key)
+        # FreeMarker takes the key's Java intValue(): 1.7 -> 1, Infinity -> 2^31-1, NaN -> 0.
+        position = numbers.java_int(require_number(key))
         if not isinstance(target, (list, tuple, RangeValue, EmptyDefault)):
             # FreeMarker indexes anything else as its text; past the end is an error there
             # (unlike a sequence, where it is a missing value).
