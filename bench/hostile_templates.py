@@ -26,7 +26,16 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         "".join(f"<#assign k{i} = s{_CAP40}?length>\n" for i in range(130)),
         {"s": _S65},
     ),
+    "capitalize x40 x20": (
+        "".join(f"<#assign k{i} = s{_CAP40}?length>\n" for i in range(20)),
+        {"s": _S65},
+    ),
     "compile 64 KB ${n}": ("${n}" * (65_536 // 4), {"n": 1}),
+    "compile 4,000 pieces": ("${n}" * 2_000, {"n": 1}),
+    "loop 10,000 x 40 nodes": (
+        "<#list 1..10000 as i>" + "<#assign x = i + 1>" * 20 + "</#list>",
+        {},
+    ),
     "list 0..1e20": ("<#list 0..99999999999999999999 as i>${i}</#list>", {}),
     "round 1e30": ("${n?round}", {"n": 1e30}),
     "string 450 zeros": ('${1?string("0.' + "0" * 450 + '")}', {}),

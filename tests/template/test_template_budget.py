@@ -45,7 +45,7 @@ def test_chained_string_built_ins_outside_loops_exceed_the_work_budget() -> None
     source = "".join(f"<#assign k{i} = s{CAPITALIZE_40}?length>\n" for i in range(20))
     error = _error(source, {"s": "a" * 65_000})
     assert error.code is ErrorCode.INVALID_INPUT
-    assert "Rendering needs more than 20,000,000 units of work" in error.message
+    assert "Rendering needs more than 10,000,000 units of work" in error.message
     assert error.details["line"] is not None
 
 

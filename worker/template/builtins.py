@@ -47,6 +47,8 @@ _JAVA_WHITESPACE = "".join(chr(code) for code in range(33))
 # Work units (see budget.py) for a character handled by a Python loop rather than C code.
 _UNITS_PER_PYTHON_CHAR = 8
 _UNITS_PER_PATTERN_CHAR = 8
+# Formatting a number is Decimal arithmetic over up to a few hundred digits.
+_UNITS_PER_NUMBER_FORMAT = 400
 
 
 def string_too_long() -> TemplateLimitFailure:
@@ -151,7 +153,7 @@ def _to_string(value: Any, *args: Any) -> str:
         )
     if is_number(value):
         pattern = require_text(args[0]) if args else "#,##0.###"
-        charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
+        charge(len(pattern) * _UNITS_PER_PATTERN_CHAR + _UNITS_PER_NUMBER_FORMAT)
         return format_number(value, parse_number_pattern(pattern))
     if isinstance(value, DATE_TYPES):
         if not args:
@@ -240,7 +242,7 @@ def _replace(value: Any, old: Any, new: Any) -> str:
 def _sequence_contains(value: Any, wanted: Any) -> bool:
     items = require_sequence(value)
     for item in items:
-        charge(limits.WORK_PER_NODE)
+        charge(3 * limits.WORK_PER_NODE)  # a comparison is a few Python calls
         if _same(item, wanted):
             return True
     return False
