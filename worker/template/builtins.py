@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 from . import limits, numbers
 from .budget import charge, charge_text
-from .dates import DateValue, format_date, format_date_iso, kind_of, parse_date, parse_iso
-from .failures import TemplateDataFailure, TemplateLimitFailure
+from .date_parsing import parse_date, parse_iso
+from .dates import DateValue, format_date, format_date_iso, kind_of
+from .failures import TemplateDataFailure
 from .formatting import (
     CURRENCY_PATTERN,
     PERCENT_PATTERN,
@@ -23,6 +23,21 @@ from .formatting import (
     parse_number_pattern,
 )
 from .ranges import RangeValue
+from .text_builtins import (
+    JAVA_WHITESPACE,
+    UNITS_PER_PYTHON_CHAR,
+    capitalize,
+    checked_text,
+    first_letter,
+    html,
+    on_text,
+    replace_text,
+    string_argument,
+    string_too_long,
+    text_length,
+    text_test,
+    url,
+)
 from .values import (
     DATE_TYPES,
     EmptyDefault,
@@ -43,58 +58,10 @@ LOOP_BUILTINS = frozenset(
 )
 # Built-ins whose first argument may be given in brackets too: `?string["0.00"]`.
 VARIANT_BUILTINS = frozenset({"string", "date", "datetime", "time"})
-_JAVA_WHITESPACE = "".join(chr(code) for code in range(33))
-# Work units (see budget.py) for a character handled by a Python loop rather than C code.
-_UNITS_PER_PYTHON_CHAR = 8
+# Work units (see budget.py) for a character of a pattern parsed by a Python loop.
 _UNITS_PER_PATTERN_CHAR = 8
 # Formatting a number is Decimal arithmetic over up to a few hundred digits.
 _UNITS_PER_NUMBER_FORMAT = 400
-
-
-def string_too_long() -> TemplateLimitFailure:
-    return TemplateLimitFailure(
-        f"A string value would exceed {limits.MAX_STRING_CHARS:,} characters"
-    )
-
-
-def checked_text(text: str) -> str:
-    if len(text) > limits.MAX_STRING_CHARS:
-        raise string_too_long()
-    return text
-
-
-def _first_letter(text: str, change: Callable[[str], str]) -> str:
-    stripped = text.lstrip(_JAVA_WHITESPACE)
-    if not stripped:
-        return text
-    at = len(text) - len(stripped)
-    return text[:at] + change(text[at]) + text[at + 1 :]
-
-
-def _on_text(change: Callable[[str], str], units_per_char: int = 1) -> Callable[[Any], str]:
-    """A string built-in paid for before it runs: its output is at most three characters per
-    input character (Unicode case mappings), so its work is proportional to the input."""
-
-    def run(value: Any) -> str:
-        text = require_text(value)
-        charge(units_per_char * len(text) + 1)
-        return checked_text(change(text))
-
-    return run
-
-
-def _capitalize(text: str) -> str:
-    words, capitalize_next = [], True
-    for char in text:
-        words.append(char.upper() if capitalize_next else char.lower())
-        capitalize_next = char.isspace()
-    return "".join(words)
-
-
-def _text_length(value: Any) -> int:
-    text = require_text(value)
-    charge(2 * len(text) + 1)
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _size(value: Any) -> int:
@@ -105,18 +72,9 @@ def _size(value: Any) -> int:
     return len(value)
 
 
-def _string_argument(name: str, value: Any) -> str:
-    """Arguments FreeMarker takes as strings only (a number is not converted)."""
-    if not isinstance(value, str):
-        raise TemplateDataFailure(
-            f"?{name}(...) expects a string argument, not a {type_name(value)}"
-        )
-    return value
-
-
 def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> str:
-    separator = _string_argument("join", separator_)
-    empty, suffix = _string_argument("join", empty_), _string_argument("join", suffix_)
+    separator = string_argument("join", separator_)
+    empty, suffix = string_argument("join", empty_), string_argument("join", suffix_)
     sequence = require_sequence(value)
     charge(len(sequence) * limits.WORK_PER_NODE)
     items = [item for item in sequence if item is not None]
@@ -174,25 +132,6 @@ def _to_computer(value: Any) -> str:
     return format_computer(require_number(value))
 
 
-def _html(value: Any) -> str:
-    text = require_text(value)
-    charge(6 * len(text) + 1)  # `&quot;` is the longest replacement
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return checked_text(text.replace('"', "&quot;").replace("'", "&#39;"))
-
-
-def _url(value: Any, charset: Any = "UTF-8") -> str:
-    text = require_text(value)
-    charge(12 * len(text) + 1)  # up to 4 bytes a character, `%XX` each
-    try:
-        # Java's encoder writes `?` for a character the charset cannot hold, as FreeMarker.
-        return checked_text(
-            quote(text, safe="!*'()", encoding=require_text(charset), errors="replace")
-        )
-    except LookupError as error:
-        raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url") from error
-
-
 def _to_number(value: Any) -> Any:
     if is_number(value):
         return value
@@ -230,15 +169,6 @@ def _string_iso(value: Any) -> str:
     return format_date_iso(value)
 
 
-def _replace(value: Any, old: Any, new: Any) -> str:
-    text, old_text, new_text = require_text(value), require_text(old), require_text(new)
-    charge(len(text) + len(old_text) + 1)
-    occurrences = text.count(old_text) if old_text else len(text) + 1
-    result_size = len(text) + occurrences * (len(new_text) - len(old_text))
-    charge_text(result_size)
-    return text.replace(old_text, new_text)
-
-
 def _sequence_contains(value: Any, wanted: Any) -> bool:
     items = require_sequence(value)
     for item in items:
@@ -273,26 +203,17 @@ def _sized(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return run
 
 
-def _text_test(name: str, test: Callable[[str, str], bool]) -> Callable[[Any, Any], bool]:
-    def run(value: Any, argument: Any) -> bool:
-        text, wanted = require_text(value), _string_argument(name, argument)
-        charge(len(text) + len(wanted) + 1)
-        return test(text, wanted)
-
-    return run
-
-
 # name -> (implementation, minimum arguments, maximum arguments)
 BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "upper_case": (_on_text(str.upper), 0, 0),
-    "lower_case": (_on_text(str.lower), 0, 0),
-    "cap_first": (_on_text(lambda t: _first_letter(t, str.upper)), 0, 0),
-    "uncap_first": (_on_text(lambda t: _first_letter(t, str.lower)), 0, 0),
+    "upper_case": (on_text(str.upper), 0, 0),
+    "lower_case": (on_text(str.lower), 0, 0),
+    "cap_first": (on_text(lambda t: first_letter(t, str.upper)), 0, 0),
+    "uncap_first": (on_text(lambda t: first_letter(t, str.lower)), 0, 0),
     # A Python loop over the characters: several units a character.
-    "capitalize": (_on_text(_capitalize, _UNITS_PER_PYTHON_CHAR), 0, 0),
-    "trim": (_on_text(lambda t: t.strip(_JAVA_WHITESPACE)), 0, 0),
+    "capitalize": (on_text(capitalize, UNITS_PER_PYTHON_CHAR), 0, 0),
+    "trim": (on_text(lambda t: t.strip(JAVA_WHITESPACE)), 0, 0),
     # Java counts UTF-16 code units: an emoji is 2 (which is also how SMS encodings count).
-    "length": (_text_length, 0, 0),
+    "length": (text_length, 0, 0),
     "size": (_size, 0, 0),
     "join": (_join, 1, 3),
     "first": (lambda v: _edge(v, 0), 0, 0),
@@ -304,8 +225,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "string.currency": (lambda v: format_number(require_number(v), CURRENCY_PATTERN), 0, 0),
     "string.percent": (lambda v: format_number(require_number(v), PERCENT_PATTERN), 0, 0),
     "string.iso": (_string_iso, 0, 0),
-    "html": (_html, 0, 0),
-    "url": (_url, 0, 1),
+    "html": (html, 0, 0),
+    "url": (url, 0, 1),
     "number": (_to_number, 0, 0),
     "date": (_to_date("date", iso=False), 0, 1),
     "time": (_to_date("time", iso=False), 0, 1),
@@ -315,10 +236,10 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "datetime.iso": (_to_date("datetime", iso=True), 0, 0),
     "keys": (_sized(lambda v: list(require_hash(v).keys())), 0, 0),
     "values": (_sized(lambda v: list(require_hash(v).values())), 0, 0),
-    "contains": (_text_test("contains", lambda text, part: part in text), 1, 1),
-    "starts_with": (_text_test("starts_with", str.startswith), 1, 1),
-    "ends_with": (_text_test("ends_with", str.endswith), 1, 1),
-    "replace": (_replace, 2, 2),
+    "contains": (text_test("contains", lambda text, part: part in text), 1, 1),
+    "starts_with": (text_test("starts_with", str.startswith), 1, 1),
+    "ends_with": (text_test("ends_with", str.endswith), 1, 1),
+    "replace": (replace_text, 2, 2),
     "round": (lambda v: numbers.round_half_up(require_number(v)), 0, 0),
     "floor": (lambda v: numbers.floor(require_number(v)), 0, 0),
     "ceiling": (lambda v: numbers.ceiling(require_number(v)), 0, 0),
