@@ -24,23 +24,27 @@ from .failures import TemplateLimitFailure
 
 
 class RenderBudget:
-    __slots__ = ("clock", "deadline", "next_clock_check", "spent")
+    __slots__ = ("clock", "deadline", "next_check", "spent")
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
         self.deadline = clock() + limits.MAX_RENDER_SECONDS
         self.spent = 0
-        self.next_clock_check = limits.WORK_PER_CLOCK_CHECK
+        # The next point at which `settle` looks at the limit and the clock.
+        self.next_check = min(limits.WORK_PER_CLOCK_CHECK, limits.MAX_RENDER_WORK + 1)
 
     def charge(self, units: int) -> None:
         self.spent += units
+        if self.spent >= self.next_check:
+            self.settle()
+
+    def settle(self) -> None:
         if self.spent > limits.MAX_RENDER_WORK:
             raise TemplateLimitFailure(
                 f"Rendering needs more than {limits.MAX_RENDER_WORK:,} units of work"
             )
-        if self.spent >= self.next_clock_check:
-            self.next_clock_check = self.spent + limits.WORK_PER_CLOCK_CHECK
-            self.check_time()
+        self.next_check = min(self.spent + limits.WORK_PER_CLOCK_CHECK, limits.MAX_RENDER_WORK + 1)
+        self.check_time()
 
     def check_time(self) -> None:
         if self.clock() > self.deadline:
@@ -55,8 +59,10 @@ _CURRENT: ContextVar[RenderBudget | None] = ContextVar("template_render_budget",
 def charge(units: int) -> None:
     """Pay for `units` of work about to be done by the render running in this thread."""
     budget = _CURRENT.get()
-    if budget is not None:
-        budget.charge(units)
+    if budget is not None:  # RenderBudget.charge, inlined: this runs for every operation
+        budget.spent += units
+        if budget.spent >= budget.next_check:
+            budget.settle()
 
 
 def charge_text(*sizes: int) -> None:

@@ -60,8 +60,6 @@ LOOP_BUILTINS = frozenset(
 VARIANT_BUILTINS = frozenset({"string", "date", "datetime", "time"})
 # Work units (see budget.py) for a character of a pattern parsed by a Python loop.
 _UNITS_PER_PATTERN_CHAR = 8
-# Formatting a number is Decimal arithmetic over up to a few hundred digits.
-_UNITS_PER_NUMBER_FORMAT = 400
 
 
 def _size(value: Any) -> int:
@@ -111,7 +109,7 @@ def _to_string(value: Any, *args: Any) -> str:
         )
     if is_number(value):
         pattern = require_text(args[0]) if args else "#,##0.###"
-        charge(len(pattern) * _UNITS_PER_PATTERN_CHAR + _UNITS_PER_NUMBER_FORMAT)
+        charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
         return format_number(value, parse_number_pattern(pattern))
     if isinstance(value, DATE_TYPES):
         if not args:

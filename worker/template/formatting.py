@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
 
+from .budget import charge
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .limits import MAX_STRING_CHARS
 from .numbers import Number, java_double_string
@@ -24,6 +25,9 @@ _NUMBER_CHARS = "#0,."
 # en_US symbols, as prefix/suffix text; `¤¤` is the international currency code.
 _CURRENCY, _CURRENCY_CODE = "$", "USD"
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+# Work units (see budget.py) for formatting one number: Decimal arithmetic over up to a few
+# hundred digits (a double near 1e308 times a percent's 100).
+_UNITS_PER_FORMAT = 400
 _FRACTION_SPEC = re.compile(r"(?:[mM]\d+)+")
 
 
@@ -195,6 +199,7 @@ PERCENT_PATTERN = parse_number_pattern("#,##0%")
 
 
 def format_number(value: Number, pattern: NumberPattern = DEFAULT_PATTERN) -> str:
+    charge(_UNITS_PER_FORMAT)
     if isinstance(value, float) or (isinstance(value, int) and _LONG_MIN <= value <= _LONG_MAX):
         pattern = _java_double_caps(pattern)
     if pattern.min_integer_digits + pattern.min_fraction_digits > MAX_STRING_CHARS:
@@ -277,6 +282,7 @@ def _group(digits: str, size: int) -> str:
 def format_computer(value: Number) -> str:
     """`?c` (FreeMarker's JavaScript-or-JSON c_format): no grouping, `.` as decimal point,
     no exponent for whole numbers below 10^100."""
+    charge(_UNITS_PER_FORMAT)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):

@@ -27,8 +27,8 @@ MAX_RANGE_SIZE = 10_000
 MAX_RENDER_SECONDS = 1.0
 # The render's work budget (see `budget`): a unit is about one character or item touched by
 # one C-level operation; evaluating one template node costs WORK_PER_NODE. Calibrated with
-# bench/hostile_templates.py: the costliest operations run at up to ~50 ns a unit, so a
-# render stops within about 0.5 s of CPU; the realistic corpus needs at most ~5,000 units.
+# bench/hostile_templates.py: the costliest operations run at up to ~30 ns a unit, so a
+# render stops within about 0.3 s of CPU; the realistic corpus needs at most ~6,600 units.
 MAX_RENDER_WORK = 10_000_000
 WORK_PER_NODE = 20
 WORK_PER_CLOCK_CHECK = 100_000
