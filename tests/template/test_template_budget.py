@@ -101,3 +101,17 @@ def test_the_compiled_cache_is_bounded_by_estimated_bytes_not_entries() -> None:
 def test_the_largest_template_allowed_is_estimated_at_under_4_mb() -> None:
     source = "${n}" * 2_000
     assert engine.estimated_bytes(source, engine.compile_template(source)) < 4_000_000
+
+
+def test_what_a_render_keeps_is_paid_for_by_its_size() -> None:
+    # 400 copies of a 20,000-key hash's keys would keep 64 MB of lists: refused by the budget.
+    source = "".join(f"<#assign a{i} = h?keys>" for i in range(400))
+    error = _error(source, {"h": {f"k{i}": i for i in range(20_000)}})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_a_case_mapping_pays_for_its_output_too() -> None:
+    one = _units("${s?upper_case?length}", {"s": "a" * 1_000})
+    three = _units("${s?upper_case?length}", {"s": "\ufb03" * 1_000})  # "ﬃ" upper-cases to "FFI"
+    assert three - one >= 2_000

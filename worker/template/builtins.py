@@ -193,9 +193,10 @@ def _sized(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A built-in copying a sequence or hash: paid per item before it runs."""
 
     def run(value: Any) -> Any:
-        sized = isinstance(value, (list, tuple, Mapping, RangeValue))
-        # A range longer than the limit is refused when listed, before it is copied.
-        charge((min(len(value), limits.MAX_RANGE_SIZE) if sized else 0) + 1)
+        size = len(value) if isinstance(value, (list, tuple, Mapping)) else 0
+        if isinstance(value, RangeValue):  # one beyond the limit is refused before the copy
+            size = min(len(value), limits.MAX_RANGE_SIZE)
+        charge(2 * size + 1)
         return function(value)
 
     return run

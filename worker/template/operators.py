@@ -53,10 +53,12 @@ def add(left: Any, right: Any) -> Any:
             raise TemplateLimitFailure(
                 f"A sequence would exceed {limits.MAX_SEQUENCE_ITEMS:,} items"
             )
-        charge(len(left) + len(right) + 1)
+        # Paid for by size, so what a render keeps is bounded by its budget too: about
+        # 4 bytes a unit (a list slot is 8 bytes, a dict entry up to ~40).
+        charge(2 * (len(left) + len(right)) + 1)
         return [*left, *right]
     if isinstance(left, Mapping) and isinstance(right, Mapping):
-        charge(len(left) + len(right) + 1)
+        charge(10 * (len(left) + len(right)) + 1)
         return {**left, **right}
     if isinstance(left, (str, *DATE_TYPES)) or isinstance(right, (str, *DATE_TYPES)):
         left_text, right_text = to_text(left), to_text(right)

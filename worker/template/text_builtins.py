@@ -41,12 +41,16 @@ def first_letter(text: str, change: Callable[[str], str]) -> str:
 
 def on_text(change: Callable[[str], str], units_per_char: int = 1) -> Callable[[Any], str]:
     """A string built-in paid for before it runs: its output is at most three characters per
-    input character (Unicode case mappings), so its work is proportional to the input."""
+    input character (Unicode case mappings), so its work is proportional to the input. The
+    output is paid for too (after: its size is known only then), so that what a render keeps
+    is bounded by its budget as well."""
 
     def run(value: Any) -> str:
         text = require_text(value)
         charge(units_per_char * len(text) + 1)
-        return checked_text(change(text))
+        result = checked_text(change(text))
+        charge(len(result))
+        return result
 
     return run
 
