@@ -7,19 +7,36 @@ specially (they need the loop state, or must accept a missing value).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 from . import limits, numbers
-from .dates import DateValue, format_date, format_date_iso, kind_of, parse_date, parse_iso
-from .failures import TemplateDataFailure, TemplateLimitFailure
+from .budget import charge, charge_text
+from .date_parsing import parse_date, parse_iso
+from .dates import DateValue, format_date, format_date_iso, kind_of
+from .failures import TemplateDataFailure
 from .formatting import (
     CURRENCY_PATTERN,
     PERCENT_PATTERN,
     format_computer,
     format_number,
     parse_number_pattern,
+)
+from .ranges import RangeValue
+from .text_builtins import (
+    JAVA_WHITESPACE,
+    UNITS_PER_PYTHON_CHAR,
+    capitalize,
+    checked_text,
+    first_letter,
+    html,
+    on_text,
+    replace_text,
+    string_argument,
+    string_too_long,
+    text_length,
+    text_test,
+    url,
 )
 from .values import (
     DATE_TYPES,
@@ -41,35 +58,8 @@ LOOP_BUILTINS = frozenset(
 )
 # Built-ins whose first argument may be given in brackets too: `?string["0.00"]`.
 VARIANT_BUILTINS = frozenset({"string", "date", "datetime", "time"})
-_JAVA_WHITESPACE = "".join(chr(code) for code in range(33))
-
-
-def string_too_long() -> TemplateLimitFailure:
-    return TemplateLimitFailure(
-        f"A string value would exceed {limits.MAX_STRING_CHARS:,} characters"
-    )
-
-
-def checked_text(text: str) -> str:
-    if len(text) > limits.MAX_STRING_CHARS:
-        raise string_too_long()
-    return text
-
-
-def _first_letter(text: str, change: Callable[[str], str]) -> str:
-    stripped = text.lstrip(_JAVA_WHITESPACE)
-    if not stripped:
-        return text
-    at = len(text) - len(stripped)
-    return text[:at] + change(text[at]) + text[at + 1 :]
-
-
-def _capitalize(text: str) -> str:
-    words, capitalize_next = [], True
-    for char in text:
-        words.append(char.upper() if capitalize_next else char.lower())
-        capitalize_next = char.isspace()
-    return "".join(words)
+# Work units (see budget.py) for a character of a pattern parsed by a Python loop.
+_UNITS_PER_PATTERN_CHAR = 8
 
 
 def _size(value: Any) -> int:
@@ -80,19 +70,12 @@ def _size(value: Any) -> int:
     return len(value)
 
 
-def _string_argument(name: str, value: Any) -> str:
-    """Arguments FreeMarker takes as strings only (a number is not converted)."""
-    if not isinstance(value, str):
-        raise TemplateDataFailure(
-            f"?{name}(...) expects a string argument, not a {type_name(value)}"
-        )
-    return value
-
-
 def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> str:
-    separator = _string_argument("join", separator_)
-    empty, suffix = _string_argument("join", empty_), _string_argument("join", suffix_)
-    items = [item for item in require_sequence(value) if item is not None]
+    separator = string_argument("join", separator_)
+    empty, suffix = string_argument("join", empty_), string_argument("join", suffix_)
+    sequence = require_sequence(value)
+    charge(len(sequence) * limits.WORK_PER_NODE)
+    items = [item for item in sequence if item is not None]
     if not items:
         return empty
     texts, total = [], 0
@@ -102,6 +85,7 @@ def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> s
         if total > limits.MAX_STRING_CHARS:
             raise string_too_long()
         texts.append(text)
+    charge_text(total + len(suffix))
     return checked_text(separator.join(texts) + suffix)
 
 
@@ -125,9 +109,14 @@ def _to_string(value: Any, *args: Any) -> str:
         )
     if is_number(value):
         pattern = require_text(args[0]) if args else "#,##0.###"
+        charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
         return format_number(value, parse_number_pattern(pattern))
     if isinstance(value, DATE_TYPES):
-        return format_date(value, require_text(args[0])) if args else to_text(value)
+        if not args:
+            return to_text(value)
+        pattern = require_text(args[0])
+        charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
+        return checked_text(format_date(value, pattern))
     if args:
         raise TemplateDataFailure(
             f"?string with a format needs a number or date, got a {type_name(value)}"
@@ -141,25 +130,12 @@ def _to_computer(value: Any) -> str:
     return format_computer(require_number(value))
 
 
-def _html(value: Any) -> str:
-    text = require_text(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return checked_text(text.replace('"', "&quot;").replace("'", "&#39;"))
-
-
-def _url(value: Any, charset: Any = "UTF-8") -> str:
-    try:
-        return checked_text(
-            quote(require_text(value), safe="!*'()", encoding=require_text(charset))
-        )
-    except LookupError as error:
-        raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url") from error
-
-
 def _to_number(value: Any) -> Any:
     if is_number(value):
         return value
-    return numbers.parse(require_text(value))
+    text = require_text(value)
+    charge(len(text) + 1)
+    return numbers.parse(text)
 
 
 def _to_date(kind: str, iso: bool) -> Callable[..., DateValue]:
@@ -167,6 +143,7 @@ def _to_date(kind: str, iso: bool) -> Callable[..., DateValue]:
         if isinstance(value, DATE_TYPES) and pattern is None and not iso:
             return _narrow_date(value, kind)
         text = require_text(value)
+        charge((len(text) + (len(pattern) if isinstance(pattern, str) else 0)) * 10 + 1)
         if iso:
             return parse_iso(text, kind)
         default = {"date": "MMM d, y", "time": "h:mm:ss a", "datetime": "MMM d, y, h:mm:ss a"}
@@ -190,34 +167,52 @@ def _string_iso(value: Any) -> str:
     return format_date_iso(value)
 
 
-def _replace(value: Any, old: Any, new: Any) -> str:
-    text, old_text, new_text = require_text(value), require_text(old), require_text(new)
-    occurrences = text.count(old_text) if old_text else len(text) + 1
-    if len(text) + occurrences * (len(new_text) - len(old_text)) > limits.MAX_STRING_CHARS:
-        raise string_too_long()
-    return text.replace(old_text, new_text)
-
-
 def _sequence_contains(value: Any, wanted: Any) -> bool:
-    return any(_same(item, wanted) for item in require_sequence(value))
+    items = require_sequence(value)
+    for item in items:
+        charge(3 * limits.WORK_PER_NODE)  # a comparison is a few Python calls
+        if _same(item, wanted):
+            return True
+    return False
 
 
 def _same(item: Any, wanted: Any) -> bool:
+    """FreeMarker's lenient `==`: numbers by value, strings, booleans and dates alike; a
+    sequence or hash equals nothing (not even itself), so no comparison walks a structure."""
     if is_number(item) and is_number(wanted):
         return numbers.compare(item, wanted) == 0
-    return bool(item == wanted) and type_name(item) == type_name(wanted)
+    kind = type_name(item)
+    if kind in ("sequence", "hash", "unsupported value") or kind != type_name(wanted):
+        return False
+    if isinstance(item, str):
+        charge(min(len(item), len(wanted)) + 1)
+    return bool(item == wanted)
+
+
+def _sized(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A built-in copying a sequence or hash: paid per item before it runs."""
+
+    def run(value: Any) -> Any:
+        size = len(value) if isinstance(value, (list, tuple, Mapping)) else 0
+        if isinstance(value, RangeValue):  # one beyond the limit is refused before the copy
+            size = min(len(value), limits.MAX_RANGE_SIZE)
+        charge(2 * size + 1)
+        return function(value)
+
+    return run
 
 
 # name -> (implementation, minimum arguments, maximum arguments)
 BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "upper_case": (lambda v: require_text(v).upper(), 0, 0),
-    "lower_case": (lambda v: require_text(v).lower(), 0, 0),
-    "cap_first": (lambda v: _first_letter(require_text(v), str.upper), 0, 0),
-    "uncap_first": (lambda v: _first_letter(require_text(v), str.lower), 0, 0),
-    "capitalize": (lambda v: _capitalize(require_text(v)), 0, 0),
-    "trim": (lambda v: require_text(v).strip(_JAVA_WHITESPACE), 0, 0),
+    "upper_case": (on_text(str.upper), 0, 0),
+    "lower_case": (on_text(str.lower), 0, 0),
+    "cap_first": (on_text(lambda t: first_letter(t, str.upper)), 0, 0),
+    "uncap_first": (on_text(lambda t: first_letter(t, str.lower)), 0, 0),
+    # A Python loop over the characters: several units a character.
+    "capitalize": (on_text(capitalize, UNITS_PER_PYTHON_CHAR), 0, 0),
+    "trim": (on_text(lambda t: t.strip(JAVA_WHITESPACE)), 0, 0),
     # Java counts UTF-16 code units: an emoji is 2 (which is also how SMS encodings count).
-    "length": (lambda v: len(require_text(v).encode("utf-16-le")) // 2, 0, 0),
+    "length": (text_length, 0, 0),
     "size": (_size, 0, 0),
     "join": (_join, 1, 3),
     "first": (lambda v: _edge(v, 0), 0, 0),
@@ -229,8 +224,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "string.currency": (lambda v: format_number(require_number(v), CURRENCY_PATTERN), 0, 0),
     "string.percent": (lambda v: format_number(require_number(v), PERCENT_PATTERN), 0, 0),
     "string.iso": (_string_iso, 0, 0),
-    "html": (_html, 0, 0),
-    "url": (_url, 0, 1),
+    "html": (html, 0, 0),
+    "url": (url, 0, 1),
     "number": (_to_number, 0, 0),
     "date": (_to_date("date", iso=False), 0, 1),
     "time": (_to_date("time", iso=False), 0, 1),
@@ -238,21 +233,17 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "date.iso": (_to_date("date", iso=True), 0, 0),
     "time.iso": (_to_date("time", iso=True), 0, 0),
     "datetime.iso": (_to_date("datetime", iso=True), 0, 0),
-    "keys": (lambda v: list(require_hash(v).keys()), 0, 0),
-    "values": (lambda v: list(require_hash(v).values()), 0, 0),
-    "contains": (lambda v, s: _string_argument("contains", s) in require_text(v), 1, 1),
-    "starts_with": (
-        lambda v, s: require_text(v).startswith(_string_argument("starts_with", s)),
-        1,
-        1,
-    ),
-    "ends_with": (lambda v, s: require_text(v).endswith(_string_argument("ends_with", s)), 1, 1),
-    "replace": (_replace, 2, 2),
+    "keys": (_sized(lambda v: list(require_hash(v).keys())), 0, 0),
+    "values": (_sized(lambda v: list(require_hash(v).values())), 0, 0),
+    "contains": (text_test("contains", lambda text, part: part in text), 1, 1),
+    "starts_with": (text_test("starts_with", str.startswith), 1, 1),
+    "ends_with": (text_test("ends_with", str.endswith), 1, 1),
+    "replace": (replace_text, 2, 2),
     "round": (lambda v: numbers.round_half_up(require_number(v)), 0, 0),
     "floor": (lambda v: numbers.floor(require_number(v)), 0, 0),
     "ceiling": (lambda v: numbers.ceiling(require_number(v)), 0, 0),
     "abs": (lambda v: numbers.absolute(require_number(v)), 0, 0),
-    "reverse": (lambda v: list(reversed(require_sequence(v))), 0, 0),
+    "reverse": (_sized(lambda v: list(reversed(require_sequence(v)))), 0, 0),
     "seq_contains": (_sequence_contains, 1, 1),
     "int": (lambda v: numbers.java_int(require_number(v)), 0, 0),
 }

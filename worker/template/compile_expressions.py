@@ -21,7 +21,7 @@ EMPTY = "ftl_empty"
 ARITHMETIC = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeInfo:
     """What an error message needs about an expression: its position and source text."""
 

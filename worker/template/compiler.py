@@ -119,8 +119,15 @@ class Compiler(ExpressionCompiler):
             loop.names[loop_vars.value] = loop.value
             target = nodes.Tuple([target, nodes.Name(loop.value, "store")], "store")
         self.loops.append(loop)
+        nodes_before = len(self.node_infos)
         body = self.block(statements)
         self.loops.pop()
+        # Each iteration pays for every node of its body up front (see budget.py).
+        body_nodes = len(self.node_infos) - nodes_before + len(statements)
+        assert isinstance(iterator, nodes.Filter)
+        iterator = nodes.Filter(
+            iterator.node, iterator.name, [*iterator.args, nodes.Const(body_nodes)], [], None, None
+        )
         if loop.uses_state:
             body.insert(
                 0, nodes.Assign(nodes.Name(loop.state, "store"), nodes.Name("loop", "load"))

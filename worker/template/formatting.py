@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
 
-from .failures import TemplateDataFailure
+from .budget import charge
+from .failures import TemplateDataFailure, TemplateLimitFailure
+from .limits import MAX_STRING_CHARS
 from .numbers import Number, java_double_string
 
 _CONTEXT = Context(prec=1000, rounding=ROUND_HALF_EVEN)
@@ -22,6 +24,10 @@ _MAX_MAGNITUDE = 350  # decimal exponent; beyond any float, refuses absurd Decim
 _NUMBER_CHARS = "#0,."
 # en_US symbols, as prefix/suffix text; `¤¤` is the international currency code.
 _CURRENCY, _CURRENCY_CODE = "$", "USD"
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+# Work units (see budget.py) for formatting one number: Decimal arithmetic over up to a few
+# hundred digits (a double near 1e308 times a percent's 100).
+_UNITS_PER_FORMAT = 400
 _FRACTION_SPEC = re.compile(r"(?:[mM]\d+)+")
 
 
@@ -193,6 +199,11 @@ PERCENT_PATTERN = parse_number_pattern("#,##0%")
 
 
 def format_number(value: Number, pattern: NumberPattern = DEFAULT_PATTERN) -> str:
+    charge(_UNITS_PER_FORMAT)
+    if isinstance(value, float) or (isinstance(value, int) and _LONG_MIN <= value <= _LONG_MAX):
+        pattern = _java_double_caps(pattern)
+    if pattern.min_integer_digits + pattern.min_fraction_digits > MAX_STRING_CHARS:
+        raise TemplateLimitFailure(f"A string value would exceed {MAX_STRING_CHARS:,} characters")
     negative = value < 0 or (isinstance(value, float) and math.copysign(1, value) < 0)
     prefix = pattern.negative_prefix if negative else pattern.positive_prefix
     suffix = pattern.negative_suffix if negative else pattern.positive_suffix
@@ -207,6 +218,19 @@ def format_number(value: Number, pattern: NumberPattern = DEFAULT_PATTERN) -> st
     if fraction or pattern.always_show_point:
         number += "." + fraction
     return f"{prefix}{number}{suffix}"
+
+
+def _java_double_caps(pattern: NumberPattern) -> NumberPattern:
+    """Java's DecimalFormat shows at most 309 integer and 340 fraction digits of anything but
+    a BigInteger or BigDecimal (our Decimals and integers beyond a long)."""
+    if pattern.min_integer_digits <= 309 and pattern.max_fraction_digits <= 340:
+        return pattern
+    return replace(
+        pattern,
+        min_integer_digits=min(pattern.min_integer_digits, 309),
+        min_fraction_digits=min(pattern.min_fraction_digits, 340),
+        max_fraction_digits=min(pattern.max_fraction_digits, 340),
+    )
 
 
 def _digits(value: Number, pattern: NumberPattern) -> tuple[str, str]:
@@ -235,7 +259,10 @@ def _quantize(exact: Decimal, pattern: NumberPattern) -> Decimal:
     if exact.is_finite() and exact and abs(exact.adjusted()) > _MAX_MAGNITUDE:
         raise TemplateDataFailure("Number is too large to format")
     quantum = Decimal(1).scaleb(-pattern.max_fraction_digits)
-    return exact.quantize(quantum, context=_CONTEXT)
+    # Enough digits for the integer part and every fraction digit asked for (both bounded).
+    digits = max(exact.adjusted(), 0) + pattern.max_fraction_digits + 2
+    context = _CONTEXT if digits <= _CONTEXT.prec else Context(digits, ROUND_HALF_EVEN)
+    return exact.quantize(quantum, context=context)
 
 
 def _fraction_length(value: Decimal) -> int:
@@ -255,6 +282,7 @@ def _group(digits: str, size: int) -> str:
 def format_computer(value: Number) -> str:
     """`?c` (FreeMarker's JavaScript-or-JSON c_format): no grouping, `.` as decimal point,
     no exponent for whole numbers below 10^100."""
+    charge(_UNITS_PER_FORMAT)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):

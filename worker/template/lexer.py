@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
-from .failures import TemplateSyntaxFailure
-from .limits import MAX_EXPRESSION_DEPTH, MAX_NUMBER_LITERAL_DIGITS
+from .failures import TemplateLimitFailure, TemplateSyntaxFailure
+from .limits import MAX_EXPRESSION_DEPTH, MAX_NUMBER_LITERAL_DIGITS, MAX_TEMPLATE_PIECES
 
 
 class SourceMap:
@@ -40,7 +40,7 @@ class Kind(Enum):
     END = "end"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Embedded:
     """The tokens of one `${...}` (or legacy numeric `#{...}`) inside a string literal."""
 
@@ -49,7 +49,7 @@ class Embedded:
     numeric: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     kind: Kind
     text: str
@@ -83,10 +83,30 @@ _INTERPOLATION = re.compile(r"[$#]\{")
 _HEX = re.compile(r"[0-9A-Fa-f]{1,4}")
 
 
+class PieceCounter:
+    """Counts a template's pieces (chunks and expression tokens) as they are made, so a
+    template is refused before compiling it could cost more than `MAX_TEMPLATE_PIECES`."""
+
+    __slots__ = ("count", "offset")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.offset = 0  # where the piece being made starts, for the error's position
+
+    def spend(self, pieces: int = 1) -> None:
+        self.count += pieces
+        if self.count > MAX_TEMPLATE_PIECES:
+            raise TemplateLimitFailure(
+                f"The template has more than {MAX_TEMPLATE_PIECES:,} pieces "
+                "(text runs, tags and expression tokens)"
+            )
+
+
 class ExpressionTokenizer:
-    def __init__(self, source_map: SourceMap) -> None:
+    def __init__(self, source_map: SourceMap, pieces: PieceCounter | None = None) -> None:
         self.map = source_map
         self.source = source_map.source
+        self.pieces = PieceCounter() if pieces is None else pieces
         self._string_nesting = 0
 
     def tokenize(self, start: int, terminator: Terminator) -> tuple[list[Token], int, bool]:
@@ -114,6 +134,7 @@ class ExpressionTokenizer:
                 depth += 1
             elif token.kind is Kind.OPERATOR and token.text in ")]}":
                 depth = max(depth - 1, 0)
+            self.pieces.spend()
             tokens.append(token)
             pos = token.end
 
@@ -178,7 +199,7 @@ class ExpressionTokenizer:
         self._string_nesting += 1
         if self._string_nesting > MAX_EXPRESSION_DEPTH:
             raise self.map.fail("String interpolations are nested too deeply", start)
-        inner = ExpressionTokenizer(SourceMap(value))
+        inner = ExpressionTokenizer(SourceMap(value), self.pieces)
         inner._string_nesting = self._string_nesting
         parts: list[str | Embedded] = []
         pos = 0

@@ -19,10 +19,14 @@ import math
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact
 
+from .budget import charge
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .limits import MAX_NUMBER_DIGITS
 
 Number = int | float | Decimal
+# Work units (see budget.py) for converting or comparing numbers of up to a few hundred digits
+# (a double's shortest digits, Decimal conversions): a few microseconds at most.
+UNITS_PER_NUMBER_CONVERSION = 200
 
 _SCALE = 12  # FreeMarker's minScale = maxScale = 12
 _EXACT = Context(prec=MAX_NUMBER_DIGITS + _SCALE + 2, traps=[Inexact], Emax=10**6, Emin=-(10**6))
@@ -47,6 +51,7 @@ def java_double_string(value: float) -> str:
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if value == 0:
         return "-0.0" if math.copysign(1, value) < 0 else "0.0"
+    charge(UNITS_PER_NUMBER_CONVERSION)
     sign = "-" if value < 0 else ""
     digits, exponent = _shortest_digits(abs(value))
     if 1e-3 <= abs(value) < 1e7:
@@ -147,6 +152,7 @@ def negate(value: Number) -> Number:
 def compare(left: Number, right: Number) -> int:
     """FreeMarker's compareNumbers: same Java type compares directly, otherwise as BigDecimals
     (a Double through its `toString`, so 0.1 equals the literal 0.1)."""
+    charge(UNITS_PER_NUMBER_CONVERSION)
     infinite = any(isinstance(n, float) and not math.isfinite(n) for n in (left, right))
     if type(left) is type(right) or infinite:
         pair: tuple[Number, Number] = (left, right)
@@ -160,6 +166,8 @@ def java_long(value: Number) -> int:
     if isinstance(value, float):
         if math.isnan(value):
             return 0
+        if math.isinf(value):  # saturates, as Java's (int)/(long) casts do
+            return (1 << 63) - 1 if value > 0 else -(1 << 63)
         return max(-(1 << 63), min((1 << 63) - 1, int(value)))
     return _wrap(int(value), 64)
 
@@ -169,6 +177,8 @@ def java_int(value: Number) -> int:
     if isinstance(value, float):
         if math.isnan(value):
             return 0
+        if math.isinf(value):  # saturates, as Java's (int)/(long) casts do
+            return (1 << 31) - 1 if value > 0 else -(1 << 31)
         return max(-(1 << 31), min((1 << 31) - 1, int(value)))
     return _wrap(int(value), 32)
 
@@ -197,6 +207,7 @@ def _as_double(value: Number) -> Decimal:
     double = float(value)
     if not math.isfinite(double):
         raise TemplateDataFailure("Can't round an infinite or NaN number")
+    charge(UNITS_PER_NUMBER_CONVERSION)  # up to ~1,000 exact digits
     return Decimal(double)
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import limits, numbers
-from .builtins import BUILTINS, string_too_long
+from .budget import charge, charge_text
+from .builtins import BUILTINS
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .formatting import NumberPattern, format_number
 from .ranges import RangeValue
@@ -25,12 +26,19 @@ from .values import (
     type_name,
 )
 
+# Arithmetic on numbers of up to ~110 digits (the limit) costs up to a few microseconds;
+# a division (big-integer scaling) about three times as much.
+_UNITS_PER_ARITHMETIC = 400
 
-def _arithmetic(symbol: str, apply: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+
+def _arithmetic(
+    symbol: str, apply: Callable[[Any, Any], Any], units: int = _UNITS_PER_ARITHMETIC
+) -> Callable[[Any, Any], Any]:
     def run(left: Any, right: Any) -> Any:
         if not (is_number(left) and is_number(right)):
             bad = right if is_number(left) else left
             raise TemplateDataFailure(f"Operator {symbol} needs numbers, got a {type_name(bad)}")
+        charge(units)
         return apply(left, right)
 
     return run
@@ -38,19 +46,23 @@ def _arithmetic(symbol: str, apply: Callable[[Any, Any], Any]) -> Callable[[Any,
 
 def add(left: Any, right: Any) -> Any:
     if is_number(left) and is_number(right):
+        charge(_UNITS_PER_ARITHMETIC)
         return numbers.add(left, right)
     if is_sequence(left) and is_sequence(right) and not isinstance(left, str):
         if len(left) + len(right) > limits.MAX_SEQUENCE_ITEMS:
             raise TemplateLimitFailure(
                 f"A sequence would exceed {limits.MAX_SEQUENCE_ITEMS:,} items"
             )
+        # Paid for by size, so what a render keeps is bounded by its budget too: about
+        # 4 bytes a unit (a list slot is 8 bytes, a dict entry up to ~40).
+        charge(2 * (len(left) + len(right)) + 1)
         return [*left, *right]
     if isinstance(left, Mapping) and isinstance(right, Mapping):
+        charge(10 * (len(left) + len(right)) + 1)
         return {**left, **right}
     if isinstance(left, (str, *DATE_TYPES)) or isinstance(right, (str, *DATE_TYPES)):
         left_text, right_text = to_text(left), to_text(right)
-        if len(left_text) + len(right_text) > limits.MAX_STRING_CHARS:
-            raise string_too_long()
+        charge_text(len(left_text) + len(right_text))
         return left_text + right_text
     raise TemplateDataFailure(f"Can't add a {type_name(left)} and a {type_name(right)}")
 
@@ -84,6 +96,8 @@ def compare(left: Any, right: Any, symbol: str) -> bool:
         raise TemplateDataFailure(message)
     if symbol not in ("==", "!=") and not isinstance(left, DATE_TYPES):
         raise TemplateDataFailure(f"Operator {symbol} can't compare {type_name(left)} values")
+    if isinstance(left, str) and isinstance(right, str):
+        charge(min(len(left), len(right)) + 1)
     try:
         return _COMPARISONS[symbol](left, right)
     except TypeError as error:  # e.g. a date with a datetime, naive with aware
@@ -109,12 +123,12 @@ def fail(value: Any, message: str) -> Any:
 
 
 def concatenate(*texts: str) -> str:
-    if sum(map(len, texts)) > limits.MAX_STRING_CHARS:
-        raise string_too_long()
+    charge_text(sum(map(len, texts)))
     return "".join(texts)
 
 
 def make_sequence(*items: Any) -> list[Any]:
+    charge(len(items) + 1)
     return list(items)
 
 
@@ -123,7 +137,7 @@ VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "increment": _arithmetic("++", numbers.add),
     "sub": _arithmetic("-", numbers.subtract),
     "mul": _arithmetic("*", numbers.multiply),
-    "div": _arithmetic("/", numbers.divide),
+    "div": _arithmetic("/", numbers.divide, units=3 * _UNITS_PER_ARITHMETIC),
     "mod": _arithmetic("%", numbers.modulus),
     "negate": negate,
     "not": logical_not,

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
 from . import limits
+from .budget import charge
 from .failures import TemplateDataFailure, TemplateLimitFailure
 
 
@@ -85,6 +86,8 @@ def slice_value(target: str | Sequence[Any], key: RangeValue) -> Any:
         size = first + 1 if last < 0 else abs(length - first) if last >= length else key.size
     if size == 0:
         return "" if text else []
+    # A Python loop builds a sliced sequence: a few units an item; a string slice is C code.
+    charge((size if text else 5 * size) + 1)
     if not text:
         return [target[first + i * key.step] for i in range(size)]
     if key.step < 0 and size > 1:

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import limits
+from . import limits, numbers
+from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
 from .ranges import RangeValue, slice_value
@@ -22,7 +23,7 @@ from .values import (
     FalsyMissing,
     Missing,
     require_hash,
-    require_integer,
+    require_number,
     require_sequence,
     to_text,
     type_name,
@@ -30,30 +31,25 @@ from .values import (
 
 
 class RenderState:
-    """Per-render mutable state: `<#assign>`ed variables and the work budget."""
+    """Per-render mutable state: `<#assign>`ed variables, loop iterations and the budget."""
 
-    __slots__ = ("assigned", "clock", "data", "deadline", "iterations")
+    __slots__ = ("assigned", "budget", "data", "iterations")
 
-    def __init__(self, data: Mapping[str, Any], clock: Callable[[], float]) -> None:
+    def __init__(self, data: Mapping[str, Any], budget: RenderBudget) -> None:
         self.data = data
         self.assigned: dict[str, Any] = {}
         self.iterations = 0
-        self.clock = clock
-        self.deadline = clock() + limits.MAX_RENDER_SECONDS
+        self.budget = budget
 
-    def spend_iteration(self) -> None:
+    def spend_iteration(self, nodes_in_body: int) -> None:
+        """One more loop iteration, paid in advance for every node of the loop's body."""
         self.iterations += 1
         if self.iterations > limits.MAX_LOOP_ITERATIONS:
             raise TemplateLimitFailure(
                 f"Loops ran more than {limits.MAX_LOOP_ITERATIONS:,} iterations in total"
             )
-        self.check_time()
-
-    def check_time(self) -> None:
-        if self.clock() > self.deadline:
-            raise TemplateLimitFailure(
-                f"Rendering took longer than {limits.MAX_RENDER_SECONDS} seconds"
-            )
+        self.budget.charge((nodes_in_body + 1) * limits.WORK_PER_NODE)
+        self.budget.check_time()
 
 
 # ---- statement-level operations (always strict) ----
@@ -113,18 +109,18 @@ def lenient_boolean(value: Any, node_id: int, falsy_missing: bool) -> Any:
     return require_boolean(value, node_id)
 
 
-def iterate(state: RenderState, source: Any, node_id: int) -> Iterator[Any]:
-    return _spending(state, listable(source, False, node_id), node_id)
+def iterate(state: RenderState, source: Any, node_id: int, body_nodes: int) -> Iterator[Any]:
+    return _spending(state, listable(source, False, node_id), node_id, body_nodes)
 
 
-def iterate_pairs(state: RenderState, source: Any, node_id: int) -> Iterator[Any]:
-    return _spending(state, listable(source, True, node_id), node_id)
+def iterate_pairs(state: RenderState, source: Any, node_id: int, body_nodes: int) -> Iterator[Any]:
+    return _spending(state, listable(source, True, node_id), node_id, body_nodes)
 
 
-def _spending(state: RenderState, items: Any, node_id: int) -> Iterator[Any]:
+def _spending(state: RenderState, items: Any, node_id: int, body_nodes: int) -> Iterator[Any]:
     for item in items:
         try:
-            state.spend_iteration()
+            state.spend_iteration(body_nodes)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
         yield item
@@ -134,7 +130,9 @@ def listable(source: Any, pairs: bool, node_id: int) -> Any:
     if isinstance(source, Missing):
         raise source.failure()
     try:
-        return list(require_hash(source).items()) if pairs else require_sequence(source)
+        items = list(require_hash(source).items()) if pairs else require_sequence(source)
+        charge(len(items) if pairs else 1)
+        return items
     except TemplateFailure as failure:
         raise failure.located_at(node_id) from None
 
@@ -203,7 +201,8 @@ def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
         if isinstance(key, RangeValue):
             sliced = target if isinstance(target, (list, tuple)) else to_text(target)
             return slice_value(sliced, key)
-        position = require_integer(key)
+        # FreeMarker takes the key's Java intValue(): 1.7 -> 1, Infinity -> 2^31-1, NaN -> 0.
+        position = numbers.java_int(require_number(key))
         if not isinstance(target, (list, tuple, RangeValue, EmptyDefault)):
             # FreeMarker indexes anything else as its text; past the end is an error there
             # (unlike a sequence, where it is a missing value).

@@ -8,16 +8,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexer import ExpressionTokenizer, SourceMap, Terminator, Token
+from .failures import TemplateLimitFailure
+from .lexer import ExpressionTokenizer, PieceCounter, SourceMap, Terminator, Token
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextChunk:
     text: str
     start: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterpolationChunk:
     tokens: tuple[Token, ...]
     start: int
@@ -25,7 +26,7 @@ class InterpolationChunk:
     numeric: bool = False  # legacy `#{...}`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagChunk:
     """`<#name ...>` or, when `closing`, `</#name>`."""
 
@@ -37,7 +38,7 @@ class TagChunk:
     self_closing: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CommentChunk:
     start: int
     end: int
@@ -50,17 +51,31 @@ _TAG_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def scan(source_map: SourceMap) -> list[Chunk]:
-    source = source_map.source
-    tokenizer = ExpressionTokenizer(source_map)
     chunks: list[Chunk] = []
+    pieces = PieceCounter()
+    try:
+        _scan(source_map, pieces, chunks)
+    except TemplateLimitFailure as failure:
+        failure.line, failure.column = source_map.position(pieces.offset)
+        raise
+    return chunks
+
+
+def _scan(source_map: SourceMap, pieces: PieceCounter, chunks: list[Chunk]) -> None:
+    source = source_map.source
+    tokenizer = ExpressionTokenizer(source_map, pieces)
     pos = 0
     while pos < len(source):
+        pieces.offset = pos
+        pieces.spend()
         found = _SPECIAL.search(source, pos)
         if found is None:
             chunks.append(TextChunk(source[pos:], pos))
             break
         if found.start() > pos:
             chunks.append(TextChunk(source[pos : found.start()], pos))
+            pieces.offset = found.start()
+            pieces.spend()
         start, marker = found.start(), found.group()
         if marker in ("${", "#{"):
             tokens, pos, _ = tokenizer.tokenize(found.end(), Terminator.BRACE)
@@ -85,4 +100,3 @@ def scan(source_map: SourceMap) -> list[Chunk]:
             chunks.append(
                 TagChunk(name_match.group(), tuple(tokens), start, pos, closing, self_closing)
             )
-    return chunks

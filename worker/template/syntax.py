@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Where a node sits in the source: offsets for quoting its text, line/column for people."""
 
@@ -23,13 +23,13 @@ class Span:
 # ---- expressions ----
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Literal:
     span: Span
     value: str | Decimal | bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StringTemplate:
     """A string literal containing `${...}` interpolations; parts are text or expressions."""
 
@@ -37,7 +37,7 @@ class StringTemplate:
     parts: tuple[str | Expr, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NumericText:
     """Legacy `#{expr}` / `#{expr; m1M2}`: a number printed with no grouping and the given
     fraction digits (0 to 50 by default)."""
@@ -48,33 +48,33 @@ class NumericText:
     max_fraction: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SequenceLiteral:
     span: Span
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Variable:
     span: Span
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dot:
     span: Span
     target: Expr
     key: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Index:
     span: Span
     target: Expr
     key: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BuiltIn:
     """`target?name(args)`; `name` includes a variant such as `string.iso` or `date.iso`.
     A wrong number of arguments is a render-time error in FreeMarker (`arity_error`)."""
@@ -86,7 +86,7 @@ class BuiltIn:
     arity_error: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parenthesized:
     """Kept in the tree because `(a.b)!x` and `a.b!x` cover missing values differently."""
 
@@ -94,7 +94,7 @@ class Parenthesized:
     inner: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Default:
     """`target!fallback`; a `None` fallback is FreeMarker's empty string/sequence/hash."""
 
@@ -103,25 +103,25 @@ class Default:
     fallback: Expr | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exists:
     span: Span
     target: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Not:
     span: Span
     operand: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Negate:
     span: Span
     operand: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Logical:
     """`&&` / `||`, short-circuiting."""
 
@@ -131,7 +131,7 @@ class Logical:
     right: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Binary:
     """Arithmetic (`+ - * / %`) and comparison (`== != < <= > >=`, canonical spelling)."""
 
@@ -141,7 +141,7 @@ class Binary:
     right: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Range:
     """`start..end` (inclusive), `start..<end` (exclusive), `start..*count` (length) or
     `start..` (unbounded, `end` is None)."""
@@ -174,33 +174,33 @@ Expr = (
 # ---- statements ----
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     text: str
     start: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comment:
     """`<#-- ... -->`: prints nothing, but white-space stripping sees it, as FreeMarker does."""
 
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interpolation:
     span: Span
     expr: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IfBlock:
     span: Span
     branches: tuple[tuple[Expr, tuple[Statement, ...]], ...]
     otherwise: tuple[Statement, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoopVars:
     """`as x` (sequence) or `as k, v` (hash)."""
 
@@ -209,7 +209,7 @@ class LoopVars:
     value: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListBlock:
     """`<#list>`; without `loop_vars` the body holds exactly one `ItemsBlock`."""
 
@@ -220,20 +220,20 @@ class ListBlock:
     otherwise: tuple[Statement, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemsBlock:
     span: Span
     loop_vars: LoopVars
     body: tuple[Statement, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SepBlock:
     span: Span
     body: tuple[Statement, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """One `name op value` of `<#assign>`; `op` is `=`, `+=`, ..., or `++`/`--` (no value)."""
 
@@ -243,13 +243,13 @@ class Assignment:
     value: Expr | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AssignDirective:
     span: Span
     assignments: tuple[Assignment, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoopControl:
     """`<#break>` or `<#continue>`."""
 

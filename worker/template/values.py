@@ -128,12 +128,3 @@ def require_number(value: Any) -> int | float | Decimal:
         raise wrong_type("number", value)
     result: int | float | Decimal = value
     return result
-
-
-def require_integer(value: Any) -> int:
-    number = require_number(value)
-    if isinstance(number, int):
-        return number
-    if number != int(number):
-        raise TemplateDataFailure(f"Expected a whole number, got {format_number(number)}")
-    return int(number)

@@ -1,0 +1,115 @@
+"""The string built-ins (`?upper_case`, `?capitalize`, `?html`, `?url`, `?replace`, ...),
+each paid for in the render budget before it runs and refused when its result would exceed the
+string limit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from . import limits
+from .budget import charge, charge_text
+from .failures import TemplateDataFailure, TemplateLimitFailure
+from .values import require_text, type_name
+
+# What Java's String.trim() strips (every character up to U+0020); ?cap_first skips it too.
+JAVA_WHITESPACE = "".join(chr(code) for code in range(33))
+# Work units (see budget.py) for a character handled by a Python loop rather than C code.
+UNITS_PER_PYTHON_CHAR = 8
+
+
+def string_too_long() -> TemplateLimitFailure:
+    return TemplateLimitFailure(
+        f"A string value would exceed {limits.MAX_STRING_CHARS:,} characters"
+    )
+
+
+def checked_text(text: str) -> str:
+    if len(text) > limits.MAX_STRING_CHARS:
+        raise string_too_long()
+    return text
+
+
+def first_letter(text: str, change: Callable[[str], str]) -> str:
+    stripped = text.lstrip(JAVA_WHITESPACE)
+    if not stripped:
+        return text
+    at = len(text) - len(stripped)
+    return text[:at] + change(text[at]) + text[at + 1 :]
+
+
+def on_text(change: Callable[[str], str], units_per_char: int = 1) -> Callable[[Any], str]:
+    """A string built-in paid for before it runs: its output is at most three characters per
+    input character (Unicode case mappings), so its work is proportional to the input. The
+    output is paid for too (after: its size is known only then), so that what a render keeps
+    is bounded by its budget as well."""
+
+    def run(value: Any) -> str:
+        text = require_text(value)
+        charge(units_per_char * len(text) + 1)
+        result = checked_text(change(text))
+        charge(len(result))
+        return result
+
+    return run
+
+
+def capitalize(text: str) -> str:
+    words, capitalize_next = [], True
+    for char in text:
+        words.append(char.upper() if capitalize_next else char.lower())
+        capitalize_next = char.isspace()
+    return "".join(words)
+
+
+def text_length(value: Any) -> int:
+    text = require_text(value)
+    charge(2 * len(text) + 1)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def string_argument(name: str, value: Any) -> str:
+    """Arguments FreeMarker takes as strings only (a number is not converted)."""
+    if not isinstance(value, str):
+        raise TemplateDataFailure(
+            f"?{name}(...) expects a string argument, not a {type_name(value)}"
+        )
+    return value
+
+
+def html(value: Any) -> str:
+    text = require_text(value)
+    charge(6 * len(text) + 1)  # `&quot;` is the longest replacement
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return checked_text(text.replace('"', "&quot;").replace("'", "&#39;"))
+
+
+def url(value: Any, charset: Any = "UTF-8") -> str:
+    text = require_text(value)
+    charge(12 * len(text) + 1)  # up to 4 bytes a character, `%XX` each
+    try:
+        # Java's encoder writes `?` for a character the charset cannot hold, as FreeMarker.
+        return checked_text(
+            quote(text, safe="!*'()", encoding=require_text(charset), errors="replace")
+        )
+    except LookupError as error:
+        raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url") from error
+
+
+def replace_text(value: Any, old: Any, new: Any) -> str:
+    text, old_text, new_text = require_text(value), require_text(old), require_text(new)
+    charge(len(text) + len(old_text) + 1)
+    occurrences = text.count(old_text) if old_text else len(text) + 1
+    result_size = len(text) + occurrences * (len(new_text) - len(old_text))
+    charge_text(result_size)
+    return text.replace(old_text, new_text)
+
+
+def text_test(name: str, test: Callable[[str, str], bool]) -> Callable[[Any, Any], bool]:
+    def run(value: Any, argument: Any) -> bool:
+        text, wanted = require_text(value), string_argument(name, argument)
+        charge(len(text) + len(wanted) + 1)
+        return test(text, wanted)
+
+    return run
