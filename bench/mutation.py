@@ -5,11 +5,12 @@
 
 mutmut (configured in pyproject.toml, `[tool.mutmut]`) mutates the core (`worker/sms/`), the
 Twilio edge (`worker/twilio/`), outcome reporting (`worker/runtime/reporter.py`, `lease.py`) and
-the log filter (`worker/logs.py`, `worker/redaction.py`), and runs the fast tests without the engine that cover each
-mutated function. It works in `mutants/` (ignored by git); a second run only re-tests what
-changed. This prints, per module, how many mutants the tests killed, how many survived or timed
-out, and lists the survivors (`mutmut show NAME` shows one). It runs at low CPU priority: the
-machine is shared. Not part of CI: it is far too slow for that.
+the log filter and masking rule (`worker/logs.py`, `worker/redaction.py`), and runs the fast
+tests without the engine that cover each mutated function. It works in `mutants/` (ignored by
+git); a second run only re-tests what changed. This prints, per module, how many mutants the
+tests killed, how many survived or timed out, and lists the survivors (`mutmut show NAME` shows
+one). It runs at low CPU priority: the machine is shared. Not part of CI: it is far too slow for
+that.
 """
 
 from __future__ import annotations
