@@ -83,6 +83,11 @@ class Metrics:
             ["call", "status"],
             registry=self.registry,
         )
+        self.engine_nodes_up = Gauge(
+            f"{PREFIX}_engine_nodes_up",
+            "Engine nodes (of those CAMUNDA_URL names) whose last call got an answer.",
+            registry=self.registry,
+        )
         self.engine_lost_races = Counter(
             f"{PREFIX}_engine_lost_races",
             "Engine calls answered with 'another node got there first' (optimistic locking, a "

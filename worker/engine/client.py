@@ -97,6 +97,7 @@ class EngineClient:
             tasks.config.update(auth)
             nodes.append(_Node(url, tasks, engine_session(settings, pool_size, url)))
         self._nodes = Nodes(nodes)
+        self._metrics.engine_nodes_up.set_function(lambda: self._nodes.up)
         self._worker_id = settings.worker_id
         self._topic = settings.topic
         self._timeout_s = 30.0

@@ -53,10 +53,9 @@ class Nodes(Generic[_N]):
 
     @property
     def up(self) -> int:
-        """How many nodes are up (or due to be tried again)."""
-        now = self._clock()
+        """How many nodes answered the last call made to them (all, before the first)."""
         with self._lock:
-            return sum(1 for state in self._states if state.down_until <= now)
+            return sum(1 for state in self._states if state.failures == 0)
 
     def order(self) -> list[int]:
         """Indexes to try, in order: from the next in turn, those up or due to be tried again,
