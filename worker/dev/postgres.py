@@ -98,8 +98,11 @@ class ThrowawayPostgres:
                 "initdb", "-D", str(self.data_dir), "-U", DB_USER, "--auth=trust",
                 "--encoding=UTF8", "--no-sync",
             )  # fmt: skip
-            # fsync off: a throwaway server need not survive a power cut, and it is much faster.
-            options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self._root} -c fsync=off"
+            # No durability: a throwaway server need not survive a crash of its own, and is faster.
+            options = (
+                f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self._root} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            )
             self._run(
                 "pg_ctl", "-D", str(self.data_dir), "-l", str(self._root / "server.log"),
                 "-o", options, "-w", "-t", str(int(START_TIMEOUT_S)), "start",
