@@ -3,12 +3,14 @@
 Two Camunda 7.24 nodes on one throwaway PostgreSQL database (`worker.dev.local_cluster`), the
 Twilio stand-in, and three `python -m worker run` processes (default settings but the worker
 count). Each round creates a backlog of `--tasks` instances (two recipients each) before the
-workers start, then measures the drain: tasks/s between 10% and 90% of the instances ended.
+workers start, then measures the drain: tasks/s between 10% and 90% of the instances ended, and
+the CPU the engine JVMs and the workers spent per task over the whole drain.
 "one node": CAMUNDA_URL names the first node only (the second idles, as it would beside a
 worker pointed at one node); "two nodes": both. The order alternates per round so drift on a
-shared machine falls on both. Compare the ratio, not absolute rates.
+shared machine falls on both; a warm-up drain through both nodes goes first, uncounted. Compare
+the ratio, not absolute rates.
 
-    python -m bench.cluster                  # 1000 tasks, 2 rounds (about 5 minutes)
+    python -m bench.cluster                  # 1000 tasks, 2 rounds (5-10 minutes)
     python -m bench.cluster --tasks 300 --rounds 1
 """
 
@@ -23,6 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench import procstats
 from worker.dev.bpmn_models import sms_process
 from worker.dev.local_cluster import LocalCluster
 from worker.dev.local_engine import LocalEngine
@@ -86,6 +89,9 @@ def _drain(
         )
         for _ in range(WORKERS)
     ]
+    engines = [procstats.find_java_on_port(node.port) for node in cluster.nodes]
+    engine_pids = [pid for pid in engines if pid is not None]
+    engine_cpu_s = sum(procstats.cpu_seconds(pid) for pid in engine_pids)
     low, high = tasks // 10, tasks - tasks // 10
     low_at = high_at = 0.0
     try:
@@ -96,6 +102,8 @@ def _drain(
             if done >= high and not high_at:
                 high_at = now
             time.sleep(0.1)
+        engine_cpu_s = sum(procstats.cpu_seconds(pid) for pid in engine_pids) - engine_cpu_s
+        worker_cpu_s = sum(procstats.cpu_seconds(worker.pid) for worker in workers)
     finally:
         for worker in workers:
             worker.kill()
@@ -105,7 +113,11 @@ def _drain(
     lost = len(expected - set(delivered))
     duplicates = sum(count - 1 for count in delivered.values())
     rate = (high - low) / (high_at - low_at)
-    print(f"  {label:9}  {rate:7.1f} tasks/s   lost {lost}, duplicates {duplicates}", flush=True)
+    print(
+        f"  {label:9}  {rate:7.1f} tasks/s   CPU ms/task: engines {engine_cpu_s * 1000 / tasks:.0f}"
+        f", workers {worker_cpu_s * 1000 / tasks:.0f}   lost {lost}, duplicates {duplicates}",
+        flush=True,
+    )
     return rate
 
 
@@ -113,11 +125,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--warmup-tasks", type=int, default=300)
     args = parser.parse_args()
     LocalEngine.build(progress=print)
     rates: dict[str, list[float]] = {"one node": [], "two nodes": []}
     with LocalCluster(nodes=2) as cluster, TwilioStandIn() as standin:
         urls = {"one node": cluster.nodes[0].url, "two nodes": cluster.camunda_url}
+        # Both JVMs compile the hot paths first: a cold node would count against two nodes.
+        print(f"warm-up: {args.warmup_tasks} tasks through both nodes (not counted)", flush=True)
+        _drain(cluster, standin, "warm-up", urls["two nodes"], tasks=args.warmup_tasks, tag="w")
         print(f"{WORKERS} workers, {args.tasks} tasks x 2 recipients per drain")
         for round_number in range(args.rounds):
             order = list(urls) if round_number % 2 == 0 else list(reversed(urls))
