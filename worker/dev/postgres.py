@@ -15,6 +15,7 @@ the package), or `nobody`, through `runuser`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pwd
@@ -93,6 +94,8 @@ class ThrowawayPostgres:
             owner = pwd.getpwnam(self._user)
             os.chown(self._root, owner.pw_uid, owner.pw_gid)
         self.port = _free_port()
+        # pg_ctl leaves the server running on its own: stop it even when the caller forgets.
+        atexit.register(self.stop)
         try:
             self._run(
                 "initdb", "-D", str(self.data_dir), "-U", DB_USER, "--auth=trust",
@@ -133,6 +136,7 @@ class ThrowawayPostgres:
         root, self._root = self._root, None
         if root is None:
             return
+        atexit.unregister(self.stop)
         if (root / "data" / "postmaster.pid").exists():
             with contextlib.suppress(PostgresError):
                 self._run("pg_ctl", "-D", str(root / "data"), "-m", "immediate", "-w", "stop")
