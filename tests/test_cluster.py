@@ -89,7 +89,9 @@ class Workers:
         found = []
         for port in self.ports:
             try:
-                found.append(requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code)
+                # Generous: a slow answer on a busy machine is not a worker that is not ready.
+                answer = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=15)
+                found.append(answer.status_code)
             except requests.RequestException:
                 found.append(0)
         return found
