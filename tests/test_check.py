@@ -79,6 +79,19 @@ def test_an_unreachable_engine_fails_the_engine_check(
     assert lines["twilio"].startswith("ok")
 
 
+@pytest.mark.engine
+def test_each_node_of_a_cluster_is_checked_on_its_own(
+    engine: LocalEngine, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    dead = _refused_url()
+    env.setenv("CAMUNDA_URL", f"{engine.url},{dead}")
+    code, lines = _check(capsys)
+    assert code == 1
+    assert lines["engine"].startswith("FAIL")
+    assert f"REST API version {engine.version()} at {engine.url}" in lines["engine"]
+    assert f"{dead} failed: version: connection refused" in lines["engine"]
+
+
 def test_a_refused_connection_asks_whether_the_engine_runs(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):

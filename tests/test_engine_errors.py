@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from worker.engine.client import engine_error
-from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
+from worker.errors import EngineError, EngineUnreachable, LockLost, LostRace, TaskGone
 
 LOCKED_BY_OTHER = (
     "RestException: External Task 79de7cea cannot be completed by worker 'A'. "
@@ -51,3 +51,15 @@ def test_a_long_lock_message_is_recognised_in_full_and_shortened_in_the_error():
     error = engine_error("complete", 400, says)
     assert isinstance(error, LockLost)
     assert len(str(error)) < 400
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_optimistic_locking_means_another_node_got_there_first(status: int):
+    says = (
+        "OptimisticLockingException: ENGINE-03005 Execution of 'UPDATE ExternalTaskEntity"
+        "[abc]' failed. Entity was updated by another transaction concurrently."
+    )
+    error = engine_error("complete", status, says)
+    assert isinstance(error, LostRace)
+    # Still a task no longer ours, for every caller that handles those.
+    assert isinstance(error, LockLost)

@@ -1,5 +1,6 @@
-"""The two base URLs the worker is configured with (the engine's, Twilio's): read once at
-start-up, their credentials taken out, so no URL the worker holds, prints or logs has any.
+"""The base URLs the worker is configured with (the engine's, one per node of its cluster, and
+Twilio's): read once at start-up, their credentials taken out, so no URL the worker holds,
+prints or logs has any.
 
 Plain HTTP: refused for Twilio off this machine unless TWILIO_ALLOW_INSECURE_HTTP says so (the
 real API is HTTPS only; what answers on http:// elsewhere is a stand-in or a mistake, and the
@@ -57,6 +58,36 @@ def parse_base_url(raw: str) -> BaseUrl:
     )
 
 
+MAX_ENGINE_NODES = 16
+
+
+def parse_base_url_list(raw: str) -> tuple[BaseUrl, ...]:
+    """The comma-separated URLs of one cluster's nodes (one URL: one node, or a load balancer).
+    ValueError names the faulty entry by position, never repeating it. One cluster has one
+    login: every URL must carry the same credentials, or none."""
+    entries = raw.split(",", MAX_ENGINE_NODES)
+    if len(entries) > MAX_ENGINE_NODES:
+        raise ValueError(f"names more than {MAX_ENGINE_NODES} nodes")
+    several = len(entries) > 1
+    urls: list[BaseUrl] = []
+    for position, entry in enumerate(entries, start=1):
+        where = f"entry {position} " if several else ""
+        if several and not entry.strip():
+            raise ValueError(f"entry {position} is empty (a stray comma?)")
+        try:
+            url = parse_base_url(entry)
+        except ValueError as exc:
+            raise ValueError(f"{where}{exc}") from None
+        if any(seen.url == url.url for seen in urls):
+            raise ValueError(f"{where}repeats an earlier node")
+        if urls and (url.user, url.password) != (urls[0].user, urls[0].password):
+            raise ValueError(
+                f"{where}has other credentials than entry 1: one cluster takes one login"
+            )
+        urls.append(url)
+    return tuple(urls)
+
+
 def is_loopback_host(host: str) -> bool:
     """`localhost`, 127.0.0.0/8 or ::1, as written: no name is resolved to decide."""
     if host.lower().rstrip(".") == "localhost":
@@ -69,11 +100,15 @@ def is_loopback_host(host: str) -> bool:
 
 def url_passwords(raw: str) -> list[str]:
     """The password in a URL's user-info, as written (percent-encoded) and as used."""
-    try:
-        written = urlsplit(raw.strip()).password or ""
-    except ValueError:
-        return []
-    return [p for p in dict.fromkeys((written, unquote(written))) if p]
+    found: list[str] = []
+    # CAMUNDA_URL may list several URLs: each may hold the password.
+    for entry in raw.split(",", MAX_ENGINE_NODES):
+        try:
+            written = urlsplit(entry.strip()).password or ""
+        except ValueError:
+            continue
+        found += [written, unquote(written)]
+    return [p for p in dict.fromkeys(found) if p]
 
 
 def take_url_credentials(values: dict[str, object]) -> list[str]:
@@ -95,9 +130,11 @@ def take_url_credentials(values: dict[str, object]) -> list[str]:
                 "every message would cross the network unencrypted. Use https://, or set "
                 "TWILIO_ALLOW_INSECURE_HTTP=true for a stand-in on a network you trust"
             )
-    engine = values.pop("camunda_url", None)
-    if isinstance(engine, BaseUrl):
-        values["camunda_url"] = engine.url
+    nodes = values.pop("camunda_url", None)
+    if isinstance(nodes, tuple) and nodes and isinstance(nodes[0], BaseUrl):
+        # Every node carries the same credentials (parse_base_url_list sees to it).
+        engine = nodes[0]
+        values["camunda_url"] = ",".join(node.url for node in nodes)
         if engine.has_credentials:
             if any(values.get(k) for k in ("camunda_user", "camunda_password", "camunda_token")):
                 problems.append(
@@ -111,12 +148,12 @@ def take_url_credentials(values: dict[str, object]) -> list[str]:
 
 def url_warnings(camunda_url: str, engine_credentials: bool, twilio_api_url: str) -> list[str]:
     found: list[str] = []
-    engine = parse_base_url(camunda_url)
-    if engine.is_plain_http_off_host and engine_credentials:
-        found.append(
-            f"CAMUNDA_URL is plain http:// to {engine.host}: the engine credentials cross "
-            "the network unencrypted; use https:// unless that network is trusted"
-        )
+    for engine in parse_base_url_list(camunda_url):
+        if engine.is_plain_http_off_host and engine_credentials:
+            found.append(
+                f"CAMUNDA_URL is plain http:// to {engine.host}: the engine credentials cross "
+                "the network unencrypted; use https:// unless that network is trusted"
+            )
     if parse_base_url(twilio_api_url).is_plain_http_off_host:
         found.append(
             "TWILIO_API_URL is plain http://, allowed by TWILIO_ALLOW_INSECURE_HTTP: the "

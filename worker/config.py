@@ -15,6 +15,7 @@ import phonenumbers
 from worker.base_urls import (
     BaseUrl,
     parse_base_url,
+    parse_base_url_list,
     take_url_credentials,
     url_passwords,
     url_warnings,
@@ -78,7 +79,7 @@ class TwilioSettings:
 
 @dataclass(frozen=True)
 class EngineSettings:
-    url: str
+    urls: tuple[str, ...]  # the nodes of one cluster (or one URL: a node, a load balancer)
     worker_id: str
     topic: str
     lock_duration_ms: int
@@ -93,6 +94,11 @@ class EngineSettings:
     token: str = _secret()
     # Every call but the long poll, whose read waits its own timeout plus a grace.
     http_timeout_ms: int = 30_000
+
+    @property
+    def url(self) -> str:
+        """As CAMUNDA_URL gave them, for messages: the nodes' URLs, comma-separated."""
+        return ",".join(self.urls)
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ class Settings:
     twilio_retry_429_budget_ms: int = 30_000
     default_region: str | None = None
 
+    # One URL, or several comma-separated: the nodes of one cluster (without credentials).
     camunda_url: str = "http://localhost:8080/engine-rest"
     camunda_user: str = ""
     camunda_password: str = _secret()
@@ -198,7 +205,7 @@ class Settings:
     @property
     def engine(self) -> EngineSettings:
         return EngineSettings(
-            url=self.camunda_url,
+            urls=tuple(self.camunda_url.split(",")),
             worker_id=self.worker_id,
             topic=self.topic,
             lock_duration_ms=self.lock_duration_ms,
@@ -292,6 +299,14 @@ def _parse_int(name: str, raw: str, low: int, high: int) -> int:
 def _parse_url(name: str, raw: str) -> BaseUrl:
     try:
         return parse_base_url(raw)
+    except ValueError as exc:
+        # Not echoed: a URL may hold a password.
+        raise ValueError(f"{name} {exc}") from None
+
+
+def _parse_url_list(name: str, raw: str) -> tuple[BaseUrl, ...]:
+    try:
+        return parse_base_url_list(raw)
     except ValueError as exc:
         # Not echoed: a URL may hold a password.
         raise ValueError(f"{name} {exc}") from None
@@ -397,8 +412,10 @@ def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
 def _parse_value(var: str, name: str, raw: str) -> object:
     if name in _INT_RANGES:
         return _parse_int(var, raw, *_INT_RANGES[name])
-    if name in ("twilio_api_url", "camunda_url"):
+    if name == "twilio_api_url":
         return _parse_url(var, raw)
+    if name == "camunda_url":
+        return _parse_url_list(var, raw)
     if name == "public_url":
         return _parse_public_url(var, raw)
     if name == "twilio_allow_insecure_http":

@@ -286,6 +286,13 @@ class LockLost(EngineError):
     that must be reported, not a task that stopped being ours."""
 
 
+class LostRace(LockLost):
+    """Another node (or transaction) got there first: the engine's optimistic locking refused
+    a change made concurrently, or a call that failed over found the task already completed
+    or locked. Like LockLost the task is no longer ours; unlike it, this is the normal life of
+    a cluster: logged at debug and counted, never an incident, never a reason to send again."""
+
+
 class NothingToCorrelate(EngineError):
     """No execution waits for the message (any more) and no message start event takes it."""
 

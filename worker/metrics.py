@@ -83,6 +83,19 @@ class Metrics:
             ["call", "status"],
             registry=self.registry,
         )
+        self.engine_nodes_up = Gauge(
+            f"{PREFIX}_engine_nodes_up",
+            "Engine nodes (of those CAMUNDA_URL names) whose last call got an answer.",
+            registry=self.registry,
+        )
+        self.engine_lost_races = Counter(
+            f"{PREFIX}_engine_lost_races",
+            "Engine calls answered with 'another node got there first' (optimistic locking, a "
+            "task completed or locked by a call that failed over), by call: the normal life "
+            "of a cluster, never an incident.",
+            ["call"],
+            registry=self.registry,
+        )
         self.lock_extensions = Counter(
             f"{PREFIX}_lock_extensions",
             "Attempts to extend a task's lock during a long send, by result (extended; lost: "

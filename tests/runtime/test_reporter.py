@@ -11,7 +11,14 @@ import pytest
 from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
 from worker.config import ReportSettings, UncaughtErrors
 from worker.engine.task import ExternalTask
-from worker.errors import EngineError, EngineUnreachable, ErrorCode, LockLost, TaskGone
+from worker.errors import (
+    EngineError,
+    EngineUnreachable,
+    ErrorCode,
+    LockLost,
+    LostRace,
+    TaskGone,
+)
 from worker.redaction import Redactor
 from worker.runtime.reporter import MAX_ERROR_MESSAGE_CHARS, OutcomeReporter, WouldCatch
 from worker.sms.outcome import (
@@ -190,6 +197,18 @@ def test_a_task_no_longer_ours_is_not_retried_nor_turned_into_an_incident(gone: 
     clock = FakeClock()
     _report(_reporter(engine, clock), clock, Completed(SENT))
     assert engine.names() == ["complete"]
+
+
+def test_another_node_first_is_neither_retried_nor_an_incident_and_logged_at_debug_only(
+    caplog: pytest.LogCaptureFixture,
+):
+    concurrent = LostRace("complete: HTTP 500 (OptimisticLockingException: ...)", 500)
+    engine = FakeEngine(failures={"complete": [concurrent]})
+    clock = FakeClock()
+    with caplog.at_level(logging.DEBUG, logger="worker.runtime.reporter"):
+        _report(_reporter(engine, clock), clock, Completed(SENT))
+    assert engine.names() == ["complete"]
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
 
 
 def test_a_refused_completion_becomes_an_incident_with_progress_recorded():

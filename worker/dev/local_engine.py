@@ -11,6 +11,8 @@ from ``dev/engine`` (the reference) and Operaton 1.0 from ``dev/engine-operaton`
 
     LocalEngine.build(flavour=OPERATON, progress=print)   # the same on Operaton, saying so
     with LocalEngine(flavour=OPERATON).start() as engine: ...
+
+A cluster (several nodes on one PostgreSQL database) is ``worker.dev.local_cluster``'s.
 """
 
 from __future__ import annotations
@@ -117,10 +119,13 @@ class LocalEngine:
         jvm_options: tuple[str, ...] = ("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"),
         app_args: tuple[str, ...] = (),
         flavour: EngineFlavour = CAMUNDA,
+        env: dict[str, str] | None = None,
     ) -> None:
         """``app_args`` are Spring properties, e.g. ``("--camunda.bpm.history-level=audit",)``
-        (``flavour.properties`` is the prefix: ``operaton.bpm`` on Operaton)."""
+        (``flavour.properties`` is the prefix: ``operaton.bpm`` on Operaton). ``env`` is added
+        to the JVM's environment: ENGINE_JDBC_URL and friends choose its database."""
         self.flavour = flavour
+        self.env = dict(env or {})
         self.jar = jar or jar_path(default_project_dir(flavour))
         self.jvm_options, self.app_args = jvm_options, app_args
         self._log_path = log_path
@@ -173,7 +178,7 @@ class LocalEngine:
         self.session.auth = ADMIN if basic_auth else None
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
-        env = {**os.environ, "ENGINE_BASIC_AUTH": "true" if basic_auth else "false"}
+        env = {**os.environ, **self.env, "ENGINE_BASIC_AUTH": "true" if basic_auth else "false"}
         cmd = [java, *self.jvm_options, "-jar", str(self.jar), f"--server.port={self.port}"]
         cmd += self.app_args
         self._proc = subprocess.Popen(  # noqa: S603 (fixed command line)
@@ -214,6 +219,18 @@ class LocalEngine:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def kill(self) -> None:
+        """SIGKILL, as when the machine under a node dies: no shutdown, connections cut. The
+        port is kept, so ``start(engine.port)`` brings the same node back."""
+        proc, self._proc = self._proc, None
+        atexit.unregister(self.stop)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -1,141 +1,38 @@
 """The engine's REST API: camunda-external-task-client-python3 builds the calls it offers, and
-every call, its and ours, goes over one pooled keep-alive requests.Session that follows no
-redirect. Every failure leaves here as an EngineError subclass, translated in
-`translated_errors` alone."""
+every call, its and ours, goes over one pooled keep-alive requests.Session per node that follows
+no redirect. Every failure leaves here as an EngineError subclass, made in
+`worker.engine.answers` alone.
+
+CAMUNDA_URL may name several nodes of one cluster (`worker.engine.nodes`): long polls go to
+each in turn, every other call to whichever node answers.
+"""
 
 from __future__ import annotations
 
 import functools
-import re
-import socket
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import requests
-import urllib3
 
 from worker.config import EngineSettings
+from worker.engine.answers import engine_error, engine_session, refused_error, translated_errors
+from worker.engine.nodes import Nodes
 from worker.engine.task import ExternalTask
 from worker.engine.task_client import PooledTaskClient
-from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone, UnreachableCause
-from worker.http_session import pooled_session
+from worker.errors import EngineError, LostRace
 from worker.metrics import Metrics, status_label
 
-# The library's bare exceptions read "received 400 : <type> : <message>".
-_STATUS_IN_MESSAGE = re.compile(r"received (\d{3})(?: : (.*))?", re.DOTALL)
-# Camunda 7.24 answers 400 both when the task is not ours and when it refuses the request itself
-# (verified by tests/engine/test_engine_answers.py). Not ours: "External Task <id> cannot be
-# completed by worker 'A'. It is locked by worker 'B'." ('null' once the lock was released), the
-# same for bpmnError, failure and extendLock, and "Cannot extend a lock that expired". Refused:
-# "Unsupported value type 'X'", "Cannot convert value ..." (a variable it cannot take). Only the
-# message tells them apart: the type (RestException) and code are the same for both.
-_NOT_OURS = re.compile(r"is locked by worker|lock that expired", re.IGNORECASE)
-# How much of the engine's own explanation is kept in our message (it reaches logs, incidents).
-_ENGINE_SAYS_CHARS = 300
+__all__ = ["FETCH_GRACE_MS", "EngineClient", "engine_error", "engine_session", "translated_errors"]
+
 # The long poll's HTTP read waits this much longer than the poll itself.
 FETCH_GRACE_MS = 5_000
 MAX_FILE_BYTES = 1024 * 1024
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-
-
-def _refused(action: str, response: requests.Response) -> EngineError | None:
-    """The error for an answer that is not a success, else None. A 3xx is one: this client's
-    session does not follow redirects (credentials must not go where a redirect points), and
-    the call was not carried out."""
-    status = response.status_code
-    if 300 <= status < 400:
-        return engine_error(action, status, "a redirect, not followed (check CAMUNDA_URL)")
-    if not response.ok:
-        return engine_error(action, status, _engine_says(response))
-    return None
-
-
-def engine_error(action: str, status: int | None, engine_says: str = "") -> EngineError:
-    """The typed error for an engine answer with this status (None: no answer); `engine_says`
-    is the engine's own explanation ("<type>: <message>" from its JSON body), if any."""
-    says = " ".join(engine_says.split())
-    message = f"{action}: HTTP {status}" + (f" ({says[:_ENGINE_SAYS_CHARS]})" if says else "")
-    if status is None:
-        return EngineUnreachable(message)
-    if status == 404:
-        return TaskGone(message, status)
-    if status == 400 and _NOT_OURS.search(says):
-        return LockLost(message, status)
-    return EngineError(message, status)
-
-
-def _engine_says(response: requests.Response | None) -> str:
-    """ "<type>: <message>" from the engine's JSON error body; empty when there is none."""
-    if response is None:
-        return ""
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    if not isinstance(body, dict):
-        return ""
-    parts = [body.get("type"), body.get("message")]
-    return ": ".join(part for part in parts if isinstance(part, str) and part)
-
-
-@contextmanager
-def translated_errors(action: str) -> Iterator[None]:
-    # The library raises bare Exception("received 400 : <type> : <message>") for most calls and
-    # requests.HTTPError for bpmnError; both, and transport errors, become EngineErrors here.
-    try:
-        yield
-    except EngineError:
-        raise
-    except requests.HTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else None
-        raise engine_error(action, status, _engine_says(exc.response)) from exc
-    except requests.RequestException as exc:
-        cause = _unreachable_cause(exc)
-        raise EngineUnreachable(f"{action}: {cause.value}", cause) from exc
-    except Exception as exc:
-        match = _STATUS_IN_MESSAGE.search(str(exc))
-        if match is None:
-            raise EngineUnreachable(f"{action}: {exc}") from exc
-        says = (match.group(2) or "").replace(" : ", ": ", 1)
-        raise engine_error(action, int(match.group(1)), says) from exc
-
-
-def engine_session(settings: EngineSettings, pool_size: int) -> requests.Session:
-    """A pooled session to the engine that sends its credentials (Basic or bearer)."""
-    session = pooled_session(settings.url, pool_size)
-    if settings.user:
-        session.auth = (settings.user, settings.password)
-    if settings.token:
-        session.headers["Authorization"] = f"Bearer {settings.token}"
-    return session
-
-
-def _unreachable_cause(exc: requests.RequestException) -> UnreachableCause:
-    """Why requests got no answer: the exception's chain (and urllib3's `reason`) holds the
-    socket error; a refused connection and an unknown host are the common set-up slips."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        return UnreachableCause.TLS
-    if isinstance(exc, requests.Timeout):
-        return UnreachableCause.TIMED_OUT
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        error = pending.pop()
-        if id(error) in seen:
-            continue
-        seen.add(id(error))
-        if isinstance(error, ConnectionRefusedError):
-            return UnreachableCause.REFUSED
-        if isinstance(error, (socket.gaierror, urllib3.exceptions.NameResolutionError)):
-            return UnreachableCause.HOST_NOT_FOUND
-        reason = getattr(error, "reason", None)
-        linked = [error.__cause__, error.__context__, reason, *error.args]
-        pending += [e for e in linked if isinstance(e, BaseException)]
-    return UnreachableCause.BROKEN
 
 
 def _counted(
@@ -148,6 +45,11 @@ def _counted(
     def counted(client: EngineClient, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             result = call(client, *args, **kwargs)
+        except LostRace:
+            # Not a failure: the cluster at work. Counted apart, and the engine did answer.
+            client._metrics.engine_lost_races.labels(call=call.__name__).inc()
+            client.last_success = time.monotonic()
+            raise
         except EngineError as exc:
             labels = {"call": call.__name__, "status": status_label(exc.status)}
             client._metrics.engine_request_errors.labels(**labels).inc()
@@ -158,11 +60,17 @@ def _counted(
     return counted
 
 
+@dataclass(frozen=True)
+class _Node:
+    url: str
+    tasks: PooledTaskClient  # the library's calls, to this node, over `session`
+    session: requests.Session
+
+
 class EngineClient:
     def __init__(
         self, settings: EngineSettings, *, pool_size: int = 4, metrics: Metrics | None = None
     ) -> None:
-        self._url = settings.url
         self._metrics = metrics or Metrics()
         # time.monotonic() of the last call that succeeded; None before the first.
         self.last_success: float | None = None
@@ -181,43 +89,64 @@ class EngineClient:
             "includeExtensionProperties": False,
             "usePriority": True,
         }
-        self._session = engine_session(settings, pool_size)
-        self._tasks = PooledTaskClient(
-            settings.worker_id, self._url, config, self._session, _refused
-        )
+        nodes = []
+        for url in settings.urls:
+            session = engine_session(settings, pool_size, url)
+            tasks = PooledTaskClient(settings.worker_id, url, dict(config), session, refused_error)
+            nodes.append(_Node(url, tasks, session))
+        self._nodes = Nodes(nodes)
+        self._metrics.engine_nodes_up.set_function(lambda: self._nodes.up)
+        self._worker_id = settings.worker_id
         self._topic = settings.topic
         self._timeout_s = settings.http_timeout_ms / 1000
+
+    @property
+    def nodes_up(self) -> int:
+        """How many of the configured nodes are thought to answer."""
+        return self._nodes.up
 
     # -- calls the library offers ----------------------------------------------------------
 
     @_counted
     def fetch_and_lock(self, max_tasks: int, variables: Sequence[str]) -> list[ExternalTask]:
-        # Only the fetcher thread calls this, so adjusting the library's config per call is safe.
-        self._tasks.config["maxTasks"] = max_tasks
-        with translated_errors("fetchAndLock"):
-            answer = self._tasks.fetch_and_lock(self._topic, variables=list(variables))
+        def fetch(node: _Node) -> Any:
+            # Only the fetcher thread calls this, so adjusting the library's config is safe.
+            node.tasks.config["maxTasks"] = max_tasks
+            with translated_errors("fetchAndLock"):
+                return node.tasks.fetch_and_lock(self._topic, variables=list(variables))
+
+        answer = self._nodes.call(fetch)
         if not isinstance(answer, list):
             raise EngineError("fetchAndLock: unexpected answer")
         return [ExternalTask.from_json(item) for item in answer]
 
     @_counted
     def complete(self, task: ExternalTask, variables: dict[str, Any]) -> None:
-        with translated_errors("complete"):
-            self._tasks.complete(task.id, variables)
+        def complete(node: _Node) -> None:
+            with translated_errors("complete"):
+                node.tasks.complete(task.id, variables)
+
+        self._nodes.call(complete)
 
     @_counted
     def bpmn_error(
         self, task: ExternalTask, code: str, message: str, variables: dict[str, Any]
     ) -> None:
-        with translated_errors("bpmnError"):
-            self._tasks.bpmn_failure(task.id, code, message, variables)
+        def bpmn_error(node: _Node) -> None:
+            with translated_errors("bpmnError"):
+                node.tasks.bpmn_failure(task.id, code, message, variables)
+
+        self._nodes.call(bpmn_error)
 
     @_counted
     def failure(
         self, task: ExternalTask, message: str, details: str, retries: int, retry_timeout_ms: int
     ) -> None:
-        with translated_errors("failure"):
-            self._tasks.failure(task.id, message, details, retries, retry_timeout_ms)
+        def failure(node: _Node) -> None:
+            with translated_errors("failure"):
+                node.tasks.failure(task.id, message, details, retries, retry_timeout_ms)
+
+        self._nodes.call(failure)
 
     # -- calls it lacks --------------------------------------------------------------------
 
@@ -225,20 +154,23 @@ class EngineClient:
     def extend_lock(self, task: ExternalTask, new_duration_ms: int) -> None:
         self._post(
             f"/external-task/{task.id}/extendLock",
-            {"workerId": self._tasks.worker_id, "newDuration": new_duration_ms},
+            {"workerId": self._worker_id, "newDuration": new_duration_ms},
             "extendLock",
         )
 
     @_counted
     def set_local_variable(self, execution_id: str, name: str, typed: dict[str, Any]) -> None:
-        with translated_errors(f"set {name}"):
-            response = self._session.put(
-                f"{self._url}/execution/{execution_id}/localVariables/{name}",
-                json=typed,
-                timeout=self._timeout_s,
-            )
-        if (error := _refused(f"set {name}", response)) is not None:
-            raise error
+        def put(node: _Node) -> None:
+            with translated_errors(f"set {name}"):
+                response = node.session.put(
+                    f"{node.url}/execution/{execution_id}/localVariables/{name}",
+                    json=typed,
+                    timeout=self._timeout_s,
+                )
+            if (error := refused_error(f"set {name}", response)) is not None:
+                raise error
+
+        self._nodes.call(put)
 
     @_counted
     def unlock(self, task: ExternalTask) -> None:
@@ -277,22 +209,27 @@ class EngineClient:
     def download_variable(self, task: ExternalTask, name: str) -> bytes:
         # The variable is either local to the task's execution (input mapping) or inherited
         # from the process instance; the execution endpoint only serves local ones.
-        for path in (
-            f"/execution/{task.execution_id}/localVariables/{name}/data",
-            f"/process-instance/{task.process_instance_id}/variables/{name}/data",
-        ):
-            with translated_errors(f"download {name}"):
-                response = self._session.get(self._url + path, timeout=self._timeout_s, stream=True)
-            if response.status_code == 404:
-                continue
-            if (error := _refused(f"download {name}", response)) is not None:
+        def download(node: _Node) -> bytes:
+            for path in (
+                f"/execution/{task.execution_id}/localVariables/{name}/data",
+                f"/process-instance/{task.process_instance_id}/variables/{name}/data",
+            ):
+                with translated_errors(f"download {name}"):
+                    response = node.session.get(
+                        node.url + path, timeout=self._timeout_s, stream=True
+                    )
+                if response.status_code == 404:
+                    continue
+                if (error := refused_error(f"download {name}", response)) is not None:
+                    response.close()
+                    raise error
+                data = response.raw.read(MAX_FILE_BYTES + 1, decode_content=True)
                 response.close()
-                raise error
-            data = response.raw.read(MAX_FILE_BYTES + 1, decode_content=True)
-            response.close()
-            return bytes(data)
-        # Not TaskGone: the task may well exist without this variable.
-        raise EngineError(f"download {name}: not found", 404)
+                return bytes(data)
+            # Not TaskGone: the task may well exist without this variable.
+            raise EngineError(f"download {name}: not found", 404)
+
+        return self._nodes.call(download)
 
     @_counted
     def version(self) -> str:
@@ -304,20 +241,27 @@ class EngineClient:
         return version
 
     def close(self) -> None:
-        self._session.close()
+        for node in self._nodes.nodes:
+            node.session.close()
 
     def _post(self, path: str, body: dict[str, Any] | None, action: str) -> None:
-        with translated_errors(action):
-            response = self._session.post(self._url + path, json=body, timeout=self._timeout_s)
-        if (error := _refused(action, response)) is not None:
-            raise error
+        def post(node: _Node) -> None:
+            with translated_errors(action):
+                response = node.session.post(node.url + path, json=body, timeout=self._timeout_s)
+            if (error := refused_error(action, response)) is not None:
+                raise error
+
+        self._nodes.call(post)
 
     def _get_json(self, path: str, action: str, params: dict[str, str] | None = None) -> Any:
-        with translated_errors(action):
-            response = self._session.get(self._url + path, params=params, timeout=self._timeout_s)
-        if (error := _refused(action, response)) is not None:
-            raise error
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise EngineError(f"{action}: answer is not JSON", response.status_code) from exc
+        def get(node: _Node) -> Any:
+            with translated_errors(action):
+                response = node.session.get(node.url + path, params=params, timeout=self._timeout_s)
+            if (error := refused_error(action, response)) is not None:
+                raise error
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise EngineError(f"{action}: answer is not JSON", response.status_code) from exc
+
+        return self._nodes.call(get)

@@ -18,7 +18,8 @@ from urllib.parse import quote
 import requests
 
 from worker.config import EngineSettings
-from worker.engine.client import engine_session, translated_errors
+from worker.engine.answers import engine_session, translated_errors
+from worker.engine.nodes import Nodes
 from worker.errors import AmbiguousCorrelation, EngineError, NothingToCorrelate
 from worker.metrics import Metrics, status_label
 
@@ -57,8 +58,11 @@ class MessageClient:
         pool_size: int = 8,
         metrics: Metrics | None = None,
     ) -> None:
-        self._url = settings.url
-        self._session = engine_session(settings, pool_size)
+        # Correlating a message twice would deliver it twice: only a node that refused the
+        # connection is passed over for the next (see Nodes.call).
+        self._nodes = Nodes(
+            [(url, engine_session(settings, pool_size, url)) for url in settings.urls]
+        )
         self._metrics = metrics or Metrics()
         self._timeout = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
         # time.monotonic() of the last call the engine answered; None before the first.
@@ -186,7 +190,8 @@ class MessageClient:
         return version
 
     def close(self) -> None:
-        self._session.close()
+        for _url, session in self._nodes.nodes:
+            session.close()
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -209,10 +214,9 @@ class MessageClient:
 
     def _call(self, method: str, path: str, action: str, **kwargs: Any) -> Any:
         try:
-            with translated_errors(action):
-                response = self._session.request(
-                    method, self._url + path, timeout=self._timeout, **kwargs
-                )
+            response = self._nodes.call(
+                lambda node: self._request(node, method, path, action, **kwargs), repeatable=False
+            )
             if not response.ok:
                 raise _answer_error(action, response)
         except EngineError as exc:
@@ -228,6 +232,13 @@ class MessageClient:
             return response.json()
         except ValueError as exc:
             raise EngineError(f"{action}: answer is not JSON", response.status_code) from exc
+
+    def _request(
+        self, node: tuple[str, requests.Session], method: str, path: str, action: str, **kwargs: Any
+    ) -> requests.Response:
+        url, session = node
+        with translated_errors(action):
+            return session.request(method, url + path, timeout=self._timeout, **kwargs)
 
 
 def _answer_error(action: str, response: requests.Response) -> EngineError:

@@ -79,14 +79,20 @@ def check_configuration(settings: Settings) -> CheckResult:
 
 
 def check_engine(settings: Settings) -> CheckResult:
-    engine = EngineClient(settings.engine, pool_size=1)
+    # Each node of a cluster on its own: the worker would fail over a dead one silently.
+    found = [_check_node(settings, url) for url in settings.engine.urls]
+    return CheckResult("engine", all(ok for ok, _ in found), "; ".join(text for _, text in found))
+
+
+def _check_node(settings: Settings, url: str) -> tuple[bool, str]:
+    engine = EngineClient(replace(settings.engine, urls=(url,)), pool_size=1)
     try:
         version = engine.version()
     except EngineError as exc:
-        return CheckResult("engine", False, f"{settings.camunda_url} failed: {exc}; {_advice(exc)}")
+        return False, f"{url} failed: {exc}; {_advice(exc)}"
     finally:
         engine.close()
-    return CheckResult("engine", True, f"REST API version {version} at {settings.camunda_url}")
+    return True, f"REST API version {version} at {url}"
 
 
 def _advice(exc: EngineError) -> str:

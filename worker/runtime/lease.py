@@ -25,7 +25,7 @@ from typing import Any
 from worker.config import LeaseSettings
 from worker.engine.task import ExternalTask
 from worker.engine.variables import json_text_variable
-from worker.errors import EngineError, LockLost, TaskGone
+from worker.errors import EngineError, LockLost, LostRace, TaskGone
 from worker.logs import task_log
 from worker.metrics import Metrics
 from worker.retry import RetryPolicy, retry_call
@@ -168,9 +168,10 @@ class TaskLease:
                 sleep=self._sleep,
                 jitter=self._jitter,
             )
-        except EngineError:
+        except EngineError as exc:
             # Unrecorded sends would be repeated by whoever gets the task next: send no more.
-            self._log.warning("task %s: %s failed; stopping its sends", self._task.id, what)
+            level = logging.DEBUG if isinstance(exc, LostRace) else logging.WARNING
+            self._log.log(level, "task %s: %s failed; stopping its sends", self._task.id, what)
             self.lost = True
 
     def may_continue(self) -> bool:
@@ -184,7 +185,11 @@ class TaskLease:
         except EngineError as exc:
             if isinstance(exc, (TaskGone, LockLost)):
                 self._extensions.labels(result="lost").inc()
-                self._log.warning("task %s: lock lost (%s); stopping its sends", self._task.id, exc)
+                # Another node getting there first is a cluster's normal life (LostRace).
+                level = logging.DEBUG if isinstance(exc, LostRace) else logging.WARNING
+                self._log.log(
+                    level, "task %s: lock lost (%s); stopping its sends", self._task.id, exc
+                )
                 self.lost = True
                 return False
             self._extensions.labels(result="failed").inc()

@@ -12,7 +12,7 @@ from typing import Any
 from worker.config import ReportSettings, UncaughtErrors
 from worker.engine.task import ExternalTask
 from worker.engine.variables import json_text_variable, json_variable
-from worker.errors import EngineError, LockLost, TaskGone
+from worker.errors import EngineError, LockLost, LostRace, TaskGone
 from worker.redaction import Redactor
 from worker.retry import RetryPolicy, retry_call
 from worker.runtime.engine_calls import TaskEngine
@@ -196,6 +196,11 @@ class OutcomeReporter:
                 sleep=self._sleep,
                 jitter=self._jitter,
             )
+        except LostRace as exc:
+            # Another node (or our own attempt that failed over) got there first: the cluster
+            # at work, counted by the engine client. Nothing to report, nothing to send again.
+            log.debug("task %s: %s: another node got there first (%s)", task.id, action, exc)
+            return None
         except (TaskGone, LockLost) as exc:
             # Completed, cancelled or re-locked elsewhere: not ours to report.
             log.warning("task %s: %s refused, task no longer ours (%s)", task.id, action, exc)
