@@ -50,8 +50,15 @@ def _status(url: str) -> int:
     return requests.get(url, timeout=5).status_code
 
 
-def _becomes(url: str, status: int) -> None:
-    LocalEngine.wait_until(lambda: _status(url) == status, 30, 0.05, f"{url} -> {status}")
+def _becomes(url: str, status: int) -> str:
+    """Wait until `url` answers `status`; that answer's text (a second request could already
+    find the state changed again)."""
+
+    def answered() -> tuple[str] | None:
+        response = requests.get(url, timeout=5)
+        return (response.text,) if response.status_code == status else None
+
+    return LocalEngine.wait_until(answered, 30, 0.05, f"{url} -> {status}")[0]
 
 
 def _free_port() -> int:
@@ -99,8 +106,7 @@ def test_liveness_fails_when_a_poll_hangs_beyond_the_window(standin: TwilioStand
         # poll timeout 0: the hung poll gives up after the 5 s grace, long after the window.
         settings = replace(settings_for(standin), camunda_url=url, poll_timeout_ms=0)
         with serving(settings, liveness_window_s=0.5) as (_daemon, base):
-            _becomes(f"{base}/healthz", 503)
-            assert "has not come round" in requests.get(f"{base}/healthz", timeout=5).text
+            assert "has not come round" in _becomes(f"{base}/healthz", 503)
 
 
 def test_liveness_fails_once_the_fetch_loop_has_stopped(standin: TwilioStandIn):
