@@ -58,7 +58,8 @@ def test_sigterm_finishes_in_flight_tasks_and_leaves_nothing_locked(
     key, topic = _deploy(engine, "drain")
     batches = [[f"+1415555{i:02d}{j:02d}" for j in range(3)] for i in range(10)]
     instances = [_start(engine, key, numbers) for numbers in batches]
-    standin.faults.set_latency(300)
+    # 3 s of sending per task: the signal surely arrives while tasks are still in flight.
+    standin.faults.set_latency(1_000)
     with worker_process(engine, standin, topic) as process:
         LocalEngine.wait_until(lambda: standin.delivered, 60, 0.01, "a first delivery")
         process.send_signal(signal.SIGTERM)
