@@ -34,7 +34,7 @@ CASES: list[tuple[str, str, dict[str, Any], ErrorCode, int, int]] = [
     ("loop built-in on non-loop variable", "${x?index}", {}, SYNTAX, 1, 3),
     ("sep outside list", "<#sep>", {}, SYNTAX, 1, 1),
     ("method call", "${x()}", {}, SYNTAX, 1, 4),
-    ("hash literal", "${{}}", {}, SYNTAX, 1, 3),
+    ("hash literal printed", "${{}}", {}, SYNTAX, 1, 3),
     ("list without as needs items", "<#list xs>x</#list>", {}, SYNTAX, 1, 1),
     ("closing tag with parameters", "<#if x></#if x>", {}, SYNTAX, 1, 8),
     # metadata errors

@@ -1,6 +1,6 @@
 """The supported built-ins (`value?name(args)`) and their arities, checked at parse time.
 
-Loop-variable built-ins and `?has_content` are listed here for the parser but compiled
+Loop-variable built-ins, `?then` and `?has_content` are listed here for the parser but compiled
 specially (they need the loop state, or must accept a missing value).
 """
 
@@ -23,6 +23,7 @@ from .formatting import (
     parse_number_pattern,
 )
 from .ranges import RangeValue
+from .sequence_builtins import SEQUENCE_BUILTINS
 from .text_builtins import (
     JAVA_WHITESPACE,
     UNITS_PER_PYTHON_CHAR,
@@ -38,9 +39,11 @@ from .text_builtins import (
     text_test,
     url,
 )
+from .text_slicing import TEXT_SLICING_BUILTINS
 from .values import (
     DATE_TYPES,
     EmptyDefault,
+    KeyList,
     Missing,
     is_number,
     require_hash,
@@ -233,8 +236,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "date.iso": (_to_date("date", iso=True), 0, 0),
     "time.iso": (_to_date("time", iso=True), 0, 0),
     "datetime.iso": (_to_date("datetime", iso=True), 0, 0),
-    "keys": (_sized(lambda v: list(require_hash(v).keys())), 0, 0),
-    "values": (_sized(lambda v: list(require_hash(v).values())), 0, 0),
+    "keys": (_sized(lambda v: KeyList(require_hash(v).keys())), 0, 0),
+    "values": (_sized(lambda v: KeyList(require_hash(v).values())), 0, 0),
     "contains": (text_test("contains", lambda text, part: part in text), 1, 1),
     "starts_with": (text_test("starts_with", str.startswith), 1, 1),
     "ends_with": (text_test("ends_with", str.endswith), 1, 1),
@@ -246,10 +249,14 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "reverse": (_sized(lambda v: list(reversed(require_sequence(v)))), 0, 0),
     "seq_contains": (_sequence_contains, 1, 1),
     "int": (lambda v: numbers.java_int(require_number(v)), 0, 0),
+    **TEXT_SLICING_BUILTINS,
+    **SEQUENCE_BUILTINS,
 }
 
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
     name: (low, high) for name, (_, low, high) in BUILTINS.items()
 }
 BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0)}
+# Compiled to a conditional: only the chosen argument is evaluated, as in FreeMarker.
+BUILTIN_ARITIES["then"] = (2, 2)
 BUILTIN_ARITIES["item_cycle"] = (1, 256)

@@ -156,6 +156,15 @@ class ExpressionCompiler:
                 return nodes.List([])
             items = [self.expr(item, strict) for item in node.items]
             return self.call(items[0], f"ftl_sequence{suffix}", *items[1:], node_id)
+        if isinstance(node, syntax.HashLiteral):
+            if not node.keys:
+                return nodes.Dict([])
+            pairs = [
+                self.expr(part, strict)
+                for pair in zip(node.keys, node.values, strict=True)
+                for part in pair
+            ]
+            return self.call(pairs[0], f"ftl_hash{suffix}", *pairs[1:], node_id)
         assert isinstance(node, syntax.StringTemplate)
         parts: list[nodes.Expr] = []
         for part in node.parts:
@@ -193,11 +202,26 @@ class ExpressionCompiler:
             return self.call(self.defaultable(node.target, strict), "ftl_has_content")
         if node.name in LOOP_BUILTINS:
             return self.loop_builtin(node)
+        if node.name == "then":
+            return self.then(node, strict)
         suffix = "" if strict else "_lenient"
         target = self.expr(node.target, strict)
         args = [self.expr(arg, strict) for arg in node.args]
         name = "ftl_bi_" + node.name.replace(".", "_") + suffix
         return self.call(target, name, *args, self.register(node.span))
+
+    def then(self, node: syntax.BuiltIn, strict: bool) -> nodes.Expr:
+        """`test?then(a, b)` evaluates only the chosen side. Inside `(...)!default` a missing
+        test passes on as missing (its expression is then evaluated twice, as `!` does)."""
+        test = self.expr(node.target, strict)
+        chosen = nodes.CondExpr(
+            self.call(test, "ftl_bool", self.register(node.target.span)),
+            self.expr(node.args[0], strict),
+            self.expr(node.args[1], strict),
+        )
+        if strict:
+            return chosen
+        return nodes.CondExpr(self.call(test, "ftl_exists"), chosen, test)
 
     def loop_builtin(self, node: syntax.BuiltIn) -> nodes.Expr:
         resolved = None

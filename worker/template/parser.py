@@ -57,6 +57,8 @@ class _TemplateParser:
                     expr = self._expression(chunk.tokens, chunk.end - 1)
                 if isinstance(expr, syntax.SequenceLiteral):
                     raise self.map.fail("A sequence literal can't be printed", chunk.start)
+                if isinstance(expr, syntax.HashLiteral):
+                    raise self.map.fail("A hash literal can't be printed", expr.span.start)
                 statements.append(syntax.Interpolation(self._span(chunk), expr))
             elif isinstance(chunk, TagChunk):
                 key = ("/" if chunk.closing else "") + chunk.name

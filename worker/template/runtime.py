@@ -224,11 +224,12 @@ def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
             if isinstance(operand, Missing):
                 raise operand.failure()
         try:
-            return operation(*operands)
+            result = operation(*operands)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
         except (TypeError, ValueError, ArithmeticError, LookupError) as error:
             raise _unexpected(error, node_id) from None
+        return Missing(node_id) if result is None else result  # `?min` of an empty sequence
 
     return run
 
@@ -248,11 +249,12 @@ def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
             if isinstance(operand, Missing):
                 return operand
         try:
-            return operation(*operands)
+            result = operation(*operands)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
         except (TypeError, ValueError, ArithmeticError, LookupError) as error:
             raise _unexpected(error, node_id) from None
+        return Missing(node_id) if result is None else result  # `?min` of an empty sequence
 
     return run
 

@@ -55,6 +55,15 @@ class SequenceLiteral:
 
 
 @dataclass(frozen=True, slots=True)
+class HashLiteral:
+    """`{"key": value, ...}`; keys and values pair up by position."""
+
+    span: Span
+    keys: tuple[Expr, ...]
+    values: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Variable:
     span: Span
     name: str
@@ -157,6 +166,7 @@ Expr = (
     | StringTemplate
     | NumericText
     | SequenceLiteral
+    | HashLiteral
     | Variable
     | Dot
     | Index

@@ -45,6 +45,19 @@ class EmptyDefault(str):
     __slots__ = ()
 
 
+class KeyList(list):  # type: ignore[type-arg]
+    """`?keys`/`?values`: FreeMarker gives a collection there (`?is_collection`), though not
+    a `?is_collection_ex` one."""
+
+    __slots__ = ()
+
+
+class ConcatenatedList(list):  # type: ignore[type-arg]
+    """`seq + seq`: a collection for `?is_collection` and `?is_collection_ex` in FreeMarker."""
+
+    __slots__ = ()
+
+
 EMPTY_DEFAULT = EmptyDefault()
 DATE_TYPES = (datetime.date, datetime.time)
 

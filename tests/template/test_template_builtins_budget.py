@@ -1,0 +1,71 @@
+"""The render budget holds for the built-ins of issue 14: for each family, a pathological
+argument is refused as INVALID_INPUT by a size check or the work budget, before its work.
+
+Work is asserted as budget units or as the limit's message, never as elapsed time."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.errors import ConnectorError, ErrorCode
+from worker.template import render
+
+
+def _stopped_clock() -> float:
+    """The budget, not the wall clock, must be what stops these renders (no timed tests)."""
+    return 0.0
+
+
+def _error(source: str, metadata: dict[str, object]) -> ConnectorError:
+    with pytest.raises(ConnectorError) as caught:
+        render(source, metadata, clock=_stopped_clock)
+    return caught.value
+
+
+WORDS = [f"w{i:05d}" for i in range(10_000)]
+
+
+def test_padding_to_a_huge_width_is_refused_before_building_it() -> None:
+    error = _error("${s?left_pad(2000000000, 'ab')}", {"s": "x"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A string value would exceed 65,536 characters" in error.message
+
+
+def test_splitting_into_more_items_than_a_sequence_may_hold_is_refused() -> None:
+    error = _error("${s?split('')?size}", {"s": "a" * 65_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A sequence would exceed 10,000 items" in error.message
+
+
+def test_searching_a_long_string_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = s?keep_after_last('b')?index_of('b')></#list>"
+    error = _error(source, {"s": "a" * 65_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_sorting_a_long_sequence_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = words?sort?size></#list>"
+    error = _error(source, {"words": WORDS})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_searching_a_long_sequence_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = words?seq_index_of('none')></#list>"
+    error = _error(source, {"words": WORDS})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_chunks_padded_beyond_the_sequence_limit_are_refused() -> None:
+    error = _error("${[1, 2]?chunk(2000000000, 0)?size}", {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A sequence would exceed 10,000 items" in error.message
+
+
+def test_conditional_and_type_tests_in_a_long_loop_run_out_of_budget() -> None:
+    body = "<#assign k = (i?is_number && {'a': i}?is_hash)?then(words?min!0, 0)>"
+    error = _error(f"<#list 1..10000 as i>{body}</#list>", {"words": list(range(10_000))})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
