@@ -552,6 +552,8 @@ TEXT_BUILTINS = [
     "right_pad({w}, {p})", "index_of({p})", "last_index_of({p})", "index_of({p}, {w})",
     "last_index_of({p}, {w})", "split({p})?join('|')", "split({p})?size", "word_list?join('|')",
     "chop_linebreak", "is_string?c", "is_number?c", "is_sequence?c", "contains({p})?c",
+    "truncate({w})", "truncate_w({w}, {p})", "truncate_c({w}, '...')", "truncate(20)",
+    "truncate(25, '…')", "truncate_w(30)", "truncate_c(9, {p})",
 ]  # fmt: skip
 SEQUENCE_BUILTINS_2 = [
     "sort?join(',')", "sort?first", "sort_by('id')?first.id", "sort_by('total')?last.id",

@@ -314,6 +314,11 @@ ONE_LINERS: list[tuple[str, str]] = [
     ),
     ("${{'a': 'x', 'b': 'y'}['b']} ${{'n': usage.sms}.n}", "account"),
     ("Note: ${note?chop_linebreak}", "delivery"),
+    ("Note: ${note?truncate(40)}", "delivery"),
+    ("Note: ${note?truncate(30, '...')}", "delivery"),
+    ("Note: ${note?truncate_w(25)} / ${note?truncate_c(25)}", "delivery"),
+    ("${customerName?truncate(6, '.')}: ${invoice.number}", "invoice"),
+    ("Where: ${location?truncate(12, '…')}", "appointment"),
 ]
 
 MULTI_LINE: list[tuple[str, str]] = [

@@ -69,3 +69,10 @@ def test_conditional_and_type_tests_in_a_long_loop_run_out_of_budget() -> None:
     error = _error(f"<#list 1..10000 as i>{body}</#list>", {"words": list(range(10_000))})
     assert error.code is ErrorCode.INVALID_INPUT
     assert "units of work" in error.message
+
+
+def test_truncating_a_long_string_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = s?truncate(60000)></#list>"
+    error = _error(source, {"s": "word " * 13_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message

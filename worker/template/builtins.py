@@ -40,6 +40,7 @@ from .text_builtins import (
     url,
 )
 from .text_slicing import TEXT_SLICING_BUILTINS
+from .truncation import TRUNCATE_BUILTINS
 from .values import (
     DATE_TYPES,
     EmptyDefault,
@@ -251,6 +252,7 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "int": (lambda v: numbers.java_int(require_number(v)), 0, 0),
     **TEXT_SLICING_BUILTINS,
     **SEQUENCE_BUILTINS,
+    **TRUNCATE_BUILTINS,
 }
 
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
