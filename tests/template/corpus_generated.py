@@ -416,8 +416,10 @@ class Generator:
             return self.extra()
         if r < 0.68:
             return self.if_block(depth)
-        if r < 0.8:
+        if r < 0.74:
             return self.list_block(depth)
+        if r < 0.8:
+            return self.switch_block(depth)
         if r < 0.88:
             return self.assign(depth)
         if r < 0.94:
@@ -435,6 +437,31 @@ class Generator:
         if self.chance(0.5):
             parts += [f"{before}<#else>{after}", self.body(depth)]
         parts.append(f"{before}</#if>{after}")
+        return "".join(parts)
+
+    def switch_block(self, depth: int) -> str:
+        """`<#switch>` with falling-through `<#case>`s or with `<#on>`, in any layout."""
+        before, after = self.layout(depth)
+        if self.chance(0.5):
+            subject, values = self.pick(["n", "zero", "neg", "(n + 1)", "big"]), NUM_LITERALS[:6]
+        else:
+            subject, values = self.pick(["name", "word", "code", "missing!'x'"]), STR_LITERALS
+        on_style = self.chance(0.4)
+        parts = [f"{before}<#switch {subject}>{after}"]
+        cases = self.r.randint(0, 3)
+        default_at = self.r.randint(0, cases) if self.chance(0.6) else -1
+        for index in range(cases + 1):
+            if index == default_at and not (on_style and index != cases):
+                parts.append(f"{before}<#default>{after}{self.body(depth)}")
+            if index == cases:
+                break
+            if on_style:
+                chosen = ", ".join(self.pick(values) for _ in range(self.r.randint(1, 2)))
+                parts.append(f"{before}<#on {chosen}>{after}{self.body(depth)}")
+            else:
+                stop = self.pick(["<#break>", "", f"{before}<#break>{after}"])
+                parts.append(f"{before}<#case {self.pick(values)}>{after}{self.body(depth)}{stop}")
+        parts.append(f"{before}</#switch>{after}")
         return "".join(parts)
 
     def list_block(self, depth: int) -> str:

@@ -603,11 +603,69 @@ Bye""",
 ]
 
 
+# <#switch> (issue 14), typed as in a BPMN input mapping.
+SWITCHES: list[tuple[str, str]] = [
+    (
+        """Hi ${user.name?cap_first},
+<#switch user.plan>
+  <#case "pro">
+    Your Pro plan renews on ${renewal}.
+    <#break>
+  <#case "free">
+    Upgrade to Pro for more SMS.
+    <#break>
+  <#default>
+    Thanks for being with us.
+</#switch>
+Bye""",
+        "account",
+    ),
+    (
+        """<#switch courier>
+<#on "DHL", "UPS">Your parcel is with ${courier}.
+<#on "Post">The post brings it.
+<#default>A courier brings it.
+</#switch>
+ETA ${eta} min""",
+        "delivery",
+    ),
+    (
+        """<#switch attempts>
+  <#case 0>
+  <#case 1>
+    Code ${code}.
+    <#break>
+  <#default>
+    Code ${code} (attempt ${attempts} of ${maxAttempts}).
+</#switch>""",
+        "otp",
+    ),
+    (
+        """<#list items as i>
+  <#switch i.qty>
+    <#on 1>one ${i.name}
+    <#default>${i.qty} x ${i.name}
+  </#switch>
+</#list>""",
+        "order",
+    ),
+    (
+        "<#switch currency><#case 'EUR'>€<#break><#case 'USD'>$<#break>"
+        "<#default>${currency}</#switch>${total}",
+        "order",
+    ),
+    (
+        "<#switch express?c><#case 'true'>Express<#break><#default>Standard</#switch> shipping",
+        "order",
+    ),
+]
+
+
 def _crlf(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Windows line breaks, as a template pasted from a Windows editor has."""
     return [(template.replace("\n", "\r\n"), model) for template, model in cases]
 
 
 def cases() -> list[tuple[str, dict[str, Any]]]:
-    chosen = ONE_LINERS + MULTI_LINE + _crlf(MULTI_LINE[:8])
+    chosen = ONE_LINERS + MULTI_LINE + _crlf(MULTI_LINE[:8]) + SWITCHES + _crlf(SWITCHES[:2])
     return [(template, MODELS[model]) for template, model in chosen]

@@ -76,3 +76,11 @@ def test_truncating_a_long_string_again_and_again_runs_out_of_budget() -> None:
     error = _error(source, {"s": "word " * 13_000})
     assert error.code is ErrorCode.INVALID_INPUT
     assert "units of work" in error.message
+
+
+def test_a_switch_pays_for_each_case_it_compares() -> None:
+    cases = "".join(f"<#case 'v{i}'>{i}<#break>" for i in range(40))
+    source = f"<#list 1..10000 as i><#switch s>{cases}</#switch></#list>"
+    error = _error(source, {"s": "none"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message

@@ -97,6 +97,9 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "<#assign h = {'__class__': x}>${h.__init__}",
         "${true?then(x.__class__, 1)}",
         "${false?then(1, x?keep_after('t').__globals__)}",
+        "<#switch x.__class__><#case 1>a</#switch>",
+        "<#switch x><#case x.__init__>a</#switch>",
+        "<#switch x><#on 'text'>${x.__globals__}</#switch>",
     ],
 )
 def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:

@@ -46,6 +46,8 @@ class ExpressionCompiler:
         self.source = source
         self.node_infos: list[NodeInfo] = []
         self.loops: list[LoopScope] = []
+        # What a <#break> leaves, innermost last: "list" or "switch".
+        self.breakables: list[str] = []
         self.counter = 0
 
     # ---- helpers ----

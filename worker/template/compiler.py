@@ -50,9 +50,12 @@ class Compiler(ExpressionCompiler):
             has_next.args.append(nodes.Const("has_next"))
             return nodes.If(has_next, self.block(node.body), [], [])
         if isinstance(node, syntax.LoopControl):
-            if not self.loops:
+            if not self.loops and not (self.breakables and node.keyword == "break"):
                 raise self.fail(f"<#{node.keyword}> must be inside a loop", node.span)
+            # Inside a <#switch>, both leave the switch (its body runs as a one-pass loop).
             return nodes.Break() if node.keyword == "break" else nodes.Continue()
+        if isinstance(node, syntax.SwitchBlock):
+            return self.switch(node)
         raise self.fail("<#items> must be directly inside <#list> without 'as'", node.span)
 
     def if_block(self, node: syntax.IfBlock) -> nodes.If:
@@ -64,6 +67,78 @@ class Compiler(ExpressionCompiler):
         first.elif_ = tests[1:]
         first.else_ = self.block(node.otherwise)
         return first
+
+    def switch(self, node: syntax.SwitchBlock) -> nodes.Node:
+        """The value is evaluated once, then the cases' values in order up to the first
+        match. The bodies run inside a one-pass loop, so that <#break> leaves the switch."""
+        value = self.fresh("switch")
+        stored = [nodes.Assign(nodes.Name(value, "store"), self.expr(node.value, strict=True))]
+        self.breakables.append("switch")
+        bodies = [self.block(case.body) for case in node.cases]
+        self.breakables.pop()
+        matches = [self.switch_match(value, case) for case in node.cases]
+        default = next((i for i, case in enumerate(node.cases) if not case.values), None)
+        if node.falls_through:
+            first = self.fresh("first")
+            chosen: nodes.Expr = nodes.Const(len(node.cases) if default is None else default)
+            for index in reversed(range(len(node.cases))):
+                match = matches[index]
+                if match is not None:
+                    chosen = nodes.CondExpr(match, nodes.Const(index), chosen)
+            stored.append(nodes.Assign(nodes.Name(first, "store"), chosen))
+            run: list[nodes.Node] = []
+            for index, body in enumerate(bodies):
+                reached: nodes.Expr = nodes.Compare(
+                    nodes.Name(first, "load"), [nodes.Operand("lteq", nodes.Const(index))]
+                )
+                if default is not None and index > default:
+                    # Reached through <#default> (nothing matched), only its own body runs.
+                    not_default = nodes.Compare(
+                        nodes.Name(first, "load"), [nodes.Operand("ne", nodes.Const(default))]
+                    )
+                    reached = nodes.And(reached, not_default)
+                run.append(nodes.If(reached, body, [], []))
+        else:
+            tests = [
+                nodes.If(match, body, [], [])
+                for match, body in zip(matches, bodies, strict=True)
+                if match is not None
+            ]
+            otherwise = [] if default is None else bodies[default]
+            if not tests:
+                run = otherwise
+            else:
+                tests[0].elif_, tests[0].else_ = tests[1:], otherwise
+                run = [tests[0]]
+        once = nodes.For(
+            nodes.Name(self.fresh("once"), "store"),
+            nodes.List([nodes.Const(0)]),
+            run,
+            [],
+            None,
+            False,
+        )
+        return nodes.Scope([*stored, once])
+
+    def switch_match(self, value: str, case: syntax.SwitchCase) -> nodes.Expr | None:
+        """Whether the switch's value equals one of the case's values (FreeMarker's `==`)."""
+        tests: list[nodes.Expr] = []
+        for expected in case.values:
+            tests.append(
+                self.call(
+                    nodes.Name(value, "load"),
+                    "ftl_compare",
+                    self.expr(expected, strict=True),
+                    nodes.Const("=="),
+                    self.register(expected.span),
+                )
+            )
+        if not tests:
+            return None
+        result = tests[0]
+        for test in tests[1:]:
+            result = nodes.Or(result, test)
+        return result
 
     def list_block(self, node: syntax.ListBlock) -> nodes.Node:
         source = self.expr(node.source, strict=True)
@@ -119,8 +194,10 @@ class Compiler(ExpressionCompiler):
             loop.names[loop_vars.value] = loop.value
             target = nodes.Tuple([target, nodes.Name(loop.value, "store")], "store")
         self.loops.append(loop)
+        self.breakables.append("list")
         nodes_before = len(self.node_infos)
         body = self.block(statements)
+        self.breakables.pop()
         self.loops.pop()
         # Each iteration pays for every node of its body up front (see budget.py).
         body_nodes = len(self.node_infos) - nodes_before + len(statements)

@@ -1,8 +1,8 @@
 """Parses a whole template: directives and their nesting, on top of the scanner's chunks.
 
 Supported directives: if/elseif/else, list (with sep, else, items), assign, break, continue,
-comments. Anything else FreeMarker knows, or does not know, is a syntax error here, as an
-unknown directive is in FreeMarker.
+switch (case/on/default), comments. Anything else FreeMarker knows, or does not know, is a
+syntax error here, as an unknown directive is in FreeMarker.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from .scanner import Chunk, CommentChunk, InterpolationChunk, TagChunk, TextChun
 from .whitespace import strip_whitespace
 
 _SUPPORTED = frozenset(
-    {"if", "elseif", "else", "list", "items", "sep", "assign", "break", "continue"}
+    {"if", "elseif", "else", "list", "items", "sep", "assign", "break", "continue", "switch"}
 )
+_SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
 
 
@@ -82,7 +83,7 @@ class _TemplateParser:
         return tuple(statements), None
 
     def _directive(self, tag: TagChunk) -> syntax.Statement:
-        if tag.closing or tag.name in ("else", "elseif"):
+        if tag.closing or tag.name in ("else", "elseif", "case", "on", "default"):
             raise self.map.fail(f"Unexpected {self._show(tag)} here", tag.start)
         if tag.name not in _SUPPORTED:
             raise self.map.fail(f"Unknown or unsupported directive <#{tag.name}>", tag.start)
@@ -97,6 +98,8 @@ class _TemplateParser:
             statement = self._items(tag)
         elif tag.name == "assign":
             statement = self._assign(tag)
+        elif tag.name == "switch":
+            statement = self._switch(tag)
         else:
             self._no_parameters(tag)
             statement = syntax.LoopControl(self._span(tag), tag.name)
@@ -118,6 +121,67 @@ class _TemplateParser:
                 self._no_parameters(closer)
                 otherwise, _ = self.block(frozenset({"/if"}))
             return syntax.IfBlock(self._span(tag), tuple(branches), otherwise)
+
+    def _switch(self, tag: TagChunk) -> syntax.SwitchBlock:
+        value = self._expression(tag.tokens, tag.end, tag)
+        before, closer = self.block(_SWITCH_CLOSERS)
+        for statement in before:  # only white-space and comments may come before a case
+            if not isinstance(statement, syntax.Comment) and not (
+                isinstance(statement, syntax.Text) and not statement.text.strip()
+            ):
+                raise self.map.fail(
+                    "Only <#case>, <#on> or <#default> may follow <#switch>", tag.start
+                )
+        cases: list[syntax.SwitchCase] = []
+        kinds: set[str] = set()
+        while closer is not None and not closer.closing:
+            if closer.name == "default":
+                self._no_parameters(closer)
+                if "default" in kinds:
+                    raise self.map.fail("<#switch> has one <#default> at most", closer.start)
+                values: tuple[syntax.Expr, ...] = ()
+            else:
+                if "case" in kinds | {closer.name} and "on" in kinds | {closer.name}:
+                    raise self.map.fail("<#case> and <#on> can't be mixed", closer.start)
+                if closer.name == "on" and "default" in kinds:
+                    raise self.map.fail("<#default> must come last with <#on>", closer.start)
+                values = self._case_values(closer)
+            kinds.add(closer.name)
+            start = closer
+            body, closer = self.block(_SWITCH_CLOSERS)
+            cases.append(syntax.SwitchCase(self._span(start), values, body))
+        if closer is None:
+            raise self.map.fail(
+                "Unexpected end of template: expected </#switch>", len(self.map.source)
+            )
+        on_style = "on" in kinds
+        if on_style and any(self._breaks(case.body) for case in cases):
+            raise self.map.fail("<#break> can't be used with <#on>", tag.start)
+        return syntax.SwitchBlock(self._span(tag), value, tuple(cases), not on_style)
+
+    def _case_values(self, tag: TagChunk) -> tuple[syntax.Expr, ...]:
+        parser = ExpressionParser(self.map, tag.tokens, tag.end)
+        if not tag.tokens:
+            raise self.map.fail(f"<#{tag.name}> needs a value", tag.start)
+        values = [parser.parse_expression()]
+        while tag.name == "on" and parser.at(","):
+            parser.advance()
+            values.append(parser.parse_expression())
+        if not parser.at_end():
+            raise parser.fail(f"Unexpected token in <#{tag.name}>")
+        return tuple(values)
+
+    @staticmethod
+    def _breaks(body: tuple[syntax.Statement, ...]) -> bool:
+        """Whether a `<#break>` in `body` would leave the switch (not an inner list)."""
+        for statement in body:
+            if isinstance(statement, syntax.LoopControl) and statement.keyword == "break":
+                return True
+            if isinstance(statement, syntax.IfBlock):
+                branches = [b for _, b in statement.branches] + [statement.otherwise]
+                if any(_TemplateParser._breaks(b) for b in branches):
+                    return True
+        return False
 
     def _list(self, tag: TagChunk) -> syntax.ListBlock:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)

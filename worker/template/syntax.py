@@ -267,6 +267,26 @@ class LoopControl:
     keyword: str
 
 
+@dataclass(frozen=True, slots=True)
+class SwitchCase:
+    """`<#case v>`, `<#on v1, v2>` or (no values) `<#default>`, and the statements after it."""
+
+    span: Span
+    values: tuple[Expr, ...]
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchBlock:
+    """`<#switch>`: with `<#case>`, a match runs on into the following cases up to a
+    `<#break>`; with `<#on>` (`falls_through` False), only the matching one runs."""
+
+    span: Span
+    value: Expr
+    cases: tuple[SwitchCase, ...]
+    falls_through: bool
+
+
 Statement = (
     Text
     | Comment
@@ -277,6 +297,7 @@ Statement = (
     | SepBlock
     | AssignDirective
     | LoopControl
+    | SwitchBlock
 )
 
 

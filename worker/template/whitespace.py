@@ -222,10 +222,19 @@ class _Builder:
 
     def block(self, node: syntax.Statement, parent: _Element) -> None:
         assert isinstance(
-            node, (syntax.IfBlock, syntax.ListBlock, syntax.ItemsBlock, syntax.SepBlock)
+            node,
+            (
+                syntax.IfBlock,
+                syntax.ListBlock,
+                syntax.ItemsBlock,
+                syntax.SepBlock,
+                syntax.SwitchBlock,
+            ),
         )
         bodies: list[tuple[syntax.Statement, ...]]
-        if isinstance(node, syntax.IfBlock):
+        if isinstance(node, syntax.SwitchBlock):
+            bodies = [case.body for case in node.cases]
+        elif isinstance(node, syntax.IfBlock):
             bodies = [body for _, body in node.branches] + (
                 [node.otherwise] if node.otherwise else []
             )
@@ -255,6 +264,11 @@ def _rewrite(
         elif isinstance(node, syntax.ListBlock):
             list_body, otherwise = _rewrite(node.body, kept), _rewrite(node.otherwise, kept)
             result.append(dataclasses.replace(node, body=list_body, otherwise=otherwise))
+        elif isinstance(node, syntax.SwitchBlock):
+            cases = tuple(
+                dataclasses.replace(case, body=_rewrite(case.body, kept)) for case in node.cases
+            )
+            result.append(dataclasses.replace(node, cases=cases))
         elif isinstance(node, (syntax.ItemsBlock, syntax.SepBlock)):
             result.append(dataclasses.replace(node, body=_rewrite(node.body, kept)))
         elif not isinstance(node, syntax.Comment):
