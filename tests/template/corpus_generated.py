@@ -420,8 +420,10 @@ class Generator:
             return self.list_block(depth)
         if r < 0.8:
             return self.switch_block(depth)
-        if r < 0.88:
+        if r < 0.85:
             return self.assign(depth)
+        if r < 0.88:
+            return self.held_block(depth)
         if r < 0.94:
             return self.comment()
         return self.pick(["\n", "\n\n", "  \n", " "])
@@ -438,6 +440,27 @@ class Generator:
             parts += [f"{before}<#else>{after}", self.body(depth)]
         parts.append(f"{before}</#if>{after}")
         return "".join(parts)
+
+    def held_block(self, depth: int) -> str:
+        """`<#attempt>`/`<#recover>` (its body often failing), `<#compress>`, `<#noparse>`,
+        `<#global>`, in any layout."""
+        before, after = self.layout(depth)
+        r = self.r.random()
+        if r < 0.45:
+            return (
+                f"{before}<#attempt>{after}{self.body(depth)}{before}<#recover>{after}"
+                f"{self.body(depth)}{before}</#attempt>{after}"
+            )
+        if r < 0.7:
+            inner = self.body(depth) + self.pick(["  \n\n  x  y ", "\r\n\t", "", " a \n b "])
+            return f"{before}<#compress>{after}{inner}{before}</#compress>{after}"
+        if r < 0.85:
+            raw = self.pick(["${name}", "<#if x>", " a  \n b ", "#{n}", "</#list>", ""])
+            return f"{before}<#noparse>{raw}</#noparse>{after}"
+        self.assigned += 1
+        name = f"g{self.assigned}"
+        self.scope[name] = "num"
+        return f"{before}<#global {name} = {self.num()}>{after}"
 
     def switch_block(self, depth: int) -> str:
         """`<#switch>` with falling-through `<#case>`s or with `<#on>`, in any layout."""

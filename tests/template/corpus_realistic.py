@@ -658,6 +658,44 @@ ETA ${eta} min""",
         "<#switch express?c><#case 'true'>Express<#break><#default>Standard</#switch> shipping",
         "order",
     ),
+    (
+        """Dear ${customerName},
+<#attempt>
+  Your invoice ${invoice.number} of ${invoice.amount?string.currency} is due ${invoice.due}.
+<#recover>
+  Your invoice ${invoice.number} is due soon.
+</#attempt>
+Thank you""",
+        "invoice",
+    ),
+    (
+        """<#attempt>
+Hi ${customer.title}!
+<#recover>
+Hi ${customer.firstName}!
+</#attempt>""",
+        "order",
+    ),
+    (
+        """<#compress>
+  Hi ${patient.firstName},
+
+  see   ${doctor}   on ${date}
+    at ${time}.
+</#compress>""",
+        "appointment",
+    ),
+    ("<#compress>  Code:   ${code}  </#compress>", "otp"),
+    ("Use <#noparse>${code}</#noparse> in templates; your code is ${code}.", "otp"),
+    (
+        """<#global brand = app?upper_case>
+${brand}: code ${code}""",
+        "otp",
+    ),
+    (
+        "<#list bring as b><#attempt>${b?cap_first}<#recover>?</#attempt><#sep>, </#list>",
+        "appointment",
+    ),
 ]
 
 

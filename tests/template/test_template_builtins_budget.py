@@ -84,3 +84,12 @@ def test_a_switch_pays_for_each_case_it_compares() -> None:
     error = _error(source, {"s": "none"})
     assert error.code is ErrorCode.INVALID_INPUT
     assert "units of work" in error.message
+
+
+@pytest.mark.parametrize("directive", ["attempt", "compress"])
+def test_output_held_back_by_a_block_is_bounded_like_the_output(directive: str) -> None:
+    tail = "<#recover></#attempt>" if directive == "attempt" else "</#compress>"
+    source = f"<#{directive}><#list 1..10000 as i>${{s}}</#list>{tail}"
+    error = _error(source, {"s": "x" * 1_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "The rendered text exceeds 65,536 characters" in error.message

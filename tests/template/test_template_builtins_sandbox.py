@@ -100,6 +100,9 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "<#switch x.__class__><#case 1>a</#switch>",
         "<#switch x><#case x.__init__>a</#switch>",
         "<#switch x><#on 'text'>${x.__globals__}</#switch>",
+        "<#attempt>${x.__class__}<#recover>${x.__init__}</#attempt>",
+        "<#compress>${x.__class__}</#compress>",
+        "<#global g = x><#attempt>${g.__class__}<#recover>${g.mro}</#attempt>",
     ],
 )
 def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
@@ -110,3 +113,30 @@ def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
 
 def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:
     assert render("${{'__class__': x}['__class__']}", {"x": "text"}) == "text"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<#attempt>${x?eval}<#recover>r</#attempt>",
+        "<#attempt><#include 'x'><#recover>r</#attempt>",
+        "<#compress>${x?new()}</#compress>",
+        "<#global g = x?api>",
+    ],
+)
+def test_template_loading_inside_new_directives_stays_a_syntax_error(source: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(source, {"x": "text"})
+    assert caught.value.code is ErrorCode.TEMPLATE_SYNTAX_ERROR
+
+
+def test_noparse_prints_escape_attempts_as_text() -> None:
+    source = "<#noparse>${x.__class__}<#include 'x'></#noparse>"
+    assert render(source, {"x": "text"}) == "${x.__class__}<#include 'x'>"
+
+
+def test_attempt_recovers_from_data_errors_only_never_from_a_limit() -> None:
+    source = "<#attempt>${s?left_pad(2000000000)}<#recover>r</#attempt>"
+    with pytest.raises(ConnectorError) as caught:
+        render(source, {"s": "x"})
+    assert caught.value.code is ErrorCode.INVALID_INPUT

@@ -46,8 +46,11 @@ class ExpressionCompiler:
         self.source = source
         self.node_infos: list[NodeInfo] = []
         self.loops: list[LoopScope] = []
-        # What a <#break> leaves, innermost last: "list" or "switch".
+        # What a <#break> leaves, innermost last: "list" or "switch"; "held" is a body jinja
+        # runs as a macro (<#attempt>, <#compress>), which a <#break> cannot leave.
         self.breakables: list[str] = []
+        # Inside how many <#attempt>/<#compress> bodies: their output is held back.
+        self.buffering = 0
         self.counter = 0
 
     # ---- helpers ----

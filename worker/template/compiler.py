@@ -29,12 +29,17 @@ class Compiler(ExpressionCompiler):
 
     def statement(self, node: syntax.Statement) -> nodes.Node:
         if isinstance(node, syntax.Text):
+            if self.buffering:
+                return nodes.Output([self.buffered(nodes.Const(node.text))])
             return nodes.Output([nodes.TemplateData(node.text)])
         if isinstance(node, syntax.Comment):
             return nodes.Output([])
         if isinstance(node, syntax.Interpolation):
             value = self.expr(node.expr, strict=True)
-            return nodes.Output([self.call(value, "ftl_print", self.register(node.expr.span))])
+            printed = self.call(value, "ftl_print", self.register(node.expr.span))
+            return nodes.Output([self.buffered(printed) if self.buffering else printed])
+        if isinstance(node, (syntax.AttemptBlock, syntax.CompressBlock)):
+            return self.held_block(node)
         if isinstance(node, syntax.IfBlock):
             return self.if_block(node)
         if isinstance(node, syntax.ListBlock):
@@ -52,6 +57,9 @@ class Compiler(ExpressionCompiler):
         if isinstance(node, syntax.LoopControl):
             if not self.loops and not (self.breakables and node.keyword == "break"):
                 raise self.fail(f"<#{node.keyword}> must be inside a loop", node.span)
+            if self.breakables[-1] == "held":
+                message = f"<#{node.keyword}> can't leave an <#attempt> or <#compress> block"
+                raise self.fail(message, node.span)
             # Inside a <#switch>, both leave the switch (its body runs as a one-pass loop).
             return nodes.Break() if node.keyword == "break" else nodes.Continue()
         if isinstance(node, syntax.SwitchBlock):
@@ -67,6 +75,41 @@ class Compiler(ExpressionCompiler):
         first.elif_ = tests[1:]
         first.else_ = self.block(node.otherwise)
         return first
+
+    def buffered(self, output: nodes.Expr) -> nodes.Expr:
+        return self.call(nodes.Name(STATE, "load"), "ftl_buffer", output)
+
+    def held_block(self, node: syntax.AttemptBlock | syntax.CompressBlock) -> nodes.Node:
+        """The body becomes a jinja macro (a closure: loop variables stay visible), called
+        by the runtime, which catches a template error (attempt) or compresses the output."""
+        body = self.fresh("held")
+        self.buffering += 1
+        self.breakables.append("held")
+        compiled = self.block(node.body)
+        self.breakables.pop()
+        self.buffering -= 1
+        macro = nodes.Macro(body, [], [], compiled)
+        state = nodes.Name(STATE, "load")
+        if isinstance(node, syntax.CompressBlock):
+            output = self.call(state, "ftl_compress", nodes.Name(body, "load"))
+            return nodes.Scope(
+                [macro, nodes.Output([self.buffered(output) if self.buffering else output])]
+            )
+        result = self.fresh("attempted")
+        outcome = self.call(state, "ftl_attempt", nodes.Name(body, "load"))
+        kept: nodes.Expr = nodes.Name(result, "load")
+        return nodes.Scope(
+            [
+                macro,
+                nodes.Assign(nodes.Name(result, "store"), outcome),
+                nodes.If(
+                    self.call(nodes.Name(result, "load"), "ftl_attempt_failed"),
+                    self.block(node.recovery),
+                    [],
+                    [nodes.Output([self.buffered(kept) if self.buffering else kept])],
+                ),
+            ]
+        )
 
     def switch(self, node: syntax.SwitchBlock) -> nodes.Node:
         """The value is evaluated once, then the cases' values in order up to the first
@@ -220,11 +263,19 @@ class Compiler(ExpressionCompiler):
             # FreeMarker reads the target from the template's own variables only: `+=` on
             # a metadata value is a missing-value error.
             state = nodes.Name(STATE, "load")
-            current = self.call(state, "ftl_assigned", nodes.Const(node.name), node_id)
+            name, is_global = nodes.Const(node.name), nodes.Const(node.is_global)
+            current = self.call(state, "ftl_assigned", name, node_id, is_global)
             operand = nodes.Const(1) if node.value is None else self.expr(node.value, True)
             operation = "increment" if node.operator == "++" else ARITHMETIC[node.operator[0]]
             value = self.call(current, f"ftl_{operation}", operand, node_id)
         state = nodes.Name(STATE, "load")
         return nodes.ExprStmt(
-            self.call(state, "ftl_assign", nodes.Const(node.name), value, node_id)
+            self.call(
+                state,
+                "ftl_assign",
+                nodes.Const(node.name),
+                value,
+                node_id,
+                nodes.Const(node.is_global),
+            )
         )

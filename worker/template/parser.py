@@ -1,8 +1,9 @@
 """Parses a whole template: directives and their nesting, on top of the scanner's chunks.
 
 Supported directives: if/elseif/else, list (with sep, else, items), assign, break, continue,
-switch (case/on/default), comments. Anything else FreeMarker knows, or does not know, is a
-syntax error here, as an unknown directive is in FreeMarker.
+switch (case/on/default), global, attempt/recover, compress, noparse (in the scanner),
+comments. Anything else FreeMarker knows, or does not know, is a syntax error here, as an
+unknown directive is in FreeMarker.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from .scanner import Chunk, CommentChunk, InterpolationChunk, TagChunk, TextChun
 from .whitespace import strip_whitespace
 
 _SUPPORTED = frozenset(
-    {"if", "elseif", "else", "list", "items", "sep", "assign", "break", "continue", "switch"}
+    {"if", "elseif", "else", "list", "items", "sep", "assign", "global", "break", "continue"}
+    | {"switch", "attempt", "compress"}
 )
 _SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
@@ -83,7 +85,7 @@ class _TemplateParser:
         return tuple(statements), None
 
     def _directive(self, tag: TagChunk) -> syntax.Statement:
-        if tag.closing or tag.name in ("else", "elseif", "case", "on", "default"):
+        if tag.closing or tag.name in ("else", "elseif", "case", "on", "default", "recover"):
             raise self.map.fail(f"Unexpected {self._show(tag)} here", tag.start)
         if tag.name not in _SUPPORTED:
             raise self.map.fail(f"Unknown or unsupported directive <#{tag.name}>", tag.start)
@@ -96,8 +98,19 @@ class _TemplateParser:
             statement = self._list(tag)
         elif tag.name == "items":
             statement = self._items(tag)
-        elif tag.name == "assign":
+        elif tag.name in ("assign", "global"):
             statement = self._assign(tag)
+        elif tag.name == "attempt":
+            self._no_parameters(tag)
+            body, recover = self.block(frozenset({"recover"}))
+            assert recover is not None
+            self._no_parameters(recover)
+            recovery, _ = self.block(frozenset({"/attempt"}))
+            statement = syntax.AttemptBlock(self._span(tag), body, recovery)
+        elif tag.name == "compress":
+            self._no_parameters(tag)
+            body, _ = self.block(frozenset({"/compress"}))
+            statement = syntax.CompressBlock(self._span(tag), body)
         elif tag.name == "switch":
             statement = self._switch(tag)
         else:
@@ -236,7 +249,10 @@ class _TemplateParser:
             elif operator.text not in ("++", "--"):
                 raise parser.fail("Expected '=' after the variable name", operator)
             span = parser.span(start)
-            assignments.append(syntax.Assignment(span, name_token.text, operator.text, value))
+            is_global = tag.name == "global"
+            assignments.append(
+                syntax.Assignment(span, name_token.text, operator.text, value, is_global)
+            )
             if parser.at(","):
                 parser.advance()
         if not assignments:

@@ -48,6 +48,7 @@ Chunk = TextChunk | InterpolationChunk | TagChunk | CommentChunk
 
 _SPECIAL = re.compile(r"[$#]\{|<#--|</?#(?=[A-Za-z_])|</?@(?=[A-Za-z_])")
 _TAG_NAME = re.compile(r"[A-Za-z_]\w*")
+_NOPARSE_END = re.compile(r"</#noparse\s*>")
 
 
 def scan(source_map: SourceMap) -> list[Chunk]:
@@ -97,6 +98,15 @@ def _scan(source_map: SourceMap, pieces: PieceCounter, chunks: list[Chunk]) -> N
             closing = marker.startswith("</")
             if closing and (tokens or self_closing):
                 raise source_map.fail(f"Closing tag </#{name_match.group()}> takes nothing", start)
+            if name_match.group() == "noparse" and not closing:
+                # Everything up to </#noparse> is text, as typed.
+                end = _NOPARSE_END.search(source, pos)
+                if end is None or tokens:
+                    raise source_map.fail("<#noparse> takes nothing and needs </#noparse>", start)
+                if end.start() > pos:
+                    chunks.append(TextChunk(source[pos : end.start()], pos))
+                pos = end.end()
+                continue
             chunks.append(
                 TagChunk(name_match.group(), tuple(tokens), start, pos, closing, self_closing)
             )

@@ -251,6 +251,7 @@ class Assignment:
     name: str
     operator: str
     value: Expr | None
+    is_global: bool = False  # `<#global>`: below the template's own variables, above metadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +266,24 @@ class LoopControl:
 
     span: Span
     keyword: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptBlock:
+    """`<#attempt>body<#recover>recovery</#attempt>`: the body's output is kept only if no
+    template error happened in it; else the recovery runs instead."""
+
+    span: Span
+    body: tuple[Statement, ...]
+    recovery: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompressBlock:
+    """`<#compress>`: white-space runs of the body's output shrink to one space or line break."""
+
+    span: Span
+    body: tuple[Statement, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +317,8 @@ Statement = (
     | AssignDirective
     | LoopControl
     | SwitchBlock
+    | AttemptBlock
+    | CompressBlock
 )
 
 

@@ -229,11 +229,15 @@ class _Builder:
                 syntax.ItemsBlock,
                 syntax.SepBlock,
                 syntax.SwitchBlock,
+                syntax.AttemptBlock,
+                syntax.CompressBlock,
             ),
         )
         bodies: list[tuple[syntax.Statement, ...]]
         if isinstance(node, syntax.SwitchBlock):
             bodies = [case.body for case in node.cases]
+        elif isinstance(node, syntax.AttemptBlock):
+            bodies = [node.body, node.recovery]
         elif isinstance(node, syntax.IfBlock):
             bodies = [body for _, body in node.branches] + (
                 [node.otherwise] if node.otherwise else []
@@ -269,7 +273,10 @@ def _rewrite(
                 dataclasses.replace(case, body=_rewrite(case.body, kept)) for case in node.cases
             )
             result.append(dataclasses.replace(node, cases=cases))
-        elif isinstance(node, (syntax.ItemsBlock, syntax.SepBlock)):
+        elif isinstance(node, syntax.AttemptBlock):
+            body_, recovery = _rewrite(node.body, kept), _rewrite(node.recovery, kept)
+            result.append(dataclasses.replace(node, body=body_, recovery=recovery))
+        elif isinstance(node, (syntax.ItemsBlock, syntax.SepBlock, syntax.CompressBlock)):
             result.append(dataclasses.replace(node, body=_rewrite(node.body, kept)))
         elif not isinstance(node, syntax.Comment):
             result.append(node)
