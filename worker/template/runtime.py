@@ -13,12 +13,11 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import limits, numbers
+from . import held_output, limits, numbers
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
 from .ranges import RangeValue, slice_value
-from .text_builtins import UNITS_PER_PYTHON_CHAR
 from .values import (
     EmptyDefault,
     FalsyMissing,
@@ -87,72 +86,6 @@ def assign(state: RenderState, name: str, value: Any, node_id: int, is_global: b
         raise value.failure()
     (state.globals if is_global else state.assigned)[name] = value
     return ""
-
-
-def buffer(state: RenderState, text: str) -> str:
-    """Output inside <#attempt> or <#compress>, which jinja holds until the block ends: held
-    back at most as much as a render may print, so a loop inside cannot fill memory."""
-    state.buffered += len(text)
-    if state.buffered > limits.MAX_OUTPUT_CHARS:
-        raise TemplateLimitFailure(
-            f"The rendered text exceeds {limits.MAX_OUTPUT_CHARS:,} characters"
-        )
-    return text
-
-
-def attempt(state: RenderState, body: Callable[[], str]) -> str | None:
-    """The output of `body`, or None when a template error happened in it (its output is
-    dropped). Exceeding a limit is not recovered from: the render stops, as it must."""
-    held = state.buffered
-    try:
-        return str(body())
-    except TemplateLimitFailure:
-        raise
-    except TemplateFailure:
-        return None
-    finally:
-        state.buffered = held
-
-
-def attempt_failed(result: str | None) -> bool:
-    return result is None
-
-
-def compress(state: RenderState, body: Callable[[], str]) -> str:
-    held = state.buffered
-    try:
-        text = str(body())
-    finally:
-        state.buffered = held
-    charge(UNITS_PER_PYTHON_CHAR * len(text) + 1)  # a Python loop over the characters
-    return compress_white_space(text)
-
-
-def compress_white_space(text: str) -> str:
-    """FreeMarker's <#compress>: leading and trailing white-space goes; a run of it inside
-    becomes its first line break (CR LF counts as one), or a space if it has none."""
-    pieces: list[str] = []
-    run_start = -1
-    for at, char in enumerate(text):
-        if char.isspace() and char not in "\u00a0\u2007\u202f":
-            if run_start < 0:
-                run_start = at
-            continue
-        if run_start >= 0:
-            if pieces:
-                pieces.append(_compressed(text[run_start:at]))
-            run_start = -1
-        pieces.append(char)
-    return "".join(pieces)
-
-
-def _compressed(run: str) -> str:
-    for at, char in enumerate(run):
-        if char == "\r":
-            return "\r\n" if run[at + 1 : at + 2] == "\n" else "\r"
-        if char == "\n":
-            return "\n"
-    return " "
 
 
 def print_value(value: Any, node_id: int) -> str:
@@ -340,10 +273,10 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_assigned": assigned_variable,
         "ftl_loop_var": loop_variable,
         "ftl_assign": assign,
-        "ftl_buffer": buffer,
-        "ftl_attempt": attempt,
-        "ftl_attempt_failed": attempt_failed,
-        "ftl_compress": compress,
+        "ftl_buffer": held_output.buffer,
+        "ftl_attempt": held_output.attempt,
+        "ftl_attempt_failed": held_output.attempt_failed,
+        "ftl_compress": held_output.compress,
         "ftl_print": print_value,
         "ftl_bool": require_boolean,
         "ftl_bool_lenient": lenient_boolean,
