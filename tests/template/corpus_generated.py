@@ -401,6 +401,11 @@ class Generator:
             return "", ""
         indent = self.pick(["", "", "  ", "    ", "\t", " " * (2 * depth)])
         trailing = self.pick(["", "", " ", "\t"])
+        if self.chance(0.12):  # a trim directive on the line
+            trim = self.pick(["<#t>", "<#lt>", "<#rt>", "<#nt>", " <#t> "])
+            if self.chance(0.5):
+                return "\n" + indent + trim, trailing + "\n"
+            return "\n" + indent, trailing + trim + "\n"
         return "\n" + indent, trailing + "\n"
 
     def words(self) -> str:

@@ -603,6 +603,31 @@ Bye""",
 ]
 
 
+# Trim directives (issue 14): one line built over several.
+TRIMS: list[tuple[str, str]] = [
+    (
+        """Your items:
+<#list items as i>
+  ${i.name}<#if i?has_next>,</#if><#rt>
+</#list>
+
+Total ${total}""",
+        "order",
+    ),
+    (
+        """<#list bring as b>
+  <#t>- ${b}
+</#list>""",
+        "appointment",
+    ),
+    (
+        """Hi ${patient.firstName},
+    <#lt>see you on ${date}.
+  <#nt>  Bring your card.""",
+        "appointment",
+    ),
+]
+
 # <#switch> (issue 14), typed as in a BPMN input mapping.
 SWITCHES: list[tuple[str, str]] = [
     (
@@ -705,5 +730,7 @@ def _crlf(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def cases() -> list[tuple[str, dict[str, Any]]]:
-    chosen = ONE_LINERS + MULTI_LINE + _crlf(MULTI_LINE[:8]) + SWITCHES + _crlf(SWITCHES[:2])
+    chosen = (
+        ONE_LINERS + MULTI_LINE + _crlf(MULTI_LINE[:8]) + SWITCHES + _crlf(SWITCHES[:2]) + TRIMS
+    )
     return [(template, MODELS[model]) for template, model in chosen]

@@ -122,6 +122,8 @@ def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:
         "<#attempt><#include 'x'><#recover>r</#attempt>",
         "<#compress>${x?new()}</#compress>",
         "<#global g = x?api>",
+        "<#t>${x?interpret}",
+        "<#lt><#rt><#nt><#import 'x' as y>",
     ],
 )
 def test_template_loading_inside_new_directives_stays_a_syntax_error(source: str) -> None:

@@ -32,7 +32,7 @@ class Compiler(ExpressionCompiler):
             if self.buffering:
                 return nodes.Output([self.buffered(nodes.Const(node.text))])
             return nodes.Output([nodes.TemplateData(node.text)])
-        if isinstance(node, syntax.Comment):
+        if isinstance(node, (syntax.Comment, syntax.TrimDirective)):
             return nodes.Output([])
         if isinstance(node, syntax.Interpolation):
             value = self.expr(node.expr, strict=True)

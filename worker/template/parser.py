@@ -2,8 +2,8 @@
 
 Supported directives: if/elseif/else, list (with sep, else, items), assign, break, continue,
 switch (case/on/default), global, attempt/recover, compress, noparse (in the scanner),
-comments. Anything else FreeMarker knows, or does not know, is a syntax error here, as an
-unknown directive is in FreeMarker.
+t/lt/rt/nt, comments. Anything else FreeMarker knows, or does not know, is a syntax error
+here, as an unknown directive is in FreeMarker.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .whitespace import strip_whitespace
 
 _SUPPORTED = frozenset(
     {"if", "elseif", "else", "list", "items", "sep", "assign", "global", "break", "continue"}
-    | {"switch", "attempt", "compress"}
+    | {"switch", "attempt", "compress", "t", "lt", "rt", "nt"}
 )
 _SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
@@ -107,6 +107,10 @@ class _TemplateParser:
             self._no_parameters(recover)
             recovery, _ = self.block(frozenset({"/attempt"}))
             statement = syntax.AttemptBlock(self._span(tag), body, recovery)
+        elif tag.name in ("t", "lt", "rt", "nt"):
+            self._no_parameters(tag)
+            left, right = tag.name in ("t", "lt"), tag.name in ("t", "rt")
+            statement = syntax.TrimDirective(self._span(tag), left, right)
         elif tag.name == "compress":
             self._no_parameters(tag)
             body, _ = self.block(frozenset({"/compress"}))

@@ -269,6 +269,16 @@ class LoopControl:
 
 
 @dataclass(frozen=True, slots=True)
+class TrimDirective:
+    """`<#t>` (left and right), `<#lt>`, `<#rt>`, `<#nt>` (neither): white-space trimming of
+    the line it is on, applied by `whitespace`; prints nothing."""
+
+    span: Span
+    left: bool
+    right: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AttemptBlock:
     """`<#attempt>body<#recover>recovery</#attempt>`: the body's output is kept only if no
     template error happened in it; else the recovery runs instead."""
@@ -319,6 +329,7 @@ Statement = (
     | SwitchBlock
     | AttemptBlock
     | CompressBlock
+    | TrimDirective
 )
 
 

@@ -126,7 +126,7 @@ def _split(value: Any, separator_: Any) -> list[str]:
     _sequence_size(count)
     charge(2 * count + len(text))
     if not separator:
-        return list(text) if text else [""]
+        return list(text)  # "" splits into no items here (but into one with a separator)
     return text.split(separator)
 
 
