@@ -462,10 +462,39 @@ class Generator:
         if r < 0.85:
             raw = self.pick(["${name}", "<#if x>", " a  \n b ", "#{n}", "</#list>", ""])
             return f"{before}<#noparse>{raw}</#noparse>{after}"
+        if r < 0.92:
+            self.assigned += 1
+            name = f"g{self.assigned}"
+            self.scope[name] = "num"
+            return f"{before}<#global {name} = {self.num()}>{after}"
+        return self.macro_block(depth)
+
+    def macro_block(self, depth: int) -> str:
+        """A macro defined and called (before or after), with defaults, nested content,
+        <#local>, <#return> and wrong calls."""
+        before, after = self.layout(depth)
         self.assigned += 1
-        name = f"g{self.assigned}"
-        self.scope[name] = "num"
-        return f"{before}<#global {name} = {self.num()}>{after}"
+        name = f"m{self.assigned}"
+        body = self.pick(
+            [
+                "${a}-${b}",
+                "<#local t = a + '!'>${t}<#nested>${b}",
+                "<#if b == 'x'><#return></#if>[${a}]",
+                "(<#nested>)",
+                "${a?upper_case}<#nested><#nested>",
+            ]
+        )
+        definition = f"{before}<#macro {name} a b='x'>{after}{body}{before}</#macro>{after}"
+        args = self.pick(
+            ["a=name", "a='q' b=word", "'p', 'q'", "a=missing", "", "a=name c=1", "a=n"]
+        )
+        nested = self.pick(["", "${name}", "<#if flag>y</#if>", " ${(n * 2)} "])
+        use = (
+            f"{before}<@{name} {args}>{after}{nested}{before}</@{name}>{after}"
+            if nested or self.chance(0.3)
+            else f"{before}<@{name} {args}/>{after}"
+        )
+        return use + definition if self.chance(0.3) else definition + use
 
     def switch_block(self, depth: int) -> str:
         """`<#switch>` with falling-through `<#case>`s or with `<#on>`, in any layout."""

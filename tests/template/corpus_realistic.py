@@ -603,6 +603,41 @@ Bye""",
 ]
 
 
+# Macros (issue 14).
+MACROS: list[tuple[str, str]] = [
+    (
+        """<#macro line label value>
+  ${label}: ${value}
+</#macro>
+Invoice ${invoice.number}
+<@line label="Amount" value=invoice.amount?string.currency/>
+<@line label="Due" value=invoice.due/>
+Thanks""",
+        "invoice",
+    ),
+    (
+        """<#macro greet name=customer.firstName>Hi ${name}</#macro>
+<@greet/>, your order ${orderId?c} ships soon.
+<@greet name="there"/>!""",
+        "order",
+    ),
+    (
+        """<#macro signed>
+<#nested>
+-- ${app}
+</#macro>
+<@signed>
+Your code is ${code}.
+</@signed>""",
+        "otp",
+    ),
+    (
+        """<#macro item i><#if i.qty == 0><#return></#if>${i.qty}x ${i.name}</#macro>
+<#list items as i><@item i=i/><#sep>, </#list>""",
+        "order",
+    ),
+]
+
 # Trim directives (issue 14): one line built over several.
 TRIMS: list[tuple[str, str]] = [
     (
@@ -731,6 +766,12 @@ def _crlf(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def cases() -> list[tuple[str, dict[str, Any]]]:
     chosen = (
-        ONE_LINERS + MULTI_LINE + _crlf(MULTI_LINE[:8]) + SWITCHES + _crlf(SWITCHES[:2]) + TRIMS
+        ONE_LINERS
+        + MULTI_LINE
+        + _crlf(MULTI_LINE[:8])
+        + SWITCHES
+        + _crlf(SWITCHES[:2])
+        + TRIMS
+        + MACROS
     )
     return [(template, MODELS[model]) for template, model in chosen]

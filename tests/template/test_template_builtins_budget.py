@@ -93,3 +93,31 @@ def test_output_held_back_by_a_block_is_bounded_like_the_output(directive: str) 
     error = _error(source, {"s": "x" * 1_000})
     assert error.code is ErrorCode.INVALID_INPUT
     assert "The rendered text exceeds 65,536 characters" in error.message
+
+
+def test_recursive_macro_calls_are_refused_beyond_24_deep() -> None:
+    source = "<#macro down n>${n}<@down n=n+1/></#macro><@down n=0/>"
+    error = _error(source, {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "Macro calls are nested more than 24 deep" in error.message
+
+
+def test_macro_calls_fanning_out_pay_for_each_body_they_run() -> None:
+    source = (
+        "<#macro fan n><#if n gt 0><@fan n=n-1/><@fan n=n-1/><@fan n=n-1/></#if></#macro>"
+        "<@fan n=20/>"
+    )
+    error = _error(source, {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_nested_content_pays_each_time_it_runs() -> None:
+    source = (
+        "<#macro twice><#nested><#nested></#macro>"
+        + "<@twice>" * 12
+        + "${s?upper_case}"
+        + "</@twice>" * 12
+    )
+    error = _error(source, {"s": "x" * 1_000})
+    assert error.code is ErrorCode.INVALID_INPUT

@@ -103,6 +103,11 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "<#attempt>${x.__class__}<#recover>${x.__init__}</#attempt>",
         "<#compress>${x.__class__}</#compress>",
         "<#global g = x><#attempt>${g.__class__}<#recover>${g.mro}</#attempt>",
+        "<#macro m a>${a.__class__}</#macro><@m a=x/>",
+        "<#macro m><#nested></#macro><@m>${x.__globals__}</@m>",
+        "<@__class__/>",
+        "<@ftl_state/>",
+        "<#macro m><#local l = x>${l.__init__}</#macro><@m/>",
     ],
 )
 def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
@@ -124,6 +129,8 @@ def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:
         "<#global g = x?api>",
         "<#t>${x?interpret}",
         "<#lt><#rt><#nt><#import 'x' as y>",
+        "<#macro m>${x?eval}</#macro><@m/>",
+        "<#macro m><#include 'x'></#macro>",
     ],
 )
 def test_template_loading_inside_new_directives_stays_a_syntax_error(source: str) -> None:

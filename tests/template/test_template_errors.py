@@ -18,7 +18,7 @@ CASES: list[tuple[str, str, dict[str, Any], ErrorCode, int, int]] = [
     ("eval built-in", "${x?eval}", {}, SYNTAX, 1, 4),
     ("unknown directive", "a\n<#foo>", {}, SYNTAX, 2, 1),
     ("unsupported directive", "<#include 'x'>", {}, SYNTAX, 1, 1),
-    ("user-defined directive", "<@m/>", {}, SYNTAX, 1, 1),
+    ("call of an undefined macro", "<@m/>", {}, METADATA, 1, 1),
     ("unclosed if", "<#if x>a", {}, SYNTAX, 1, 9),
     ("unclosed interpolation", "a ${x", {}, SYNTAX, 1, 5),
     ("unclosed string", '${"abc}', {}, SYNTAX, 1, 3),

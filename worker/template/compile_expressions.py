@@ -49,8 +49,10 @@ class ExpressionCompiler:
         # What a <#break> leaves, innermost last: "list" or "switch"; "held" is a body jinja
         # runs as a macro (<#attempt>, <#compress>), which a <#break> cannot leave.
         self.breakables: list[str] = []
-        # Inside how many <#attempt>/<#compress> bodies: their output is held back.
+        # Inside how many <#attempt>/<#compress>/macro bodies: their output is held back.
         self.buffering = 0
+        # Macro name -> (its jinja macro's name, its definition).
+        self.macros: dict[str, tuple[str, syntax.MacroDefinition]] = {}
         self.counter = 0
 
     # ---- helpers ----

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import syntax
+from . import compile_macros, syntax
 from .compile_expressions import ARITHMETIC, EMPTY, STATE, ExpressionCompiler, LoopScope, NodeInfo
 
 __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
@@ -18,7 +18,13 @@ __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
 
 class Compiler(ExpressionCompiler):
     def compile(self, body: tuple[syntax.Statement, ...]) -> nodes.Template:
-        tree = nodes.Template(self.block(body), lineno=1)
+        for name, definition in compile_macros.definitions(body).items():
+            self.macros[name] = (self.fresh("macro"), definition)
+        defined = [
+            compile_macros.define(self, definition, jinja_name)
+            for jinja_name, definition in self.macros.values()
+        ]
+        tree = nodes.Template([*defined, *self.block(body)], lineno=1)
         tree.set_lineno(1)
         return tree
 
@@ -40,6 +46,12 @@ class Compiler(ExpressionCompiler):
             return nodes.Output([self.buffered(printed) if self.buffering else printed])
         if isinstance(node, (syntax.AttemptBlock, syntax.CompressBlock)):
             return self.held_block(node)
+        if isinstance(node, syntax.MacroDefinition):
+            return nodes.Output([])  # defined before the first statement (see compile)
+        if isinstance(node, syntax.MacroCall):
+            return compile_macros.call(self, node)
+        if isinstance(node, syntax.MacroControl):
+            return compile_macros.control(self, node)
         if isinstance(node, syntax.IfBlock):
             return self.if_block(node)
         if isinstance(node, syntax.ListBlock):
@@ -55,10 +67,12 @@ class Compiler(ExpressionCompiler):
             has_next.args.append(nodes.Const("has_next"))
             return nodes.If(has_next, self.block(node.body), [], [])
         if isinstance(node, syntax.LoopControl):
-            if not self.loops and not (self.breakables and node.keyword == "break"):
+            if not self.loops and not (
+                self.breakables[-1:] == ["switch"] and node.keyword == "break"
+            ):
                 raise self.fail(f"<#{node.keyword}> must be inside a loop", node.span)
-            if self.breakables[-1] == "held":
-                message = f"<#{node.keyword}> can't leave an <#attempt> or <#compress> block"
+            if self.breakables[-1] in ("held", "macro"):
+                message = f"<#{node.keyword}> can't leave a macro or <#attempt>/<#compress> block"
                 raise self.fail(message, node.span)
             # Inside a <#switch>, both leave the switch (its body runs as a one-pass loop).
             return nodes.Break() if node.keyword == "break" else nodes.Continue()
@@ -263,8 +277,8 @@ class Compiler(ExpressionCompiler):
             # FreeMarker reads the target from the template's own variables only: `+=` on
             # a metadata value is a missing-value error.
             state = nodes.Name(STATE, "load")
-            name, is_global = nodes.Const(node.name), nodes.Const(node.is_global)
-            current = self.call(state, "ftl_assigned", name, node_id, is_global)
+            scope = nodes.Const(_scope(node))
+            current = self.call(state, "ftl_assigned", nodes.Const(node.name), node_id, scope)
             operand = nodes.Const(1) if node.value is None else self.expr(node.value, True)
             operation = "increment" if node.operator == "++" else ARITHMETIC[node.operator[0]]
             value = self.call(current, f"ftl_{operation}", operand, node_id)
@@ -276,6 +290,10 @@ class Compiler(ExpressionCompiler):
                 nodes.Const(node.name),
                 value,
                 node_id,
-                nodes.Const(node.is_global),
+                nodes.Const(_scope(node)),
             )
         )
+
+
+def _scope(node: syntax.Assignment) -> str:
+    return "global" if node.is_global else "local" if node.is_local else "assign"

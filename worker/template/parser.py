@@ -8,7 +8,7 @@ here, as an unknown directive is in FreeMarker.
 
 from __future__ import annotations
 
-from . import syntax
+from . import parse_macros, syntax
 from .expressions import ExpressionParser
 from .lexer import Kind, SourceMap, Token
 from .limits import MAX_DIRECTIVE_NESTING_DEPTH
@@ -17,7 +17,8 @@ from .whitespace import strip_whitespace
 
 _SUPPORTED = frozenset(
     {"if", "elseif", "else", "list", "items", "sep", "assign", "global", "break", "continue"}
-    | {"switch", "attempt", "compress", "t", "lt", "rt", "nt"}
+    | {"switch", "attempt", "compress", "t", "lt", "rt", "nt", "macro", "nested", "return"}
+    | {"local"}
 )
 _SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
@@ -37,6 +38,7 @@ class _TemplateParser:
         self.chunks = chunks
         self.pos = 0
         self.depth = 0
+        self.macro_depth = 0  # inside a <#macro> body: <#nested>, <#return>, <#local> allowed
 
     def block(
         self, closers: frozenset[str]
@@ -87,6 +89,8 @@ class _TemplateParser:
     def _directive(self, tag: TagChunk) -> syntax.Statement:
         if tag.closing or tag.name in ("else", "elseif", "case", "on", "default", "recover"):
             raise self.map.fail(f"Unexpected {self._show(tag)} here", tag.start)
+        if tag.name.startswith("@"):
+            return parse_macros.parse_call(self, tag)
         if tag.name not in _SUPPORTED:
             raise self.map.fail(f"Unknown or unsupported directive <#{tag.name}>", tag.start)
         self.depth += 1
@@ -98,8 +102,14 @@ class _TemplateParser:
             statement = self._list(tag)
         elif tag.name == "items":
             statement = self._items(tag)
-        elif tag.name in ("assign", "global"):
+        elif tag.name in ("assign", "global", "local"):
+            if tag.name == "local" and not self.macro_depth:
+                raise self.map.fail("<#local> can only be used inside a macro", tag.start)
             statement = self._assign(tag)
+        elif tag.name == "macro":
+            statement = parse_macros.parse_definition(self, tag)
+        elif tag.name in ("nested", "return"):
+            statement = parse_macros.parse_control(self, tag)
         elif tag.name == "attempt":
             self._no_parameters(tag)
             body, recover = self.block(frozenset({"recover"}))
@@ -253,9 +263,9 @@ class _TemplateParser:
             elif operator.text not in ("++", "--"):
                 raise parser.fail("Expected '=' after the variable name", operator)
             span = parser.span(start)
-            is_global = tag.name == "global"
+            is_global, is_local = tag.name == "global", tag.name == "local"
             assignments.append(
-                syntax.Assignment(span, name_token.text, operator.text, value, is_global)
+                syntax.Assignment(span, name_token.text, operator.text, value, is_global, is_local)
             )
             if parser.at(","):
                 parser.advance()
@@ -276,10 +286,14 @@ class _TemplateParser:
         if tag.tokens:
             raise self.map.fail(f"{self._show(tag)} takes no parameters", tag.tokens[0].start)
 
+    def span_of(self, chunk: TagChunk) -> syntax.Span:
+        return self._span(chunk)
+
     def _span(self, chunk: TagChunk | InterpolationChunk | CommentChunk) -> syntax.Span:
         line, column = self.map.position(chunk.start)
         return syntax.Span(chunk.start, chunk.end, line, column)
 
     @staticmethod
     def _show(tag: TagChunk) -> str:
-        return f"</#{tag.name}>" if tag.closing else f"<#{tag.name}>"
+        mark = "@" if tag.name.startswith("@") else "#"
+        return f"</{mark}{tag.name.lstrip('@')}>" if tag.closing else f"<{mark}{tag.name}>"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import held_output, limits, numbers
+from . import held_output, limits, macros, numbers
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
@@ -33,7 +33,7 @@ from .values import (
 class RenderState:
     """Per-render mutable state: `<#assign>`ed variables, loop iterations and the budget."""
 
-    __slots__ = ("assigned", "budget", "buffered", "data", "globals", "iterations")
+    __slots__ = ("assigned", "budget", "buffered", "data", "frames", "globals", "iterations")
 
     def __init__(self, data: Mapping[str, Any], budget: RenderBudget) -> None:
         self.data = data
@@ -43,6 +43,7 @@ class RenderState:
         self.budget = budget
         # Characters held back by <#attempt>/<#compress> bodies now running (see `buffer`).
         self.buffered = 0
+        self.frames: list[macros.Frame] = []  # the macro calls now running, innermost last
 
     def spend_iteration(self, nodes_in_body: int) -> None:
         """One more loop iteration, paid in advance for every node of the loop's body."""
@@ -59,7 +60,9 @@ class RenderState:
 
 
 def lookup_variable(state: RenderState, name: str, node_id: int) -> Any:
-    value = state.assigned.get(name)
+    value = state.frames[-1].locals.get(name) if state.frames else None
+    if value is None:
+        value = state.assigned.get(name)
     if value is None:
         value = state.globals.get(name)
     if value is None:
@@ -67,10 +70,13 @@ def lookup_variable(state: RenderState, name: str, node_id: int) -> Any:
     return Missing(node_id) if value is None else value
 
 
-def assigned_variable(state: RenderState, name: str, node_id: int, is_global: bool) -> Any:
+def assigned_variable(state: RenderState, name: str, node_id: int, scope: str) -> Any:
     """The current value for `+=`, `++`...: only what the template assigned counts (with
-    `<#assign>` or with `<#global>`, each reading its own)."""
-    value = (state.globals if is_global else state.assigned).get(name)
+    `<#assign>`, `<#global>` or `<#local>`, each reading its own)."""
+    if scope == "local":
+        value = state.frames[-1].locals.get(name)
+    else:
+        value = (state.globals if scope == "global" else state.assigned).get(name)
     if value is None:
         message = f"{name} must be assigned by the template before it can be updated"
         raise TemplateDataFailure(message, node_id=node_id)
@@ -81,10 +87,13 @@ def loop_variable(value: Any, node_id: int) -> Any:
     return Missing(node_id) if value is None else value
 
 
-def assign(state: RenderState, name: str, value: Any, node_id: int, is_global: bool) -> str:
+def assign(state: RenderState, name: str, value: Any, node_id: int, scope: str) -> str:
     if isinstance(value, Missing):
         raise value.failure()
-    (state.globals if is_global else state.assigned)[name] = value
+    if scope == "local":
+        state.frames[-1].locals[name] = value
+    else:
+        (state.globals if scope == "global" else state.assigned)[name] = value
     return ""
 
 
@@ -277,6 +286,11 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_attempt": held_output.attempt,
         "ftl_attempt_failed": held_output.attempt_failed,
         "ftl_compress": held_output.compress,
+        "ftl_call_macro": macros.call,
+        "ftl_nested": macros.nested,
+        "ftl_has_local": macros.has_local,
+        "ftl_set_default": macros.set_default,
+        "ftl_charge_nodes": macros.charge_nodes,
         "ftl_print": print_value,
         "ftl_bool": require_boolean,
         "ftl_bool_lenient": lenient_boolean,

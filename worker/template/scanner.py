@@ -46,7 +46,7 @@ class CommentChunk:
 
 Chunk = TextChunk | InterpolationChunk | TagChunk | CommentChunk
 
-_SPECIAL = re.compile(r"[$#]\{|<#--|</?#(?=[A-Za-z_])|</?@(?=[A-Za-z_])")
+_SPECIAL = re.compile(r"[$#]\{|<#--|</?#(?=[A-Za-z_])|<@(?=[A-Za-z_])|</@(?=[A-Za-z_>])")
 _TAG_NAME = re.compile(r"[A-Za-z_]\w*")
 _NOPARSE_END = re.compile(r"</#noparse\s*>")
 
@@ -90,7 +90,7 @@ def _scan(source_map: SourceMap, pieces: PieceCounter, chunks: list[Chunk]) -> N
             pos = close + 3
             chunks.append(CommentChunk(start, pos))
         elif "@" in marker:
-            raise source_map.fail("User-defined directives (<@...>) are not supported", start)
+            pos = _macro_call(source_map, tokenizer, found, chunks)
         else:
             name_match = _TAG_NAME.match(source, found.end())
             assert name_match is not None  # the lookahead in _SPECIAL guarantees a name
@@ -110,3 +110,19 @@ def _scan(source_map: SourceMap, pieces: PieceCounter, chunks: list[Chunk]) -> N
             chunks.append(
                 TagChunk(name_match.group(), tuple(tokens), start, pos, closing, self_closing)
             )
+
+
+def _macro_call(
+    source_map: SourceMap, tokenizer: ExpressionTokenizer, found: re.Match[str], chunks: list[Chunk]
+) -> int:
+    """A macro call: a TagChunk named "@name" (or "@" for the short closing `</@>`)."""
+    start, source = found.start(), source_map.source
+    name_match = _TAG_NAME.match(source, found.end())
+    name = name_match.group() if name_match else ""
+    after = name_match.end() if name_match else found.end()
+    tokens, pos, self_closing = tokenizer.tokenize(after, Terminator.TAG)
+    closing = found.group().startswith("</")
+    if closing and (tokens or self_closing):
+        raise source_map.fail(f"Closing tag </@{name}> takes nothing", start)
+    chunks.append(TagChunk("@" + name, tuple(tokens), start, pos, closing, self_closing))
+    return pos

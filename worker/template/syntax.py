@@ -252,6 +252,7 @@ class Assignment:
     operator: str
     value: Expr | None
     is_global: bool = False  # `<#global>`: below the template's own variables, above metadata
+    is_local: bool = False  # `<#local>`: the running macro's own variable
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +264,38 @@ class AssignDirective:
 @dataclass(frozen=True, slots=True)
 class LoopControl:
     """`<#break>` or `<#continue>`."""
+
+    span: Span
+    keyword: str
+
+
+@dataclass(frozen=True, slots=True)
+class MacroDefinition:
+    """`<#macro name p1 p2=default>body</#macro>`: defined for the whole template wherever it
+    stands (a later definition of the same name wins), printing nothing where it stands."""
+
+    span: Span
+    name: str
+    params: tuple[str, ...]
+    defaults: tuple[Expr | None, ...]
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MacroCall:
+    """`<@name a=1 b=2/>`, `<@name 1, 2/>`, or with nested content `<@name>...</@name>`.
+    `names` is empty for positional arguments."""
+
+    span: Span
+    name: str
+    names: tuple[str, ...]
+    args: tuple[Expr, ...]
+    body: tuple[Statement, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class MacroControl:
+    """`<#nested>` or `<#return>` inside a macro."""
 
     span: Span
     keyword: str
@@ -330,6 +363,9 @@ Statement = (
     | AttemptBlock
     | CompressBlock
     | TrimDirective
+    | MacroDefinition
+    | MacroCall
+    | MacroControl
 )
 
 

@@ -91,7 +91,9 @@ class _Builder:
             parent.add(self.element(Kind.OUTPUT, node.span.start, node.span.end - 1))
         elif isinstance(node, (syntax.Comment, syntax.AssignDirective)):
             parent.add(self.element(Kind.SILENT, node.span.start, node.span.end - 1))
-        elif isinstance(node, syntax.LoopControl):
+        elif isinstance(node, (syntax.LoopControl, syntax.MacroControl)) or (
+            isinstance(node, syntax.MacroCall) and node.body is None
+        ):
             parent.add(self.element(Kind.OTHER, node.span.start, node.span.end - 1))
         elif isinstance(node, syntax.TrimDirective):
             trim = parent.add(self.element(Kind.TRIM, node.span.start, node.span.end - 1))
@@ -110,10 +112,14 @@ class _Builder:
                 syntax.SwitchBlock,
                 syntax.AttemptBlock,
                 syntax.CompressBlock,
+                syntax.MacroDefinition,
+                syntax.MacroCall,
             ),
         )
         bodies: list[tuple[syntax.Statement, ...]]
-        if isinstance(node, syntax.SwitchBlock):
+        if isinstance(node, syntax.MacroCall):
+            bodies = [node.body or ()]
+        elif isinstance(node, syntax.SwitchBlock):
             bodies = [case.body for case in node.cases]
         elif isinstance(node, syntax.AttemptBlock):
             bodies = [node.body, node.recovery]
@@ -125,7 +131,9 @@ class _Builder:
             bodies = [node.body] + ([node.otherwise] if node.otherwise else [])
         else:
             bodies = [node.body]
-        container = parent.add(self.element(Kind.BLOCK, node.span.start, node.span.end - 1))
+        # A macro definition prints nothing where it stands: a silent element, as FreeMarker's.
+        kind = Kind.SILENT if isinstance(node, syntax.MacroDefinition) else Kind.BLOCK
+        container = parent.add(self.element(kind, node.span.start, node.span.end - 1))
         for body in bodies:
             # An empty branch is a leaf; FreeMarker places it at its own tag, we at the block's.
             branch = container.add(self.element(Kind.BLOCK, node.span.start, node.span.end - 1))
@@ -155,8 +163,10 @@ def _rewrite(
         elif isinstance(node, syntax.AttemptBlock):
             body_, recovery = _rewrite(node.body, kept), _rewrite(node.recovery, kept)
             result.append(dataclasses.replace(node, body=body_, recovery=recovery))
-        elif isinstance(node, (syntax.ItemsBlock, syntax.SepBlock, syntax.CompressBlock)):
-            result.append(dataclasses.replace(node, body=_rewrite(node.body, kept)))
+        elif (isinstance(node, syntax.MacroCall) and node.body is not None) or isinstance(
+            node, (syntax.ItemsBlock, syntax.SepBlock, syntax.CompressBlock, syntax.MacroDefinition)
+        ):
+            result.append(dataclasses.replace(node, body=_rewrite(node.body or (), kept)))
         elif not isinstance(node, syntax.Comment):
             result.append(node)
     return tuple(result)

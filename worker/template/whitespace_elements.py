@@ -54,8 +54,10 @@ class Element:
         return siblings[index] if 0 <= index < len(siblings) else None
 
     def leaf(self, last: bool) -> Element:
+        """The first or last leaf inside; a macro definition (silent, with a body) is seen
+        from outside as a leaf of its own."""
         element = self
-        while element.children:
+        while element.children and element.kind is not Kind.SILENT:
             element = element.children[-1 if last else 0]
         return element
 
