@@ -494,6 +494,13 @@ class Generator:
             if nested or self.chance(0.3)
             else f"{before}<@{name} {args}/>{after}"
         )
+        if self.chance(0.35):  # a function instead
+            body = self.pick(
+                ["<#return a + b>", "<#if a == 'q'><#return 1></#if><#return b>", "x<#return a>"]
+            )
+            definition = f"{before}<#function {name} a b='x'>{body}</#function>{after}"
+            call = self.pick([f"{name}(name)", f"{name}('q', 'r')", f"{name}()", f"{name}(n)"])
+            use = "${" + self.pick([call, f"({call})!'-'", f"{call}?length"]) + "}"
         return use + definition if self.chance(0.3) else definition + use
 
     def switch_block(self, depth: int) -> str:

@@ -638,6 +638,27 @@ Your code is ${code}.
     ),
 ]
 
+# Functions (issue 14).
+FUNCTIONS: list[tuple[str, str]] = [
+    (
+        """<#function lineTotal l><#return l.hours * l.rate></#function>
+<#list invoice.lines as l>${l.text}: ${lineTotal(l)?string.currency}<#sep>; </#list>""",
+        "invoice",
+    ),
+    (
+        """<#function plural n word><#return (n == 1)?then(word, word + "s")></#function>
+${parcels} ${plural(parcels, "parcel")}, ${eta} ${plural(eta, "minute")}""",
+        "delivery",
+    ),
+    (
+        """<#function firstExpensive>
+  <#list items as i><#if i.price gt 4><#return i.name></#if></#list>
+</#function>
+Top: ${firstExpensive()!"none"}""",
+        "order",
+    ),
+]
+
 # Trim directives (issue 14): one line built over several.
 TRIMS: list[tuple[str, str]] = [
     (
@@ -773,5 +794,6 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
         + _crlf(SWITCHES[:2])
         + TRIMS
         + MACROS
+        + FUNCTIONS
     )
     return [(template, MODELS[model]) for template, model in chosen]

@@ -108,6 +108,12 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "<@__class__/>",
         "<@ftl_state/>",
         "<#macro m><#local l = x>${l.__init__}</#macro><@m/>",
+        "<#function f a><#return a.__class__></#function>${f(x)}",
+        "${x.upper()}",
+        "${x.__class__.__mro__()}",
+        "${range(10)}",
+        "${ftl_state()}",
+        "<#macro m>x</#macro>${m()}",
     ],
 )
 def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:

@@ -33,7 +33,7 @@ CASES: list[tuple[str, str, dict[str, Any], ErrorCode, int, int]] = [
     ("join needs separator", "${x?join}", {"x": ["a"]}, METADATA, 1, 3),
     ("loop built-in on non-loop variable", "${x?index}", {}, SYNTAX, 1, 3),
     ("sep outside list", "<#sep>", {}, SYNTAX, 1, 1),
-    ("method call", "${x()}", {}, SYNTAX, 1, 4),
+    ("call of an undefined function", "${x()}", {}, METADATA, 1, 3),
     ("hash literal printed", "${{}}", {}, SYNTAX, 1, 3),
     ("list without as needs items", "<#list xs>x</#list>", {}, SYNTAX, 1, 1),
     ("closing tag with parameters", "<#if x></#if x>", {}, SYNTAX, 1, 8),

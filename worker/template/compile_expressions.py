@@ -120,6 +120,10 @@ class ExpressionCompiler:
             return self.call(self.defaultable(node.target, strict), "ftl_exists")
         if isinstance(node, syntax.BuiltIn):
             return self.builtin(node, strict)
+        if isinstance(node, syntax.FunctionCall):
+            from .compile_macros import function_call  # noqa: PLC0415 - they import each other
+
+            return function_call(self, node)
         if isinstance(node, syntax.NumericText):
             value = self.expr(node.expr, strict)
             low, high = nodes.Const(node.min_fraction), nodes.Const(node.max_fraction)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from jinja2 import nodes
 
 from . import syntax
-from .compile_expressions import STATE
+from .compile_expressions import STATE, ExpressionCompiler
 
 if TYPE_CHECKING:
     from .compiler import Compiler
@@ -68,6 +68,9 @@ def call(compiler: Compiler, node: syntax.MacroCall) -> nodes.Node:
         failing = compiler.call(nodes.Const(""), "ftl_fail", message, node_id)
         return nodes.Output([failing])
     jinja_name, definition = macro
+    if definition.is_function:
+        message = nodes.Const(f"{node.name} is a function: call it as {node.name}(...)")
+        return nodes.Output([compiler.call(nodes.Const(""), "ftl_fail", message, node_id)])
     held: list[nodes.Node] = []
     nested: nodes.Expr = nodes.Const(None)
     if node.body is not None:
@@ -95,7 +98,29 @@ def call(compiler: Compiler, node: syntax.MacroCall) -> nodes.Node:
     return nodes.Scope([*held, nodes.Output([printed])])
 
 
+def function_call(compiler: ExpressionCompiler, node: syntax.FunctionCall) -> nodes.Expr:
+    node_id = compiler.register(node.span)
+    function = compiler.macros.get(node.name)
+    if function is None or not function[1].is_function:
+        what = "a macro" if function else "not a function the template defines"
+        message = nodes.Const(f"{node.name or 'This'} is {what}: only functions can be called")
+        return compiler.call(nodes.Const(""), "ftl_fail", message, node_id)
+    jinja_name, definition = function
+    required = [default is None for default in definition.defaults]
+    return compiler.call(
+        nodes.Name(STATE, "load"),
+        "ftl_call_function",
+        nodes.Const((node.name, list(definition.params), required, [])),
+        nodes.Name(jinja_name, "load"),
+        node_id,
+        *(compiler.expr(arg, strict=False) for arg in node.args),
+    )
+
+
 def control(compiler: Compiler, node: syntax.MacroControl) -> nodes.Node:
+    if node.value is not None:  # a function's <#return value>: leaves from anywhere
+        value = compiler.expr(node.value, strict=False)
+        return nodes.Output([compiler.call(nodes.Name(STATE, "load"), "ftl_return", value)])
     if node.keyword == "return":
         if compiler.breakables[-1] != "macro":
             message = "<#return> inside a loop, switch or block of a macro is not supported"

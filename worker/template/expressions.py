@@ -232,8 +232,12 @@ class ExpressionParser:
                 if self.starts_expression():
                     return syntax.Default(self.span(start), expr, self.parse_expression())
                 expr = syntax.Default(self.span(start), expr, None)
-            elif self.at("("):
-                raise self.fail("Calling a value as a method is not supported")
+            elif self.at("(") and isinstance(expr, syntax.Variable):
+                args = self._arguments(")")
+                expr = syntax.FunctionCall(self.span(start), expr.name, tuple(args))
+            elif self.at("("):  # not a name: fails when evaluated, as in FreeMarker
+                args = self._arguments(")")
+                expr = syntax.FunctionCall(self.span(start), "", tuple(args))
             else:
                 return expr
 

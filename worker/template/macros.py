@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 MAX_MACRO_DEPTH = 24
 
 
+class Returned(Exception):
+    """`<#return value>` in a function: leaves the body wherever it is (its output is
+    dropped anyway); never a TemplateFailure, so `<#attempt>` lets it pass."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__("return")
+        self.value = value
+
+
 class Frame:
     __slots__ = ("caller", "locals", "nested")
 
@@ -109,3 +118,24 @@ def set_default(state: RenderState, name: str, value: Any) -> str:
 def charge_nodes(state: RenderState, count: int) -> str:
     state.budget.charge(count * limits.WORK_PER_NODE)
     return ""
+
+
+def call_function(
+    state: RenderState,
+    signature: tuple[str, list[str], list[bool], list[str]],
+    body: Callable[[], str],
+    node_id: int,
+    *values: Any,
+) -> Any:
+    """A `<#function>`'s value: what its `<#return>` gives, else a missing value. Its
+    output is dropped, as FreeMarker does."""
+    try:
+        call(state, signature, body, None, node_id, *values)
+    except Returned as returned:
+        value = returned.value
+        return Missing(node_id) if value is None else value
+    return Missing(node_id)
+
+
+def give_back(state: RenderState, value: Any) -> str:
+    raise Returned(value)

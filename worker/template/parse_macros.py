@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def parse_definition(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroDefinition:
+    """`<#macro ...>` or `<#function ...>` (the same parameters)."""
     if parser.macro_depth:
         raise parser.map.fail("A macro can't be defined inside another macro", tag.start)
     expressions = ExpressionParser(parser.map, tag.tokens, tag.end)
@@ -38,10 +39,13 @@ def parse_definition(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroDefi
         params.append(param)
         defaults.append(default)
     parser.macro_depth += 1
-    body, _ = parser.block(frozenset({"/macro"}))
+    parser.in_function = tag.name == "function"
+    body, _ = parser.block(frozenset({f"/{tag.name}"}))
     parser.macro_depth -= 1
     span = parser.span_of(tag)
-    return syntax.MacroDefinition(span, name, tuple(params), tuple(defaults), body)
+    return syntax.MacroDefinition(
+        span, name, tuple(params), tuple(defaults), body, parser.in_function
+    )
 
 
 def parse_call(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroCall:
@@ -69,6 +73,11 @@ def parse_call(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroCall:
 def parse_control(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroControl:
     if not parser.macro_depth:
         raise parser.map.fail(f"<#{tag.name}> can only be used inside a macro", tag.start)
+    if parser.in_function:
+        if tag.name == "nested" or not tag.tokens:
+            raise parser.map.fail(f"<#{tag.name}> needs a value in a function", tag.start)
+        value = ExpressionParser(parser.map, tag.tokens, tag.end).parse_complete()
+        return syntax.MacroControl(parser.span_of(tag), tag.name, value)
     if tag.tokens:
         what = "Loop variables for nested content" if tag.name == "nested" else "Return values"
         raise parser.map.fail(f"{what} are not supported", tag.tokens[0].start)

@@ -18,7 +18,7 @@ from .whitespace import strip_whitespace
 _SUPPORTED = frozenset(
     {"if", "elseif", "else", "list", "items", "sep", "assign", "global", "break", "continue"}
     | {"switch", "attempt", "compress", "t", "lt", "rt", "nt", "macro", "nested", "return"}
-    | {"local"}
+    | {"local", "function"}
 )
 _SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
@@ -39,6 +39,7 @@ class _TemplateParser:
         self.pos = 0
         self.depth = 0
         self.macro_depth = 0  # inside a <#macro> body: <#nested>, <#return>, <#local> allowed
+        self.in_function = False  # ... and that body is a <#function>'s
 
     def block(
         self, closers: frozenset[str]
@@ -106,7 +107,7 @@ class _TemplateParser:
             if tag.name == "local" and not self.macro_depth:
                 raise self.map.fail("<#local> can only be used inside a macro", tag.start)
             statement = self._assign(tag)
-        elif tag.name == "macro":
+        elif tag.name in ("macro", "function"):
             statement = parse_macros.parse_definition(self, tag)
         elif tag.name in ("nested", "return"):
             statement = parse_macros.parse_control(self, tag)

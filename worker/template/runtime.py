@@ -291,6 +291,8 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_has_local": macros.has_local,
         "ftl_set_default": macros.set_default,
         "ftl_charge_nodes": macros.charge_nodes,
+        "ftl_call_function": macros.call_function,
+        "ftl_return": macros.give_back,
         "ftl_print": print_value,
         "ftl_bool": require_boolean,
         "ftl_bool_lenient": lenient_boolean,

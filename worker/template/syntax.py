@@ -96,6 +96,15 @@ class BuiltIn:
 
 
 @dataclass(frozen=True, slots=True)
+class FunctionCall:
+    """`name(args)`: a call of a `<#function>` the template defines."""
+
+    span: Span
+    name: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Parenthesized:
     """Kept in the tree because `(a.b)!x` and `a.b!x` cover missing values differently."""
 
@@ -171,6 +180,7 @@ Expr = (
     | Dot
     | Index
     | BuiltIn
+    | FunctionCall
     | Parenthesized
     | Default
     | Exists
@@ -279,6 +289,7 @@ class MacroDefinition:
     params: tuple[str, ...]
     defaults: tuple[Expr | None, ...]
     body: tuple[Statement, ...]
+    is_function: bool = False  # `<#function>`: called in expressions, `<#return value>`
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,10 +306,11 @@ class MacroCall:
 
 @dataclass(frozen=True, slots=True)
 class MacroControl:
-    """`<#nested>` or `<#return>` inside a macro."""
+    """`<#nested>` or `<#return>` inside a macro, `<#return value>` inside a function."""
 
     span: Span
     keyword: str
+    value: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
