@@ -114,6 +114,9 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "${range(10)}",
         "${ftl_state()}",
         "<#macro m>x</#macro>${m()}",
+        "<#setting locale=x.__class__>",
+        "<#setting locale='../../etc/passwd'>${1}",
+        "<#setting locale=123>${1}",
     ],
 )
 def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:

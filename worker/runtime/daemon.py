@@ -75,6 +75,7 @@ class Daemon:
             reporter,
             settings.lease,
             default_region=settings.default_region,
+            template_locale=settings.template_locale,
             public_url=settings.public_url,
             reconciler=reconciler,
             aborted=self.aborted,

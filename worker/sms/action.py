@@ -100,10 +100,10 @@ class PreparedSms:
     body: str
 
 
-def render_body(source: str | bytes, metadata: Mapping[str, object]) -> str:
+def render_body(source: str | bytes, metadata: Mapping[str, object], locale: str = "en_US") -> str:
     """The template step, kept behind one function so the engine behind it is one line."""
     text = template.decode_template(source) if isinstance(source, bytes) else source
-    body = template.render(text, metadata)
+    body = template.render(text, metadata, locale=locale)
     if has_surrogate(body):
         # Inputs hold none (they are checked), but a template can build one ("\xD83D"), and
         # Twilio's form encoding would fail on it after the task had begun sending.
@@ -116,10 +116,12 @@ def render_body(source: str | bytes, metadata: Mapping[str, object]) -> str:
     return body
 
 
-def prepare(values: Mapping[str, object], default_region: str | None) -> PreparedSms:
+def prepare(
+    values: Mapping[str, object], default_region: str | None, template_locale: str = "en_US"
+) -> PreparedSms:
     """Check inputs and render the body; raise ConnectorError before anything is sent."""
     request = parse_inputs(values, default_region)
-    body = render_body(request.body_template, request.metadata)
+    body = render_body(request.body_template, request.metadata, template_locale)
     if not body.strip():
         raise InputError(
             ErrorCode.INVALID_INPUT,
@@ -141,12 +143,13 @@ def send_sms(
     twilio: MessageSender,
     *,
     default_region: str | None = None,
+    template_locale: str = "en_US",
     progress: Progress | None = None,
     status_callback: str | None = None,
     reconciler: Reconciler | None = None,
 ) -> Outcome:
     try:
-        prepared = prepare(values, default_region)
+        prepared = prepare(values, default_region, template_locale)
     except ConnectorError as error:
         return BusinessError(error.code, error.message, details=error.details)
     return deliver(

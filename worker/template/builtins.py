@@ -16,11 +16,11 @@ from .date_parsing import parse_date, parse_iso
 from .dates import DateValue, format_date, format_date_iso, kind_of
 from .failures import TemplateDataFailure
 from .formatting import (
-    CURRENCY_PATTERN,
-    PERCENT_PATTERN,
+    currency_pattern,
     format_computer,
     format_number,
     parse_number_pattern,
+    percent_pattern,
 )
 from .ranges import RangeValue
 from .sequence_builtins import SEQUENCE_BUILTINS
@@ -225,8 +225,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "string": (_to_string, 0, 2),
     "string.computer": (_to_computer, 0, 0),
     "string.number": (lambda v: format_number(require_number(v)), 0, 0),
-    "string.currency": (lambda v: format_number(require_number(v), CURRENCY_PATTERN), 0, 0),
-    "string.percent": (lambda v: format_number(require_number(v), PERCENT_PATTERN), 0, 0),
+    "string.currency": (lambda v: format_number(require_number(v), currency_pattern()), 0, 0),
+    "string.percent": (lambda v: format_number(require_number(v), percent_pattern()), 0, 0),
     "string.iso": (_string_iso, 0, 0),
     "html": (html, 0, 0),
     "url": (url, 0, 1),

@@ -24,7 +24,11 @@ class Compiler(ExpressionCompiler):
             compile_macros.define(self, definition, jinja_name)
             for jinja_name, definition in self.macros.values()
         ]
-        tree = nodes.Template([*defined, *self.block(body)], lineno=1)
+        # Jinja folds outputs of constant expressions when compiling (`${1234.5}` would be
+        # formatted once, for no locale and outside the budget): a volatile evaluation
+        # context turns that off.
+        volatile = nodes.EvalContextModifier([nodes.Keyword("volatile", nodes.Const(True))])
+        tree = nodes.Template([volatile, *defined, *self.block(body)], lineno=1)
         tree.set_lineno(1)
         return tree
 
@@ -46,6 +50,9 @@ class Compiler(ExpressionCompiler):
             return nodes.Output([self.buffered(printed) if self.buffering else printed])
         if isinstance(node, (syntax.AttemptBlock, syntax.CompressBlock)):
             return self.held_block(node)
+        if isinstance(node, syntax.SettingDirective):
+            value = self.expr(node.value, strict=True)
+            return nodes.Output([self.call(value, "ftl_set_locale", self.register(node.span))])
         if isinstance(node, syntax.MacroDefinition):
             return nodes.Output([])  # defined before the first statement (see compile)
         if isinstance(node, syntax.MacroCall):

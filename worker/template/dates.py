@@ -11,6 +11,7 @@ import calendar
 import datetime
 from functools import lru_cache
 
+from . import locales
 from .failures import TemplateDataFailure
 
 DateValue = datetime.date | datetime.time
@@ -50,7 +51,27 @@ def format_date_iso(value: DateValue) -> str:
     return text
 
 
+def _has_names(pattern: str) -> bool:
+    """Whether a pattern prints words (month or day names, AM/PM, eras): MMM, E, a, G."""
+    run_letter, run = "", 0
+    for char in pattern + " ":
+        if char == run_letter:
+            run += 1
+            continue
+        if (run_letter == "M" and run >= 3) or run_letter in ("E", "a", "G"):
+            return True
+        run_letter, run = char, 1
+    return False
+
+
 def format_date(value: DateValue, pattern: str) -> str:
+    # Month and day names, AM/PM and default formats differ per locale: refused rather than
+    # printed in English (?string.iso and patterns of digits work in any locale).
+    if not locales.is_default() and (_has_names(pattern) or pattern in _FORMATS.values()):
+        raise TemplateDataFailure(
+            f"Dates are formatted for {locales.DEFAULT_LOCALE} only, not "
+            f"{locales.current().name}: use ?string.iso or a pattern of digits (dd.MM.yyyy)"
+        )
     return "".join(_format_field(value, field) for field in fields(pattern))
 
 

@@ -11,11 +11,11 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import limits, numbers
+from . import limits, locales, numbers
 from .budget import charge, charge_text
 from .builtins import BUILTINS
 from .failures import TemplateDataFailure, TemplateLimitFailure
-from .formatting import NumberPattern, format_number
+from .formatting import MINUS, NumberPattern, format_number
 from .ranges import RangeValue
 from .values import (
     DATE_TYPES,
@@ -23,6 +23,7 @@ from .values import (
     is_number,
     is_sequence,
     require_number,
+    require_text,
     to_text,
     type_name,
 )
@@ -113,7 +114,7 @@ def make_range(start: Any, end: Any, kind: str) -> RangeValue:
 
 
 def numeric_text(value: Any, low: int, high: int) -> str:
-    pattern = NumberPattern("", "", "-", "", 1, 0, low, high, 1, False)
+    pattern = NumberPattern("", "", MINUS, "", 1, 0, low, high, 1, False)
     return format_number(require_number(value), pattern)
 
 
@@ -131,6 +132,12 @@ def concatenate(*texts: str) -> str:
 def make_sequence(*items: Any) -> list[Any]:
     charge(len(items) + 1)
     return list(items)
+
+
+def set_locale(value: Any) -> str:
+    """`<#setting locale=...>`: numbers are formatted for it from here on."""
+    locales.set_locale(require_text(value))
+    return ""
 
 
 def make_hash(*keys_and_values: Any) -> dict[str, Any]:
@@ -163,5 +170,6 @@ VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "numeric_text": numeric_text,
     "sequence": make_sequence,
     "hash": make_hash,
+    "set_locale": set_locale,
     **{"bi_" + name.replace(".", "_"): function for name, (function, _, _) in BUILTINS.items()},
 }

@@ -18,7 +18,7 @@ from .whitespace import strip_whitespace
 _SUPPORTED = frozenset(
     {"if", "elseif", "else", "list", "items", "sep", "assign", "global", "break", "continue"}
     | {"switch", "attempt", "compress", "t", "lt", "rt", "nt", "macro", "nested", "return"}
-    | {"local", "function"}
+    | {"local", "function", "setting"}
 )
 _SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
@@ -107,6 +107,8 @@ class _TemplateParser:
             if tag.name == "local" and not self.macro_depth:
                 raise self.map.fail("<#local> can only be used inside a macro", tag.start)
             statement = self._assign(tag)
+        elif tag.name == "setting":
+            statement = self._setting(tag)
         elif tag.name in ("macro", "function"):
             statement = parse_macros.parse_definition(self, tag)
         elif tag.name in ("nested", "return"):
@@ -186,6 +188,15 @@ class _TemplateParser:
         if on_style and any(self._breaks(case.body) for case in cases):
             raise self.map.fail("<#break> can't be used with <#on>", tag.start)
         return syntax.SwitchBlock(self._span(tag), value, tuple(cases), not on_style)
+
+    def _setting(self, tag: TagChunk) -> syntax.SettingDirective:
+        parser = ExpressionParser(self.map, tag.tokens, tag.end)
+        name = parser.expect_name("a setting name")
+        if name.text != "locale":
+            raise self.map.fail(f"The {name.text} setting is not supported", name.start)
+        parser.expect("=")
+        value = parser.parse_complete()
+        return syntax.SettingDirective(self._span(tag), name.text, value)
 
     def _case_values(self, tag: TagChunk) -> tuple[syntax.Expr, ...]:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)

@@ -314,6 +314,15 @@ class MacroControl:
 
 
 @dataclass(frozen=True, slots=True)
+class SettingDirective:
+    """`<#setting locale="de_DE">`: for the rest of the render."""
+
+    span: Span
+    name: str
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class TrimDirective:
     """`<#t>` (left and right), `<#lt>`, `<#rt>`, `<#nt>` (neither): white-space trimming of
     the line it is on, applied by `whitespace`; prints nothing."""
@@ -375,6 +384,7 @@ Statement = (
     | AttemptBlock
     | CompressBlock
     | TrimDirective
+    | SettingDirective
     | MacroDefinition
     | MacroCall
     | MacroControl

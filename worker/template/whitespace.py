@@ -89,7 +89,7 @@ class _Builder:
             self.texts[id(node)] = parent.add(text)
         elif isinstance(node, syntax.Interpolation):
             parent.add(self.element(Kind.OUTPUT, node.span.start, node.span.end - 1))
-        elif isinstance(node, (syntax.Comment, syntax.AssignDirective)):
+        elif isinstance(node, (syntax.Comment, syntax.AssignDirective, syntax.SettingDirective)):
             parent.add(self.element(Kind.SILENT, node.span.start, node.span.end - 1))
         elif isinstance(node, (syntax.LoopControl, syntax.MacroControl)) or (
             isinstance(node, syntax.MacroCall) and node.body is None

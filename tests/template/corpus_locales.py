@@ -1,0 +1,50 @@
+"""Numbers per locale for the differential test: the locales issue 14 names, each rendering
+money-like numbers through the default, number, currency and percent formats and patterns,
+given as the worker's locale (SMS_TEMPLATE_LOCALE) or switched by `<#setting locale>`; dates
+printed with digit patterns and ISO, which work in every locale."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+LOCALES = [
+    "en_US", "en_GB", "de_DE", "de_CH", "fr_FR", "es_ES", "it_IT", "pt_BR", "nl_NL", "sv_SE",
+    "pl_PL", "ja_JP", "he_IL",
+]  # fmt: skip
+FORMATS = [
+    "", "?string.number", "?string.currency", "?string.percent", "?c", "?string('0.00')",
+    "?string('#,##0.00')", "?string('#,##0.###')", "?string('0.#%')", "?string('00.0')",
+    "?string('0.00;(0.00)')", "?string('#,##0.00 ¤')", "?string('¤¤ #,##0.00')",
+    "?string('0 ‰')", "?int", "?round", "?string('#,##0.0#')",
+]  # fmt: skip
+VALUES = [
+    0, 1, -1, 7, 0.5, -0.5, 12.5, 1234.5, -1234.567, 1234567.891, 0.075, 0.256, 99.995,
+    1000000, -0.001, 24.17, 4.35, 0.0005, 12345.675, 1e9,
+]  # fmt: skip
+FIXED = [
+    "Total: ${total?string.currency} (${items} items, ${rate?string.percent} VAT)",
+    "${total} / ${total?string('#,##0.00')} / ${(total * rate)?string.currency}",
+    "Balance ${balance?string.currency}, due ${due?date.iso?string('dd.MM.yyyy')}",
+    "${(balance / 12)?string('0.00')} a month, ${due?date.iso?string.iso}",
+    "<#list prices as p>${p?string.currency}<#sep>, </#list>",
+    "#{total; m2M2} | #{balance}",
+]
+
+
+def cases(locale: str, count: int = 120, seed: int = 1411) -> list[tuple[str, dict[str, Any]]]:
+    r = random.Random(f"{seed}-{locale}")
+    data = {
+        "total": 1234.5, "items": 3, "rate": 0.19, "balance": -98765.4321,
+        "due": "2024-02-01", "prices": [0.99, 4.35, 12.5, 1999],
+    }  # fmt: skip
+    found = [(template, data) for template in FIXED]
+    for _ in range(count):
+        value = r.choice(VALUES)
+        template = "${x" + r.choice(FORMATS) + "}"
+        if r.random() < 0.2:  # switched inside the template, from another locale
+            template = f'<#setting locale="{locale}">' + template
+            found.append((template, {"x": value}))
+            continue
+        found.append((template, {"x": value}))
+    return found

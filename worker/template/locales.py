@@ -1,0 +1,103 @@
+"""Number formats per locale, as FreeMarker on Java 17 formats them: symbols and patterns from
+CLDR, read through Babel (Java 17 takes them from CLDR too), with the few places where Java
+17's CLDR release differs from Babel's corrected to Java's (measured with the oracle).
+
+The locale of the render running in this thread is a ContextVar (like the budget), set by the
+engine from the worker's setting and changed by `<#setting locale=...>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_precision, get_currency_symbol, get_territory_currencies
+
+from .failures import TemplateDataFailure
+
+DEFAULT_LOCALE = "en_US"
+# Java 17 (CLDR 39) where today's CLDR differs: the Swiss group separator was a right single
+# quotation mark, and Hebrew had no right-to-left mark before the currency sign.
+_JAVA17_GROUP = {"de_CH": "\u2019", "de_LI": "\u2019", "it_CH": "\u2019", "fr_CH": "\u202f"}
+_JAVA17_STRIP_BEFORE_CURRENCY = {"he": "\u200f"}
+
+
+@dataclass(frozen=True)
+class NumberSymbols:
+    name: str
+    decimal: str
+    group: str
+    minus: str
+    percent: str
+    per_mille: str
+    currency_symbol: str
+    currency_code: str
+    currency_digits: int
+    number_pattern: str
+    currency_pattern: str
+    percent_pattern: str
+
+
+def canonical(name: str) -> str:
+    """`de_DE`, `de-DE` or `de` as Java writes it (`de_DE`); unknown ones are refused."""
+    try:
+        locale = Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError) as error:
+        raise TemplateDataFailure(f"Unknown locale {name!r}") from error
+    return str(locale)
+
+
+@lru_cache(maxsize=64)
+def symbols_for(name: str) -> NumberSymbols:
+    locale = Locale.parse(canonical(name))
+    symbols = locale.number_symbols.get("latn", locale.number_symbols)
+    territory = locale.territory or ""
+    currencies = get_territory_currencies(territory) if territory else []
+    code = currencies[0] if currencies else "XXX"
+    currency_pattern = locale.currency_formats["standard"].pattern
+    stripped = _JAVA17_STRIP_BEFORE_CURRENCY.get(locale.language)
+    if stripped:
+        currency_pattern = currency_pattern.replace(stripped + "¤", "¤")
+    return NumberSymbols(
+        name=str(locale),
+        decimal=symbols["decimal"],
+        group=_JAVA17_GROUP.get(str(locale), symbols["group"]),
+        minus=symbols["minusSign"],
+        percent=symbols["percentSign"],
+        per_mille=symbols["perMille"],
+        currency_symbol=get_currency_symbol(code, locale) if currencies else "¤",
+        currency_code=code,
+        currency_digits=get_currency_precision(code) if currencies else 2,
+        number_pattern=locale.decimal_formats[None].pattern,
+        currency_pattern=currency_pattern,
+        percent_pattern=locale.percent_formats[None].pattern,
+    )
+
+
+_CURRENT: ContextVar[NumberSymbols | None] = ContextVar("template_locale", default=None)
+
+
+def current() -> NumberSymbols:
+    return _CURRENT.get() or symbols_for(DEFAULT_LOCALE)
+
+
+def is_default() -> bool:
+    return current().name == DEFAULT_LOCALE
+
+
+def set_locale(name: str) -> None:
+    """`<#setting locale=...>`: for the rest of the render running in this thread."""
+    _CURRENT.set(symbols_for(canonical(name)))
+
+
+@contextmanager
+def rendering_in(name: str) -> Iterator[None]:
+    token = _CURRENT.set(symbols_for(name))
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
