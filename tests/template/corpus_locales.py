@@ -1,7 +1,8 @@
 """Numbers per locale for the differential test: the locales issue 14 names, each rendering
 money-like numbers through the default, number, currency and percent formats and patterns,
-given as the worker's locale (SMS_TEMPLATE_LOCALE) or switched by `<#setting locale>`; dates
-printed with digit patterns and ISO, which work in every locale."""
+given as the worker's locale (SMS_TEMPLATE_LOCALE) or switched by `<#setting locale>`; and
+dates and times of every month, weekday and half-day through the default formats and name
+patterns."""
 
 from __future__ import annotations
 
@@ -22,6 +23,15 @@ VALUES = [
     0, 1, -1, 7, 0.5, -0.5, 12.5, 1234.5, -1234.567, 1234567.891, 0.075, 0.256, 99.995,
     1000000, -0.001, 24.17, 4.35, 0.0005, 12345.675, 1e9,
 ]  # fmt: skip
+DATE_FORMATS = [
+    "?date.iso", "?date.iso?string('d MMM y')", "?date.iso?string('MMMM')",
+    "?date.iso?string('EEEE, d. MMMM yyyy')", "?date.iso?string('EEE dd.MM.')",
+    "?date.iso?string('LLL yyyy')", "?date.iso?string('G y')", "?date.iso?string('d MMMM')",
+]  # fmt: skip
+TIME_FORMATS = [
+    "?datetime.iso", "?datetime.iso?time", "?datetime.iso?string('h:mm a')",
+    "?datetime.iso?string('EEE HH:mm')", "?datetime.iso?string('d MMM, hh a')",
+]  # fmt: skip
 FIXED = [
     "Total: ${total?string.currency} (${items} items, ${rate?string.percent} VAT)",
     "${total} / ${total?string('#,##0.00')} / ${(total * rate)?string.currency}",
@@ -39,6 +49,14 @@ def cases(locale: str, count: int = 120, seed: int = 1411) -> list[tuple[str, di
         "due": "2024-02-01", "prices": [0.99, 4.35, 12.5, 1999],
     }  # fmt: skip
     found = [(template, data) for template in FIXED]
+    for _ in range(count // 2):
+        day = f"2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+        if r.random() < 0.5:
+            template = "${d" + r.choice(DATE_FORMATS) + "}"
+            found.append((template, {"d": day}))
+        else:
+            moment = f"{day}T{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:07Z"
+            found.append(("${d" + r.choice(TIME_FORMATS) + "}", {"d": moment}))
     for _ in range(count):
         value = r.choice(VALUES)
         template = "${x" + r.choice(FORMATS) + "}"

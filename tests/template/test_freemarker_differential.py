@@ -86,13 +86,6 @@ KNOWN_DIFFERENCES: list[KnownDifference] = [
         {"s": "😀😀"},
     ),
     KnownDifference(
-        "dates are formatted for en_US only: in another locale, month and day names, AM/PM "
-        "and the default formats are refused (a template error); FreeMarker prints them",
-        lambda template: False,  # the locale corpus prints dates with digits or ISO only
-        '<#setting locale="de_DE">${d?date.iso}',
-        {"d": "2024-01-05"},
-    ),
-    KnownDifference(
         "JSON decimals print with the shortest digits (Java 19+); Java 17's Double.toString "
         "sometimes adds a digit",
         lambda template: False,  # the corpora's decimals print alike

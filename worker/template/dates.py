@@ -2,7 +2,8 @@
 
 JSON has no date type, so a date comes from a string via `?date`, `?time` or `?datetime`,
 either with a pattern (`?date("dd.MM.yyyy")`) or as ISO 8601 (`?date.iso`): see
-`date_parsing`. Names are en_US.
+`date_parsing`. Names and default formats are the render locale's (`locales`); parsing reads
+English names.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from .failures import TemplateDataFailure
 DateValue = datetime.date | datetime.time
 MONTHS = list(calendar.month_name)[1:]
 DAYS = list(calendar.day_name)
-_FORMATS = {"date": "MMM d, y", "time": "h:mm:ss a", "datetime": "MMM d, y, h:mm:ss a"}
 
 
 def kind_of(value: DateValue) -> str:
@@ -27,7 +27,8 @@ def kind_of(value: DateValue) -> str:
 
 
 def format_date_default(value: DateValue) -> str:
-    return format_date(value, _FORMATS[kind_of(value)])
+    """The locale's medium format, as FreeMarker's default date/time/datetime format."""
+    return format_date(value, locales.current_date_names().formats[kind_of(value)])
 
 
 def format_date_iso(value: DateValue) -> str:
@@ -51,31 +52,16 @@ def format_date_iso(value: DateValue) -> str:
     return text
 
 
-def _has_names(pattern: str) -> bool:
-    """Whether a pattern prints words (month or day names, AM/PM, eras): MMM, E, a, G."""
-    run_letter, run = "", 0
-    for char in pattern + " ":
-        if char == run_letter:
-            run += 1
-            continue
-        if (run_letter == "M" and run >= 3) or run_letter in ("E", "a", "G"):
-            return True
-        run_letter, run = char, 1
-    return False
-
-
 def format_date(value: DateValue, pattern: str) -> str:
-    # Month and day names, AM/PM and default formats differ per locale: refused rather than
-    # printed in English (?string.iso and patterns of digits work in any locale).
-    if not locales.is_default() and (_has_names(pattern) or pattern in _FORMATS.values()):
-        raise TemplateDataFailure(
-            f"Dates are formatted for {locales.DEFAULT_LOCALE} only, not "
-            f"{locales.current().name}: use ?string.iso or a pattern of digits (dd.MM.yyyy)"
-        )
-    return "".join(_format_field(value, field) for field in fields(pattern))
+    parts = fields(pattern)
+    # Java uses a month's stand-alone name (nominative: "wrzesień") unless a day of the
+    # month goes with it ("5 września").
+    standalone = not any(part[0] == "d" for part in parts)
+    names = locales.current_date_names()
+    return "".join(_format_field(value, field, names, standalone) for field in parts)
 
 
-def _format_field(value: DateValue, field: str) -> str:
+def _format_field(value: DateValue, field: str, names: locales.DateNames, standalone: bool) -> str:
     letter, width = field[0], len(field)
     if letter == "'":
         return field[1:-1].replace("''", "'") or "'"
@@ -86,31 +72,34 @@ def _format_field(value: DateValue, field: str) -> str:
     if letter in "aHkKhmsSzZX" and type(value) is datetime.date:
         raise TemplateDataFailure(f"Pattern letter {letter!r} needs a time, not a date")
     if isinstance(value, datetime.date):
-        date_text = _format_date_field(value, letter, width)
+        date_text = _format_date_field(value, letter, width, names, standalone)
         if date_text is not None:
             return date_text
     if type(value) is datetime.date:  # a letter no date field knows (`Q`, `W`, ...)
         raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r}")
     moment = value.timetz() if isinstance(value, datetime.datetime) else value
     assert isinstance(moment, datetime.time)
-    return _format_time_field(moment, letter, width)
+    return _format_time_field(moment, letter, width, names)
 
 
-def _format_date_field(value: datetime.date, letter: str, width: int) -> str | None:
+def _format_date_field(
+    value: datetime.date, letter: str, width: int, names: locales.DateNames, standalone: bool
+) -> str | None:
     if letter == "G":
-        return "AD"
+        return names.era
     if letter == "y":
         return f"{value.year % 100:02d}" if width == 2 else f"{value.year:0{width}d}"
     if letter in "ML":
         if width >= 3:
-            name = MONTHS[value.month - 1]
-            return name if width >= 4 else name[:3]
+            alone = standalone or letter == "L"
+            wide = names.standalone_months if alone else names.months
+            short = names.standalone_months_short if alone else names.months_short
+            return (wide if width >= 4 else short)[value.month - 1]
         return f"{value.month:0{width}d}"
     if letter == "d":
         return f"{value.day:0{width}d}"
     if letter == "E":
-        name = DAYS[value.weekday()]
-        return name if width >= 4 else name[:3]
+        return (names.days if width >= 4 else names.days_short)[value.weekday()]
     if letter == "u":
         return str(value.isoweekday())
     if letter == "D":
@@ -118,7 +107,9 @@ def _format_date_field(value: datetime.date, letter: str, width: int) -> str | N
     return None
 
 
-def _format_time_field(value: datetime.time, letter: str, width: int) -> str:
+def _format_time_field(
+    value: datetime.time, letter: str, width: int, names: locales.DateNames
+) -> str:
     hour = value.hour
     numbers = {
         "H": hour,
@@ -133,7 +124,7 @@ def _format_time_field(value: datetime.time, letter: str, width: int) -> str:
     if letter == "S":
         return f"{value.microsecond // 1000:0{width}d}"
     if letter == "a":
-        return "AM" if hour < 12 else "PM"
+        return names.am_pm[0] if hour < 12 else names.am_pm[1]
     if letter in "zZX":
         return _format_offset(value.utcoffset(), letter, width)
     raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r}")

@@ -101,3 +101,74 @@ def rendering_in(name: str) -> Iterator[None]:
         yield
     finally:
         _CURRENT.reset(token)
+
+
+# Java 17 (CLDR 39) date names and formats where today's CLDR differs (measured with the oracle).
+_NL_MONTHS = [
+    "jan.",
+    "feb.",
+    "mrt.",
+    "apr.",
+    "mei",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "okt.",
+    "nov.",
+    "dec.",
+]
+_JAVA17_MONTHS_ABBREVIATED = {"nl": _NL_MONTHS}
+_JAVA17_AM_PM = {"es": ("a.\u00a0m.", "p.\u00a0m."), "he": ("לפנה״צ", "אחה״צ")}
+_JAVA17_DATETIME = {"es": "{1} {0}", "nl": "{1} {0}"}
+
+
+@dataclass(frozen=True)
+class DateNames:
+    """Month names (format forms, used with a day of month; stand-alone forms otherwise), day
+    names from Monday, AM/PM, the era, and the default (medium) formats."""
+
+    months: tuple[str, ...]
+    months_short: tuple[str, ...]
+    standalone_months: tuple[str, ...]
+    standalone_months_short: tuple[str, ...]
+    days: tuple[str, ...]
+    days_short: tuple[str, ...]
+    am_pm: tuple[str, str]
+    era: str
+    formats: dict[str, str]  # date, time, datetime
+
+
+@lru_cache(maxsize=64)
+def date_names_for(name: str) -> DateNames:
+    locale = Locale.parse(name)
+    language = locale.language
+    months, standalone = locale.months["format"], locale.months["stand-alone"]
+    short = _JAVA17_MONTHS_ABBREVIATED.get(language)
+    periods = locale.day_periods["format"]["abbreviated"]
+    am_pm = _JAVA17_AM_PM.get(language, (periods["am"], periods["pm"]))
+    # Java 17 has no narrow no-break space before AM/PM: a plain one (CLDR 42 added it).
+    date = locale.date_formats["medium"].pattern.replace("\u202f", " ")
+    time = locale.time_formats["medium"].pattern.replace("\u202f", " ")
+    joined = _JAVA17_DATETIME.get(language, str(locale.datetime_formats["medium"]))
+    return DateNames(
+        months=tuple(months["wide"][m] for m in range(1, 13)),
+        months_short=tuple(short or (months["abbreviated"][m] for m in range(1, 13))),
+        standalone_months=tuple(standalone["wide"][m] for m in range(1, 13)),
+        standalone_months_short=tuple(
+            short or (standalone["abbreviated"][m] for m in range(1, 13))
+        ),
+        days=tuple(locale.days["format"]["wide"][d] for d in range(7)),
+        days_short=tuple(locale.days["format"]["abbreviated"][d] for d in range(7)),
+        am_pm=am_pm,
+        era=locale.eras["abbreviated"][1],
+        formats={
+            "date": date,
+            "time": time,
+            "datetime": joined.replace("{1}", date).replace("{0}", time),
+        },
+    )
+
+
+def current_date_names() -> DateNames:
+    return date_names_for(current().name)
