@@ -228,6 +228,7 @@ def _send(args: argparse.Namespace) -> int:
             client,
             default_region=settings.default_region,
             template_locale=settings.template_locale,
+            template_time_zone=settings.template_time_zone,
         )
     except Exception as exc:
         outcome = Crashed(f"{type(exc).__name__}: {exc}")

@@ -131,6 +131,8 @@ class Settings:
     default_region: str | None = None
     # Numbers in templates are formatted for this locale until a <#setting locale=...>.
     template_locale: str = "en_US"
+    # ... and datetimes without an offset are read, and all printed, in this IANA time zone.
+    template_time_zone: str = "UTC"
 
     camunda_url: str = "http://localhost:8080/engine-rest"
     camunda_user: str = ""
@@ -240,6 +242,7 @@ ENVIRONMENT: dict[str, str] = {
     "TWILIO_RETRY_429_BUDGET_MS": "twilio_retry_429_budget_ms",
     "SMS_DEFAULT_REGION": "default_region",
     "SMS_TEMPLATE_LOCALE": "template_locale",
+    "SMS_TEMPLATE_TIME_ZONE": "template_time_zone",
     "CAMUNDA_URL": "camunda_url",
     "CAMUNDA_USER": "camunda_user",
     "CAMUNDA_PASSWORD": "camunda_password",
@@ -414,6 +417,11 @@ def _parse_value(var: str, name: str, raw: str) -> object:
             return template.check_locale(raw.strip())
         except ValueError as exc:
             raise ValueError(f"{var}={raw!r}: {exc} (a CLDR locale such as de_DE)") from None
+    if name == "template_time_zone":
+        try:
+            return template.check_time_zone(raw.strip())
+        except ValueError as exc:
+            raise ValueError(f"{var}={raw!r}: {exc} (an IANA zone such as Europe/Berlin)") from None
     if name == "uncaught_errors":
         return _parse_choice(UncaughtErrors, var, raw, "incident, bpmn-error")
     if name == "reconcile":

@@ -66,3 +66,29 @@ def cases(locale: str, count: int = 120, seed: int = 1411) -> list[tuple[str, di
             continue
         found.append((template, {"x": value}))
     return found
+
+
+# Worker time zones (SMS_TEMPLATE_TIME_ZONE), each with a locale of its place.
+ZONED = [
+    ("de_DE", "Europe/Berlin"), ("en_US", "America/New_York"), ("ja_JP", "Asia/Tokyo"),
+    ("he_IL", "Asia/Jerusalem"), ("en_GB", "Europe/London"), ("pt_BR", "America/Sao_Paulo"),
+]  # fmt: skip
+ZONED_VALUES = [
+    "2024-01-05T15:04:05Z", "2024-07-05T15:04:05+02:00", "2024-03-31T00:30:00Z",
+    "2024-10-27T01:30:00Z", "2024-12-31T23:59:59-05:00", "2024-06-01T12:00:00",
+    "2024-11-03T06:30:00Z",
+]  # fmt: skip
+ZONED_FORMATS = [
+    "", "?string.iso", "?string('yyyy-MM-dd HH:mm Z')", "?string('HH:mm X')", "?date",
+    "?time", "?string('EEEE d MMMM, h:mm a')", "?date?string.iso",
+]  # fmt: skip
+
+
+def zoned_cases() -> list[tuple[str, dict[str, Any]]]:
+    """Datetimes with and without an offset, read and printed in the worker's time zone."""
+    found = []
+    for value in ZONED_VALUES:
+        for form in ZONED_FORMATS:
+            found.append(("${d?datetime.iso" + form + "}", {"d": value}))
+    found.append(("${d?datetime('yyyy-MM-dd HH:mm')?string.iso}", {"d": "2024-08-01 09:15"}))
+    return found

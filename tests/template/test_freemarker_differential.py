@@ -50,12 +50,6 @@ KNOWN_DIFFERENCES: list[KnownDifference] = [
         {"s": "a b"},
     ),
     KnownDifference(
-        "a datetime with an offset keeps it; FreeMarker converts it to the UTC time zone",
-        lambda template: re.search(r"\d\d:\d\d(:\d\d)?[+-]\d\d", template) is not None,
-        '${"2024-01-05T15:04:05+02:00"?datetime.iso?string("HH:mm")}',
-        {},
-    ),
-    KnownDifference(
         "scientific number patterns (E) are refused (a template error)",
         lambda template: re.search(r"\?string\s*[(\[]\s*[\"'][^\"']*[0#]E", template) is not None,
         '${1234?string("0.0E0")}',
@@ -138,10 +132,10 @@ class Comparison:
 
 
 def _ours(
-    template: str, metadata: Mapping[str, Any], locale: str = "en_US"
+    template: str, metadata: Mapping[str, Any], locale: str = "en_US", zone: str = "UTC"
 ) -> tuple[str | None, ErrorCode | None, str]:
     try:
-        return render(template, metadata, locale=locale), None, ""
+        return render(template, metadata, locale=locale, time_zone=zone), None, ""
     except ConnectorError as error:
         return None, error.code, str(error)
 
@@ -151,16 +145,18 @@ def compare(
     *,
     exclude: bool = True,
     locales: Sequence[str] | None = None,
+    zone: str = "UTC",
 ) -> Comparison:
-    """`locales`: each case's locale (the worker's setting; default en_US)."""
-    answers = freemarker_oracle.render_batch(cases, locales)
+    """`locales`: each case's locale (the worker's setting; default en_US); `zone` the time
+    zone of them all."""
+    answers = freemarker_oracle.render_batch(cases, locales, [zone] * len(cases))
     chosen = locales or ["en_US"] * len(cases)
     excluded, disagreements = 0, []
     for (template, metadata), locale, theirs in zip(cases, chosen, answers, strict=True):
         if exclude and excluded_reason(template) is not None:
             excluded += 1
             continue
-        output, code, message = _ours(template, metadata, locale)
+        output, code, message = _ours(template, metadata, locale, zone)
         if theirs.error is None:
             agree = output == theirs.output
             expected = repr(theirs.output)
@@ -208,6 +204,14 @@ def test_numbers_format_per_locale_as_in_freemarker(locale: str) -> None:
 
 
 @pytest.mark.usefixtures("oracle")
+@pytest.mark.parametrize(("locale", "zone"), corpus_locales.ZONED)
+def test_dates_read_and_print_in_the_time_zone_as_in_freemarker(locale: str, zone: str) -> None:
+    cases = corpus_locales.zoned_cases()
+    comparison = compare(cases, locales=[locale] * len(cases), zone=zone)
+    assert comparison.agreement == 1.0, comparison.report()
+
+
+@pytest.mark.usefixtures("oracle")
 def test_known_differences_are_real() -> None:
     """Each listed difference is shown by the oracle on its example, and its example is one
     the exclusion would catch if it matches templates at all."""
@@ -227,3 +231,7 @@ if __name__ == "__main__":  # pragma: no cover - figures for the README and revi
             limit=int(os.environ.get("SHOW", "40"))
         )
         print(locale, report)
+    for locale, zone in corpus_locales.ZONED:
+        cases = corpus_locales.zoned_cases()
+        report = compare(cases, locales=[locale] * len(cases), zone=zone).report()
+        print(locale, zone, report)

@@ -36,7 +36,7 @@ def format_date_iso(value: DateValue) -> str:
     an offset, which FreeMarker's UTC time zone setting reads as UTC)."""
     if not isinstance(value, (datetime.datetime, datetime.time)):
         return value.isoformat()
-    clock = value.timetz() if isinstance(value, datetime.datetime) else value
+    clock = _clock(value)
     text = clock.strftime("%H:%M:%S")
     if clock.microsecond // 1000:
         text += f".{clock.microsecond // 1000:03d}".rstrip("0")
@@ -77,9 +77,17 @@ def _format_field(value: DateValue, field: str, names: locales.DateNames, standa
             return date_text
     if type(value) is datetime.date:  # a letter no date field knows (`Q`, `W`, ...)
         raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r}")
-    moment = value.timetz() if isinstance(value, datetime.datetime) else value
-    assert isinstance(moment, datetime.time)
-    return _format_time_field(moment, letter, width, names)
+    return _format_time_field(_clock(value), letter, width, names)
+
+
+def _clock(value: DateValue) -> datetime.time:
+    """The time of day with the offset in force then (a zone's offset depends on the date)."""
+    if not isinstance(value, datetime.datetime):
+        assert isinstance(value, datetime.time)
+        return value
+    offset = value.utcoffset()
+    fixed = None if offset is None else datetime.timezone(offset)
+    return value.timetz().replace(tzinfo=fixed)
 
 
 def _format_date_field(
@@ -139,7 +147,9 @@ def _format_offset(offset: datetime.timedelta | None, letter: str, width: int) -
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
     if letter == "z":
-        return f"GMT{sign}{hours:02d}:{minutes:02d}" if offset else "UTC"
+        if offset:  # Java prints the zone's own short name (CET, CEST, ...)
+            raise TemplateDataFailure("Zone names (z) print only in the UTC time zone")
+        return "UTC"
     if letter == "X" and width == 1:
         return f"{sign}{hours:02d}"
     separator = ":" if letter == "X" and width >= 3 else ""

@@ -51,12 +51,13 @@ class CompiledTemplate:
         metadata: Mapping[str, Any],
         clock: Callable[[], float],
         locale: str = locales.DEFAULT_LOCALE,
+        time_zone: str = locales.DEFAULT_TIME_ZONE,
     ) -> str:
         budget = RenderBudget(clock)
         state = RenderState(metadata, budget)
         context = self.template.new_context({STATE: state, EMPTY: EMPTY_DEFAULT})
         pieces, length = [], 0
-        with spending(budget), locales.rendering_in(locale):
+        with spending(budget), locales.rendering_in(locale, time_zone):
             # Nodes outside loops run at most once: paid for up front, loops pay per iteration.
             budget.charge((len(self.node_infos) + 1) * limits.WORK_PER_NODE)
             for piece in self.template.root_render_func(context):

@@ -8,6 +8,8 @@ engine from the worker's setting and changed by `<#setting locale=...>`.
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -94,12 +96,32 @@ def set_locale(name: str) -> None:
     _CURRENT.set(symbols_for(canonical(name)))
 
 
+DEFAULT_TIME_ZONE = "UTC"
+_ZONE: ContextVar[datetime.tzinfo] = ContextVar("template_time_zone", default=datetime.timezone.utc)
+
+
+def time_zone(name: str) -> datetime.tzinfo:
+    """An IANA time zone (`Europe/Berlin`, `UTC`); unknown ones are refused."""
+    if name.upper() in ("UTC", "GMT", "Z"):
+        return datetime.timezone.utc
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise TemplateDataFailure(f"Unknown time zone {name!r}") from error
+
+
+def current_time_zone() -> datetime.tzinfo:
+    return _ZONE.get()
+
+
 @contextmanager
-def rendering_in(name: str) -> Iterator[None]:
+def rendering_in(name: str, zone: str = DEFAULT_TIME_ZONE) -> Iterator[None]:
     token = _CURRENT.set(symbols_for(name))
+    zone_token = _ZONE.set(time_zone(zone))
     try:
         yield
     finally:
+        _ZONE.reset(zone_token)
         _CURRENT.reset(token)
 
 
