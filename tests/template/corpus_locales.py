@@ -32,6 +32,23 @@ TIME_FORMATS = [
     "?datetime.iso", "?datetime.iso?time", "?datetime.iso?string('h:mm a')",
     "?datetime.iso?string('EEE HH:mm')", "?datetime.iso?string('d MMM, hh a')",
 ]  # fmt: skip
+# The other <#setting>s, in every locale.
+SETTINGS = [
+    "<#setting number_format='0.00'>${total} ${total?string} ${total?string.number}",
+    "<#setting number_format='currency'>${total}|<#setting number_format='percent'>${rate}",
+    "<#setting number_format='computer'>${balance}|<#setting number_format='#,##0.0'>${balance}",
+    "<#setting boolean_format='ja,nein'>${flag} ${flag?string} ${(!flag)?string}",
+    "<#setting boolean_format='c'>${flag}",
+    "<#setting date_format='short'>${due?date.iso}|<#setting date_format='long'>${due?date.iso}",
+    "<#setting date_format='full'>${due?date.iso}|<#setting date_format='dd/MM'>${due?date.iso}",
+    "<#setting datetime_format='short'>${at?datetime.iso}|<#setting time_format='short'>"
+    "${at?datetime.iso?time}",
+    "<#setting datetime_format='medium'>${at?datetime.iso}|<#setting time_format='HH:mm'>"
+    "${at?datetime.iso?time}",
+    "<#setting time_zone='America/New_York'>${at?datetime.iso}|${at?datetime.iso?string.iso}",
+    "<#setting time_zone='Asia/Kolkata'><#setting datetime_format='yyyy-MM-dd HH:mm X'>"
+    "${at?datetime.iso}",
+]
 FIXED = [
     "Total: ${total?string.currency} (${items} items, ${rate?string.percent} VAT)",
     "${total} / ${total?string('#,##0.00')} / ${(total * rate)?string.currency}",
@@ -48,7 +65,8 @@ def cases(locale: str, count: int = 120, seed: int = 1411) -> list[tuple[str, di
         "total": 1234.5, "items": 3, "rate": 0.19, "balance": -98765.4321,
         "due": "2024-02-01", "prices": [0.99, 4.35, 12.5, 1999],
     }  # fmt: skip
-    found = [(template, data) for template in FIXED]
+    data |= {"flag": True, "at": "2024-03-10T08:05:09Z"}
+    found = [(template, data) for template in FIXED + SETTINGS]
     for _ in range(count // 2):
         day = f"2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
         if r.random() < 0.5:

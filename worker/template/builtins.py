@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import limits, numbers
+from . import limits, locales, numbers
 from .budget import charge, charge_text
 from .date_parsing import parse_date, parse_iso
 from .dates import DateValue, format_date, format_date_iso, kind_of
@@ -19,6 +19,7 @@ from .formatting import (
     currency_pattern,
     format_computer,
     format_number,
+    format_number_setting,
     parse_number_pattern,
     percent_pattern,
 )
@@ -106,13 +107,16 @@ def _to_string(value: Any, *args: Any) -> str:
             return require_text(args[0] if value else args[1])
         if len(args) == 1:
             raise TemplateDataFailure('?string on a boolean takes two arguments ("yes", "no")')
-        return "true" if value else "false"
+        texts = locales.current_formats().boolean or ("true", "false")
+        return texts[0] if value else texts[1]
     if len(args) > 1:
         raise TemplateDataFailure(
             f"?string with two arguments needs a boolean, got a {type_name(value)}"
         )
+    if is_number(value) and not args:
+        return format_number_setting(value)
     if is_number(value):
-        pattern = require_text(args[0]) if args else "#,##0.###"
+        pattern = require_text(args[0])
         charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
         return format_number(value, parse_number_pattern(pattern))
     if isinstance(value, DATE_TYPES):

@@ -51,8 +51,8 @@ class Compiler(ExpressionCompiler):
         if isinstance(node, (syntax.AttemptBlock, syntax.CompressBlock)):
             return self.held_block(node)
         if isinstance(node, syntax.SettingDirective):
-            value = self.expr(node.value, strict=True)
-            return nodes.Output([self.call(value, "ftl_set_locale", self.register(node.span))])
+            value, name = self.expr(node.value, strict=True), nodes.Const(node.name)
+            return nodes.Output([self.call(value, "ftl_setting", name, self.register(node.span))])
         if isinstance(node, syntax.MacroDefinition):
             return nodes.Output([])  # defined before the first statement (see compile)
         if isinstance(node, syntax.MacroCall):

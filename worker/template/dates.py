@@ -28,7 +28,7 @@ def kind_of(value: DateValue) -> str:
 
 def format_date_default(value: DateValue) -> str:
     """The locale's medium format, as FreeMarker's default date/time/datetime format."""
-    return format_date(value, locales.current_date_names().formats[kind_of(value)])
+    return format_date(value, locales.date_pattern(kind_of(value)))
 
 
 def format_date_iso(value: DateValue) -> str:
@@ -65,7 +65,7 @@ def _format_field(value: DateValue, field: str, names: locales.DateNames, standa
     letter, width = field[0], len(field)
     if letter == "'":
         return field[1:-1].replace("''", "'") or "'"
-    if not letter.isalpha():
+    if not is_letter(letter):  # only ASCII letters are pattern letters, as in Java
         return field
     if letter in "GyMLdEuD" and not isinstance(value, datetime.date):
         raise TemplateDataFailure(f"Pattern letter {letter!r} needs a date, not a time")

@@ -197,6 +197,21 @@ def fraction_digits(spec: str) -> tuple[int, int] | None:
     return (low, high) if low <= high <= 50 else None
 
 
+def format_number_setting(value: Number) -> str:
+    """`${n}` and `n?string`: the number_format setting (default: the locale's number)."""
+    chosen = locales.current_formats().number
+    if chosen is None or chosen == "number":
+        return format_number(value)
+    if chosen == "currency":
+        return format_number(value, currency_pattern())
+    if chosen == "percent":
+        return format_number(value, percent_pattern())
+    if chosen in ("computer", "c"):
+        return format_computer(value)
+    charge(8 * len(chosen))  # a pattern parsed by a Python loop (cached afterwards)
+    return format_number(value, parse_number_pattern(chosen))
+
+
 def currency_pattern() -> NumberPattern:
     """The locale's currency format, with its currency's fraction digits, as Java's."""
     symbols = locales.current()

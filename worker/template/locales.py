@@ -13,7 +13,7 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -118,9 +118,11 @@ def current_time_zone() -> datetime.tzinfo:
 def rendering_in(name: str, zone: str = DEFAULT_TIME_ZONE) -> Iterator[None]:
     token = _CURRENT.set(symbols_for(name))
     zone_token = _ZONE.set(time_zone(zone))
+    formats_token = _FORMATS.set(Formats())
     try:
         yield
     finally:
+        _FORMATS.reset(formats_token)
         _ZONE.reset(zone_token)
         _CURRENT.reset(token)
 
@@ -143,6 +145,7 @@ _NL_MONTHS = [
 _JAVA17_MONTHS_ABBREVIATED = {"nl": _NL_MONTHS}
 _JAVA17_AM_PM = {"es": ("a.\u00a0m.", "p.\u00a0m."), "he": ("לפנה״צ", "אחה״צ")}
 _JAVA17_DATETIME = {"es": "{1} {0}", "nl": "{1} {0}"}
+_JAVA17_SHORT_DATE = {"pl_PL": "dd.MM.y"}
 
 
 @dataclass(frozen=True)
@@ -194,3 +197,85 @@ def date_names_for(name: str) -> DateNames:
 
 def current_date_names() -> DateNames:
     return date_names_for(current().name)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """What `<#setting>` changed besides the locale (None: the locale's default)."""
+
+    number: str | None = None
+    boolean: tuple[str, str] | None = None
+    date: str | None = None
+    time: str | None = None
+    datetime: str | None = None
+
+
+_NO_SETTINGS = Formats()
+_FORMATS: ContextVar[Formats | None] = ContextVar("template_formats", default=None)
+_DATE_STYLES = ("short", "medium", "long", "full")
+
+
+def current_formats() -> Formats:
+    return _FORMATS.get() or _NO_SETTINGS
+
+
+def apply_setting(name: str, value: str) -> None:
+    """`<#setting name=value>`, for the rest of the render running in this thread."""
+    formats = current_formats()
+    if name == "locale":
+        set_locale(value)
+    elif name == "time_zone":
+        _ZONE.set(time_zone(value))
+    elif name == "number_format":
+        _FORMATS.set(replace(formats, number=value))
+    elif name == "boolean_format":
+        _FORMATS.set(replace(formats, boolean=_boolean_format(value)))
+    else:  # date_format, time_format, datetime_format
+        kind = name.removesuffix("_format")
+        styles = _DATE_STYLES if kind == "date" else _DATE_STYLES[:2]
+        if value.startswith(("iso", "xs")) or (value in _DATE_STYLES and value not in styles):
+            # ISO formats, and long and full times, which print zone names: not yet.
+            raise TemplateDataFailure(f"{name}={value!r}: only patterns and {styles}")
+        if kind == "date":
+            _FORMATS.set(replace(formats, date=value))
+        elif kind == "time":
+            _FORMATS.set(replace(formats, time=value))
+        else:
+            _FORMATS.set(replace(formats, datetime=value))
+
+
+def _boolean_format(value: str) -> tuple[str, str] | None:
+    if value == "c":
+        return ("true", "false")
+    if value == "true,false":  # FreeMarker's default: booleans can't be printed
+        return None
+    true_text, comma, false_text = value.partition(",")
+    if not comma or "," in false_text:
+        raise TemplateDataFailure(f"boolean_format must be 'yes,no' or 'c', not {value!r}")
+    return (true_text, false_text)
+
+
+def date_pattern(kind: str) -> str:
+    """The pattern `${date}` prints a date, time or datetime with."""
+    chosen = getattr(current_formats(), kind)
+    names = current_date_names()
+    if chosen is None or chosen == "medium":
+        return names.formats[kind]
+    if chosen in _DATE_STYLES:
+        return date_style(current().name, kind, chosen)
+    return str(chosen)
+
+
+@lru_cache(maxsize=256)
+def date_style(name: str, kind: str, style: str) -> str:
+    locale = Locale.parse(name)
+    date = str(locale.date_formats[style].pattern).replace("\u202f", " ")
+    time = str(locale.time_formats[style].pattern).replace("\u202f", " ")
+    if style == "short":
+        date = _JAVA17_SHORT_DATE.get(str(locale), date)
+    if kind == "date":
+        return date
+    if kind == "time":
+        return time
+    joined = _JAVA17_DATETIME.get(locale.language, str(locale.datetime_formats[style]))
+    return joined.replace("{1}", date).replace("{0}", time)

@@ -134,9 +134,9 @@ def make_sequence(*items: Any) -> list[Any]:
     return list(items)
 
 
-def set_locale(value: Any) -> str:
-    """`<#setting locale=...>`: numbers are formatted for it from here on."""
-    locales.set_locale(require_text(value))
+def setting(value: Any, name: str) -> str:
+    """`<#setting name=value>`: for the rest of the render."""
+    locales.apply_setting(name, require_text(value))  # a number becomes its text
     return ""
 
 
@@ -170,6 +170,6 @@ VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "numeric_text": numeric_text,
     "sequence": make_sequence,
     "hash": make_hash,
-    "set_locale": set_locale,
+    "setting": setting,
     **{"bi_" + name.replace(".", "_"): function for name, (function, _, _) in BUILTINS.items()},
 }

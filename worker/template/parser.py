@@ -20,6 +20,10 @@ _SUPPORTED = frozenset(
     | {"switch", "attempt", "compress", "t", "lt", "rt", "nt", "macro", "nested", "return"}
     | {"local", "function", "setting"}
 )
+_SETTINGS = frozenset(
+    {"locale", "time_zone", "number_format", "boolean_format", "date_format", "time_format"}
+    | {"datetime_format"}
+)
 _SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
 
@@ -192,7 +196,7 @@ class _TemplateParser:
     def _setting(self, tag: TagChunk) -> syntax.SettingDirective:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
         name = parser.expect_name("a setting name")
-        if name.text != "locale":
+        if name.text not in _SETTINGS:
             raise self.map.fail(f"The {name.text} setting is not supported", name.start)
         parser.expect("=")
         value = parser.parse_complete()
