@@ -315,6 +315,8 @@ ONE_LINERS: list[tuple[str, str]] = [
     ("${{'a': 'x', 'b': 'y'}['b']} ${{'n': usage.sms}.n}", "account"),
     ("Note: ${note?chop_linebreak}", "delivery"),
     ("Note: ${note?truncate(40)}", "delivery"),
+    ("<#if .now?string('yyyy')?number gte 2024>Sent by ${courier}</#if>", "delivery"),
+    ("${.now?is_datetime?c} ${(.now?string.iso?length gt 19)?c}", "delivery"),
     ("Note: ${note?truncate(30, '...')}", "delivery"),
     ("Note: ${note?truncate_w(25)} / ${note?truncate_c(25)}", "delivery"),
     ("${customerName?truncate(6, '.')}: ${invoice.number}", "invoice"),

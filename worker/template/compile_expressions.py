@@ -120,6 +120,8 @@ class ExpressionCompiler:
             return self.call(self.defaultable(node.target, strict), "ftl_exists")
         if isinstance(node, syntax.BuiltIn):
             return self.builtin(node, strict)
+        if isinstance(node, syntax.Special):
+            return self.call(nodes.Name(STATE, "load"), "ftl_now")
         if isinstance(node, syntax.FunctionCall):
             from .compile_macros import function_call  # noqa: PLC0415 - they import each other
 

@@ -305,7 +305,10 @@ class ExpressionParser:
         if self.at("{"):
             return self._hash(start)
         if self.at(".") and self.peek(1).kind is Kind.NAME:
-            raise self.fail("Special variables (.name) are not supported")
+            if self.peek(1).text != "now":
+                raise self.fail("Special variables (.name) other than .now are not supported")
+            self.pos += 2
+            return syntax.Special(self.span(start), "now")
         raise self.fail("Expected an expression")
 
     def _hash(self, start: int) -> syntax.HashLiteral:

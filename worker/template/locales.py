@@ -279,3 +279,11 @@ def date_style(name: str, kind: str, style: str) -> str:
         return time
     joined = _JAVA17_DATETIME.get(locale.language, str(locale.datetime_formats[style]))
     return joined.replace("{1}", date).replace("{0}", time)
+
+
+def now(state: object) -> datetime.datetime:
+    """`.now`: the current time, to the millisecond (a Java Date), in the render's time zone;
+    read anew each time, as in FreeMarker."""
+    del state
+    moment = datetime.datetime.now(current_time_zone())
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import held_output, limits, macros, numbers
+from . import held_output, limits, locales, macros, numbers
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
@@ -33,7 +33,15 @@ from .values import (
 class RenderState:
     """Per-render mutable state: `<#assign>`ed variables, loop iterations and the budget."""
 
-    __slots__ = ("assigned", "budget", "buffered", "data", "frames", "globals", "iterations")
+    __slots__ = (
+        "assigned",
+        "budget",
+        "buffered",
+        "data",
+        "frames",
+        "globals",
+        "iterations",
+    )
 
     def __init__(self, data: Mapping[str, Any], budget: RenderBudget) -> None:
         self.data = data
@@ -279,6 +287,7 @@ def build_filters() -> dict[str, Callable[..., Any]]:
     filters: dict[str, Callable[..., Any]] = {
         "ftl_decimal": Decimal,
         "ftl_var": lookup_variable,
+        "ftl_now": locales.now,
         "ftl_assigned": assigned_variable,
         "ftl_loop_var": loop_variable,
         "ftl_assign": assign,

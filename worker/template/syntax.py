@@ -105,6 +105,14 @@ class FunctionCall:
 
 
 @dataclass(frozen=True, slots=True)
+class Special:
+    """`.now`: the only special variable supported (the time the render started)."""
+
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Parenthesized:
     """Kept in the tree because `(a.b)!x` and `a.b!x` cover missing values differently."""
 
@@ -181,6 +189,7 @@ Expr = (
     | Index
     | BuiltIn
     | FunctionCall
+    | Special
     | Parenthesized
     | Default
     | Exists
