@@ -5,6 +5,7 @@ in FreeMarker. A body runs in a one-pass loop, so `<#return>` is a `break` out o
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import TYPE_CHECKING
 
 from jinja2 import nodes
@@ -14,6 +15,9 @@ from .compile_expressions import STATE, ExpressionCompiler
 
 if TYPE_CHECKING:
     from .compiler import Compiler
+
+
+_EXPRESSIONS = typing.get_args(syntax.Expr)
 
 
 def definitions(body: tuple[syntax.Statement, ...]) -> dict[str, syntax.MacroDefinition]:
@@ -27,6 +31,8 @@ def definitions(body: tuple[syntax.Statement, ...]) -> dict[str, syntax.MacroDef
             stack.extend(reversed(item))
         elif isinstance(item, syntax.MacroDefinition):
             found[item.name] = item  # macros can't nest: no need to look inside
+        elif isinstance(item, _EXPRESSIONS):
+            continue  # no statement inside: not worth walking (compile time)
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
             stack.extend(getattr(item, f.name) for f in reversed(dataclasses.fields(item)))
     return found

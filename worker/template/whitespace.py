@@ -29,19 +29,20 @@ def strip_whitespace(
 ) -> tuple[syntax.Statement, ...]:
     root = Element(Kind.ROOT, (1, 1), 1)
     texts: dict[int, Element] = {}
-    _Builder(source_map, texts).build(body, root)
-    _clean(root)
+    builder = _Builder(source_map, texts)
+    builder.build(body, root)
+    _clean(root, frozenset(builder.trim_lines))
     kept = {key: element.text for key, element in texts.items() if _attached(element)}
     return _rewrite(body, kept)
 
 
-def _clean(element: Element) -> None:
+def _clean(element: Element, trim_lines: frozenset[int]) -> None:
     """TemplateElement.postParseCleanup: children first, in order, then drop the ignorable."""
     for child in element.children:
         if child.kind is Kind.TEXT:
-            child.strip()
+            child.strip(trim_lines)
         else:
-            _clean(child)
+            _clean(child, trim_lines)
     if element.kind is Kind.ROOT and len(element.children) == 1:
         return  # FreeMarker's root is then that element itself, which nothing removes
     # Then, in document order, drop trim directives (their work is done: texts after this
@@ -74,6 +75,7 @@ class _Builder:
     def __init__(self, source_map: SourceMap, texts: dict[int, Element]) -> None:
         self.map = source_map
         self.texts = texts
+        self.trim_lines: set[int] = set()  # lines holding a trim directive
 
     def build(self, body: tuple[syntax.Statement, ...], parent: Element) -> None:
         for statement in body:
@@ -98,6 +100,7 @@ class _Builder:
         elif isinstance(node, syntax.TrimDirective):
             trim = parent.add(self.element(Kind.TRIM, node.span.start, node.span.end - 1))
             trim.trims = (node.left, node.right)
+            self.trim_lines.add(trim.begin_line)
         else:
             self.block(node, parent)
 

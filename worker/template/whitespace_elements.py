@@ -17,6 +17,11 @@ class Kind(Enum):
     TRIM = "trim"  # <#t>, <#lt>, <#rt>, <#nt>: prints nothing, trims the texts of its line
 
 
+# How far along a line a text looks for trim directives: bounds compiling a line of thousands
+# of elements (each text would walk all of them); far beyond any real template's line.
+MAX_TRIM_WALK = 100
+
+
 class Element:
     __slots__ = (
         "begin_column",
@@ -104,12 +109,15 @@ class Element:
             after.kind is Kind.SILENT if after else top
         )
 
-    def strip(self) -> None:
+    def strip(self, trim_lines: frozenset[int] = frozenset()) -> None:
+        """`trim_lines`: the lines holding trim directives (only texts on them search for
+        one, a walk along the line)."""
         if not self.text:
             return
         # Trim directives on the text's last or first line come first, even for the
         # template's first text, and replace the usual stripping on their side.
-        left, right = self._deliberate_left(), self._deliberate_right()
+        left = self.end_line in trim_lines and self._deliberate_left()
+        right = self.begin_line in trim_lines and self._deliberate_right()
         if not self.text or (self.at_top_level() and self.sibling(-1) is None):
             return
         trailing = 0 if left else self._trailing()
@@ -122,15 +130,20 @@ class Element:
         """`<#t>`/`<#lt>` after this text on its last line drop that line's leading
         white-space; `<#nt>` there only stops the usual stripping."""
         found = False
-        element = self.terminal(+1)
+        element, steps = self.terminal(+1), 0
         while element is not None and element.begin_line == self.end_line:
             if element.kind is Kind.TRIM and element.trims != (False, True):
                 found = True  # <#t>, <#lt>, or <#nt> (which only stops the usual stripping)
                 newline = max(self.text.rfind("\r"), self.text.rfind("\n"))
-                if element.trims[0] and (newline >= 0 or self.begin_column == 1):
-                    last_line = self.text[newline + 1 :]
-                    kept = "" if blank(last_line) else last_line.lstrip(JAVA_SPACE)
-                    self.text = self.text[: newline + 1] + kept
+                if element.trims[0]:
+                    if newline >= 0 or self.begin_column == 1:
+                        last_line = self.text[newline + 1 :]
+                        kept = "" if blank(last_line) else last_line.lstrip(JAVA_SPACE)
+                        self.text = self.text[: newline + 1] + kept
+                    return True  # a second one would change nothing more
+            steps += 1
+            if steps > MAX_TRIM_WALK:
+                break
             element = element.terminal(+1)
         return found
 
@@ -138,8 +151,9 @@ class Element:
         """`<#t>`/`<#rt>` before this text on its first line drop that line's trailing
         white-space and line break; `<#nt>` there only stops the usual stripping."""
         found = False
-        element = self.terminal(-1)
-        while element is not None and element.end_line == self.begin_line:
+        element, steps = self.terminal(-1), 0
+        while element is not None and element.end_line == self.begin_line and steps < MAX_TRIM_WALK:
+            steps += 1
             if element.kind is Kind.TRIM and element.trims != (True, False):
                 found = True  # <#t>, <#rt>, or <#nt> (which only stops the usual stripping)
                 if element.trims[1]:
