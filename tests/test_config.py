@@ -218,3 +218,24 @@ def test_reconciliation_is_on_unless_switched_off():
     assert load_settings({**base, "SMS_RECONCILE": "on"}).reconcile is True
     with pytest.raises(ConfigError, match="SMS_RECONCILE='maybe' must be one of: on, off"):
         load_settings({**base, "SMS_RECONCILE": "maybe"})
+
+
+def test_template_locale_defaults_to_en_us_and_is_written_as_java_does():
+    assert load_settings(GOOD).template_locale == "en_US"
+    assert load_settings({**GOOD, "SMS_TEMPLATE_LOCALE": "de-CH"}).template_locale == "de_CH"
+
+
+def test_unknown_template_locale_is_refused_naming_the_variable():
+    with pytest.raises(ConfigError, match="SMS_TEMPLATE_LOCALE='xx_QQ': Unknown locale"):
+        load_settings({**GOOD, "SMS_TEMPLATE_LOCALE": "xx_QQ"})
+
+
+def test_template_time_zone_defaults_to_utc_and_takes_iana_names():
+    assert load_settings(GOOD).template_time_zone == "UTC"
+    zone = load_settings({**GOOD, "SMS_TEMPLATE_TIME_ZONE": "Europe/Berlin"}).template_time_zone
+    assert zone == "Europe/Berlin"
+
+
+def test_unknown_template_time_zone_is_refused_naming_the_variable():
+    with pytest.raises(ConfigError, match="SMS_TEMPLATE_TIME_ZONE='Mars/Base'"):
+        load_settings({**GOOD, "SMS_TEMPLATE_TIME_ZONE": "Mars/Base"})

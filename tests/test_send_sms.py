@@ -67,6 +67,23 @@ def test_the_body_is_rendered_with_metadata(standin: TwilioStandIn, twilio: Twil
     assert {r.form["Body"] for r in standin.received} == {"Hi Ann!"}
 
 
+def test_the_body_is_rendered_for_the_worker_template_locale(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    values = _values(smsBody="Total ${t?string.currency}", metadata='{"t": 1234.5}')
+    assert isinstance(send_sms(values, twilio, template_locale="de_DE"), Completed)
+    assert {r.form["Body"] for r in standin.received} == {"Total 1.234,50\u00a0€"}
+
+
+def test_the_body_is_rendered_in_the_worker_template_time_zone(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    body, metadata = '${t?datetime.iso?string("HH:mm")}', '{"t": "2024-01-05T15:04:05Z"}'
+    values = _values(smsBody=body, metadata=metadata)
+    assert isinstance(send_sms(values, twilio, template_time_zone="Europe/Berlin"), Completed)
+    assert {r.form["Body"] for r in standin.received} == {"16:04"}
+
+
 def test_a_file_body_is_decoded_as_utf8(standin: TwilioStandIn, twilio: TwilioClient):
     assert isinstance(send_sms(_values(smsBody="Grüße".encode()), twilio), Completed)
     assert standin.received[0].form["Body"] == "Grüße"

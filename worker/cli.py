@@ -223,7 +223,13 @@ def _send(args: argparse.Namespace) -> int:
         "metadata": args.metadata,
     }
     try:
-        outcome = send_sms(values, client, default_region=settings.default_region)
+        outcome = send_sms(
+            values,
+            client,
+            default_region=settings.default_region,
+            template_locale=settings.template_locale,
+            template_time_zone=settings.template_time_zone,
+        )
     except Exception as exc:
         outcome = Crashed(f"{type(exc).__name__}: {exc}")
     finally:

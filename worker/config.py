@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import phonenumbers
 
+from worker import template
 from worker.base_urls import (
     BaseUrl,
     parse_base_url,
@@ -134,6 +135,10 @@ class Settings:
     twilio_read_timeout_ms: int = 15_000
     twilio_retry_429_budget_ms: int = 30_000
     default_region: str | None = None
+    # Numbers in templates are formatted for this locale until a <#setting locale=...>.
+    template_locale: str = "en_US"
+    # ... and datetimes without an offset are read, and all printed, in this IANA time zone.
+    template_time_zone: str = "UTC"
 
     # One URL, or several comma-separated: the nodes of one cluster (without credentials).
     camunda_url: str = "http://localhost:8080/engine-rest"
@@ -243,6 +248,8 @@ ENVIRONMENT: dict[str, str] = {
     "TWILIO_READ_TIMEOUT_MS": "twilio_read_timeout_ms",
     "TWILIO_RETRY_429_BUDGET_MS": "twilio_retry_429_budget_ms",
     "SMS_DEFAULT_REGION": "default_region",
+    "SMS_TEMPLATE_LOCALE": "template_locale",
+    "SMS_TEMPLATE_TIME_ZONE": "template_time_zone",
     "CAMUNDA_URL": "camunda_url",
     "CAMUNDA_USER": "camunda_user",
     "CAMUNDA_PASSWORD": "camunda_password",
@@ -422,6 +429,16 @@ def _parse_value(var: str, name: str, raw: str) -> object:
         return _parse_bool(var, raw)
     if name == "default_region":
         return _parse_region(var, raw)
+    if name == "template_locale":
+        try:
+            return template.check_locale(raw.strip())
+        except ValueError as exc:
+            raise ValueError(f"{var}={raw!r}: {exc} (a CLDR locale such as de_DE)") from None
+    if name == "template_time_zone":
+        try:
+            return template.check_time_zone(raw.strip())
+        except ValueError as exc:
+            raise ValueError(f"{var}={raw!r}: {exc} (an IANA zone such as Europe/Berlin)") from None
     if name == "uncaught_errors":
         return _parse_choice(UncaughtErrors, var, raw, "incident, bpmn-error")
     if name == "reconcile":

@@ -87,6 +87,25 @@ STRING_FORMS = [
     "spaced?trim?capitalize",
     "(@)?html",
     "note[5..*10]?upper_case",
+    "(@)?left_pad(12, '*')",
+    "(@)?right_pad(10)+'|'",
+    "(@)?keep_before(' ')",
+    "(@)?keep_after('a')",
+    "(@)?keep_before_last('e')",
+    "(@)?keep_after_last(' ')",
+    "(@)?remove_beginning('A')",
+    "(@)?remove_ending('e')",
+    "(@)?ensure_starts_with('#')",
+    "(@)?ensure_ends_with('.')",
+    "(@)?index_of('a')",
+    "(@)?last_index_of('e', 3)",
+    "(@)?split(' ')?join('|')",
+    "(@)?split('')?size",
+    "(@)?word_list?join('_')",
+    "(@)?chop_linebreak",
+    "(@)?is_string?c",
+    "((@) == 'Ann')?then('yes', @)",
+    "{'k': @}.k",
 ]
 NUMBER_FORMS = [
     "(@)?string.number",
@@ -112,6 +131,11 @@ NUMBER_FORMS = [
     "1.5 * (@) - 0.25",
     "(@)?has_content?c",
     "((@) gt 0)?string('pos', 'neg')",
+    "(@)?left_pad(6, '0')",
+    "(@)?is_number?c",
+    "((@) gt 2)?then(@, 0)",
+    "[@, 2, 0.5]?sort?join(' ')",
+    "[@, 1]?max",
 ]
 SEQUENCE_BUILTINS = [
     "size",
@@ -123,6 +147,16 @@ SEQUENCE_BUILTINS = [
     "seq_contains('tea')?c",
     "has_content?c",
     "join(' ', '', '.')",
+    "sort?join(',')",
+    "seq_index_of('tea')",
+    "seq_last_index_of(2)",
+    "chunk(2)?size",
+    "chunk(2, 0)?last?join('-')",
+    "min",
+    "max",
+    "is_sequence?c",
+    "is_hash?c",
+    "sort?first",
 ]
 DATE_LETTERS = [
     "yyyy-MM-dd'T'HH:mm:ss",
@@ -291,7 +325,13 @@ class Generator:
         if r < 0.85:
             op = self.pick(["&&", "||"])
             return f"({self.boolean(depth + 1)} {op} {self.boolean(depth + 1)})"
+        if r < 0.88:
+            builtin = self.pick(["contains", "starts_with", "ends_with"])
+            return f"{self.text(depth + 1)}?{builtin}({self.pick(STR_LITERALS)})"
         if r < 0.93:
+            builtin = self.pick(["is_string", "is_number", "is_boolean", "is_sequence", "is_hash"])
+            return f"{self.pick(STR_VARS + NUM_VARS + BOOL_VARS + SEQ_VARS)}?{builtin}"
+        if r < 0.95:
             builtin = self.pick(["contains", "starts_with", "ends_with"])
             return f"{self.text(depth + 1)}?{builtin}({self.pick(STR_LITERALS)})"
         return f"{self.pick(['items', 'none'])}?seq_contains({self.pick(STR_LITERALS)})"
@@ -311,7 +351,9 @@ class Generator:
         if r < 0.75:
             return self.pick(["['a', 'b']", "[1, 2.5]", "[]", "['x']"]), "any"
         if r < 0.85:
-            return self.pick(["prices?keys", "prices?values", "customer.address?keys"]), "any"
+            return self.pick(
+                ["prices?keys", "prices?values", "customer.address?keys", "{'a': 1, 'b': n}?values"]
+            ), "any"
         if r < 0.93:
             return self.pick(["items[0..1]", "items[1..]", "nums[0..<2]", "items[0..*5]"]), "any"
         return "(items + ['x'])", "str"
@@ -359,6 +401,11 @@ class Generator:
             return "", ""
         indent = self.pick(["", "", "  ", "    ", "\t", " " * (2 * depth)])
         trailing = self.pick(["", "", " ", "\t"])
+        if self.chance(0.12):  # a trim directive on the line
+            trim = self.pick(["<#t>", "<#lt>", "<#rt>", "<#nt>", " <#t> "])
+            if self.chance(0.5):
+                return "\n" + indent + trim, trailing + "\n"
+            return "\n" + indent, trailing + trim + "\n"
         return "\n" + indent, trailing + "\n"
 
     def words(self) -> str:
@@ -374,10 +421,14 @@ class Generator:
             return self.extra()
         if r < 0.68:
             return self.if_block(depth)
-        if r < 0.8:
+        if r < 0.74:
             return self.list_block(depth)
-        if r < 0.88:
+        if r < 0.8:
+            return self.switch_block(depth)
+        if r < 0.85:
             return self.assign(depth)
+        if r < 0.88:
+            return self.held_block(depth)
         if r < 0.94:
             return self.comment()
         return self.pick(["\n", "\n\n", "  \n", " "])
@@ -393,6 +444,88 @@ class Generator:
         if self.chance(0.5):
             parts += [f"{before}<#else>{after}", self.body(depth)]
         parts.append(f"{before}</#if>{after}")
+        return "".join(parts)
+
+    def held_block(self, depth: int) -> str:
+        """`<#attempt>`/`<#recover>` (its body often failing), `<#compress>`, `<#noparse>`,
+        `<#global>`, in any layout."""
+        before, after = self.layout(depth)
+        r = self.r.random()
+        if r < 0.45:
+            return (
+                f"{before}<#attempt>{after}{self.body(depth)}{before}<#recover>{after}"
+                f"{self.body(depth)}{before}</#attempt>{after}"
+            )
+        if r < 0.7:
+            inner = self.body(depth) + self.pick(["  \n\n  x  y ", "\r\n\t", "", " a \n b "])
+            return f"{before}<#compress>{after}{inner}{before}</#compress>{after}"
+        if r < 0.85:
+            raw = self.pick(["${name}", "<#if x>", " a  \n b ", "#{n}", "</#list>", ""])
+            return f"{before}<#noparse>{raw}</#noparse>{after}"
+        if r < 0.92:
+            self.assigned += 1
+            name = f"g{self.assigned}"
+            self.scope[name] = "num"
+            return f"{before}<#global {name} = {self.num()}>{after}"
+        return self.macro_block(depth)
+
+    def macro_block(self, depth: int) -> str:
+        """A macro defined and called (before or after), with defaults, nested content,
+        <#local>, <#return> and wrong calls."""
+        before, after = self.layout(depth)
+        self.assigned += 1
+        name = f"m{self.assigned}"
+        body = self.pick(
+            [
+                "${a}-${b}",
+                "<#local t = a + '!'>${t}<#nested>${b}",
+                "<#if b == 'x'><#return></#if>[${a}]",
+                "(<#nested>)",
+                "${a?upper_case}<#nested><#nested>",
+            ]
+        )
+        definition = f"{before}<#macro {name} a b='x'>{after}{body}{before}</#macro>{after}"
+        args = self.pick(
+            ["a=name", "a='q' b=word", "'p', 'q'", "a=missing", "", "a=name c=1", "a=n"]
+        )
+        nested = self.pick(["", "${name}", "<#if flag>y</#if>", " ${(n * 2)} "])
+        use = (
+            f"{before}<@{name} {args}>{after}{nested}{before}</@{name}>{after}"
+            if nested or self.chance(0.3)
+            else f"{before}<@{name} {args}/>{after}"
+        )
+        if self.chance(0.35):  # a function instead
+            body = self.pick(
+                ["<#return a + b>", "<#if a == 'q'><#return 1></#if><#return b>", "x<#return a>"]
+            )
+            definition = f"{before}<#function {name} a b='x'>{body}</#function>{after}"
+            call = self.pick([f"{name}(name)", f"{name}('q', 'r')", f"{name}()", f"{name}(n)"])
+            use = "${" + self.pick([call, f"({call})!'-'", f"{call}?length"]) + "}"
+        return use + definition if self.chance(0.3) else definition + use
+
+    def switch_block(self, depth: int) -> str:
+        """`<#switch>` with falling-through `<#case>`s or with `<#on>`, in any layout."""
+        before, after = self.layout(depth)
+        if self.chance(0.5):
+            subject, values = self.pick(["n", "zero", "neg", "(n + 1)", "big"]), NUM_LITERALS[:6]
+        else:
+            subject, values = self.pick(["name", "word", "code", "missing!'x'"]), STR_LITERALS
+        on_style = self.chance(0.4)
+        parts = [f"{before}<#switch {subject}>{after}"]
+        cases = self.r.randint(0, 3)
+        default_at = self.r.randint(0, cases) if self.chance(0.6) else -1
+        for index in range(cases + 1):
+            if index == default_at and not (on_style and index != cases):
+                parts.append(f"{before}<#default>{after}{self.body(depth)}")
+            if index == cases:
+                break
+            if on_style:
+                chosen = ", ".join(self.pick(values) for _ in range(self.r.randint(1, 2)))
+                parts.append(f"{before}<#on {chosen}>{after}{self.body(depth)}")
+            else:
+                stop = self.pick(["<#break>", "", f"{before}<#break>{after}"])
+                parts.append(f"{before}<#case {self.pick(values)}>{after}{self.body(depth)}{stop}")
+        parts.append(f"{before}</#switch>{after}")
         return "".join(parts)
 
     def list_block(self, depth: int) -> str:
@@ -494,9 +627,59 @@ def number_case(r: random.Random) -> tuple[str, dict[str, Any]]:
     return "${(" + expression + ")" + suffix + "}", {"a": value(), "b": value()}
 
 
+PARTS = ["a", "e", " ", "", "an", "Z", "te", ",", "Hello", "é", "\\n"]
+WIDTHS = ["-1", "0", "2", "5", "12", "2.7", "n"]
+SEQUENCES = [
+    "items", "nums", "none", "['b', 'a', 'C', 'é', 'e', 'B', '_x', '10', '9']", "[3, 1.5, -2, 3]",
+    "prices?values", "prices?keys", "(1..5)", "[true, false, true]", "['x', 1]", "[[1], [2]]",
+    "orders", "[day?date.iso, '2023-05-01'?date.iso]", "[missing!0, 2]", "name",
+    "['a b', 'ab', 'a-b', 'Ab', 'aB', 'é', 'e', 'Zoë', 'Zoey', 'O\\'Neil', 'oneil', '#1', 'ß']",
+    "['de la Cruz', 'delacruz', 'De La Cruz', 'ss', 'æ', 'ae', 'a.b', 'a,b', '(x)', '$5', '€5']",
+]  # fmt: skip
+TEXT_BUILTINS = [
+    "keep_before({p})", "keep_after({p})", "keep_before_last({p})", "keep_after_last({p})",
+    "remove_beginning({p})", "remove_ending({p})", "ensure_starts_with({p})",
+    "ensure_ends_with({p})", "left_pad({w})", "right_pad({w})", "left_pad({w}, {p})",
+    "right_pad({w}, {p})", "index_of({p})", "last_index_of({p})", "index_of({p}, {w})",
+    "last_index_of({p}, {w})", "split({p})?join('|')", "split({p})?size", "word_list?join('|')",
+    "chop_linebreak", "is_string?c", "is_number?c", "is_sequence?c", "contains({p})?c",
+    "truncate({w})", "truncate_w({w}, {p})", "truncate_c({w}, '...')", "truncate(20)",
+    "truncate(25, '…')", "truncate_w(30)", "truncate_c(9, {p})",
+]  # fmt: skip
+SEQUENCE_BUILTINS_2 = [
+    "sort?join(',')", "sort?first", "sort_by('id')?first.id", "sort_by('total')?last.id",
+    "sort_by(['tags'])?size", "min", "max", "seq_index_of({v})", "seq_last_index_of({v})",
+    "seq_index_of({v}, {w})", "seq_last_index_of({v}, {w})", "chunk({w})?size",
+    "chunk({w}, '-')?last?join(' ')", "chunk(2)?first?size", "is_sequence?c", "is_hash?c",
+    "is_collection?c", "is_enumerable?c", "reverse?sort?join(' ')",
+]  # fmt: skip
+
+
+def builtin_case(r: random.Random) -> tuple[str, dict[str, Any]]:
+    """The string and sequence built-ins with awkward arguments: empty, absent, negative,
+    fractional, wrong types; strings holding line breaks, accents and blanks."""
+    width, value = r.choice(WIDTHS), r.choice(["'a'", "2", "3", "'tea'", "1.5", "true"])
+    if r.random() < 0.55:
+        target = r.choice([*STR_VARS, *STR_LITERALS, "'a\\nb\\r\\n'", "'x\\r'", "n", "flag"])
+        part = r.choice(PARTS)
+        builtin = r.choice(TEXT_BUILTINS).format(
+            p=f"'{part}'" if r.random() < 0.95 else "1", w=width
+        )
+    else:
+        target = r.choice(SEQUENCES)
+        builtin = r.choice(SEQUENCE_BUILTINS_2).format(v=value, w=width)
+    if r.random() < 0.2:
+        test = r.choice(["flag", "off", "n gt 2", "name?has_content", "missing??", "name"])
+        return f"${{({test})?then({target}?{builtin}, '-')}}", DATA
+    return f"[${{{target}?{builtin}}}]", DATA
+
+
 def cases(count: int = 1200, seed: int = 20241211) -> list[tuple[str, dict[str, Any]]]:
-    """`count` templates from the grammar, then a quarter as many number cases."""
+    """`count` templates from the grammar, then a quarter as many number cases and as many
+    built-in cases."""
     generated = [(Generator(seed + index).template(), DATA) for index in range(count)]
     numbers = random.Random(seed)
     generated += [number_case(numbers) for _ in range(count // 4)]
+    builtins = random.Random(seed + 1)
+    generated += [builtin_case(builtins) for _ in range(count // 4)]
     return generated

@@ -267,6 +267,60 @@ ONE_LINERS: list[tuple[str, str]] = [
     ("${user.name?length gt 1 && !trial}", "account"),
     ("<#if user.plan == 'pro' && !trial>Pro user</#if>", "account"),
     ("<#if user.plan == 'free' || usage.sms lt 100>Upgrade?<#else>Thanks!</#if>", "account"),
+    # everyday built-ins of FreeMarker 2.3.x (issue 14)
+    ("${express?then('Express', 'Standard')} delivery for ${customer.firstName}", "order"),
+    ("${(items?size > 1)?then('items', 'item')}: ${items?size}", "order"),
+    ("Hi ${customer.title?has_content?then(customer.title!'', customer.firstName)}", "order"),
+    ("Ref ${orderId?c?left_pad(8, '0')}", "order"),
+    ("${'Qty'?right_pad(6)}|${'Item'?right_pad(12, '.')}|", "order"),
+    ("Host: ${trackingUrl?keep_after('://')?keep_before('/')}", "order"),
+    ("Parcel ${trackingUrl?keep_after_last('/')}", "order"),
+    ("Path: ${trackingUrl?keep_before_last('/')}", "order"),
+    (
+        "Code ${trackingCode?remove_beginning('ABC')} / ${trackingCode?remove_ending('123')}",
+        "order",
+    ),
+    ("Call ${store.phone?ensure_starts_with('+')}", "order"),
+    ("${store.name?ensure_ends_with('.')}", "order"),
+    ("<#if trackingUrl?index_of('track') gte 0>Track online</#if>", "order"),
+    ("@ ${user.email?index_of('@')} of ${user.email?length}", "account"),
+    ("Domain: ${user.email?keep_after('@')}", "account"),
+    ("Hello ${user.email?keep_before('@')?cap_first}", "account"),
+    ("Last dot at ${user.email?last_index_of('.')}", "account"),
+    ("Stops: ${stops?size}, first word of note: ${note?word_list?first}", "delivery"),
+    ("${note?word_list?size} words", "delivery"),
+    ("<#list window.from?split(':') as part>${part}<#sep>h</#list>", "delivery"),
+    ("<#list location?split(', ') as part>[${part}]</#list>", "appointment"),
+    ("Bring ${bring?sort?join(', ')}", "appointment"),
+    ("<#list items?sort_by('price') as i>${i.name}<#sep>, </#list>", "order"),
+    ("Cheapest: ${items?sort_by('price')?first.name}", "order"),
+    ("Most: ${items?sort_by('qty')?reverse?first.name}", "order"),
+    ("Max price ${items?sort_by('price')?last.price?string.currency}", "order"),
+    ("<#list [3, 1, 2]?sort as n>${n}</#list> ${[4, 9, 2]?min}-${[4, 9, 2]?max}", "order"),
+    ("Fragile: ${(tags?seq_index_of('fragile') >= 0)?c}", "order"),
+    ("Position ${stops?seq_index_of('Hub') + 1} of ${stops?size}", "delivery"),
+    ("<#list bring?chunk(2) as row>${row?join(' + ')}<#sep> / </#list>", "appointment"),
+    ("${code?is_string?c} ${minutes?is_number?c} ${(device!'')?is_string?c}", "otp"),
+    ("<#if attempts?is_number>${maxAttempts - attempts} left</#if>", "otp"),
+    ("${features?is_hash?c} ${balances?is_sequence?c}", "account"),
+    ("<#assign labels = {'EUR': 'Euro', 'USD': 'Dollar'}>${labels[currency]}", "order"),
+    (
+        "<#assign names = {'pro': 'Professional', 'free': 'Free'}>${names[user.plan]!user.plan}",
+        "account",
+    ),
+    (
+        "<#list {'SMS': usage.sms, 'Limit': usage.limit} as k, v>${k}: ${v}<#sep>, </#list>",
+        "account",
+    ),
+    ("${{'a': 'x', 'b': 'y'}['b']} ${{'n': usage.sms}.n}", "account"),
+    ("Note: ${note?chop_linebreak}", "delivery"),
+    ("Note: ${note?truncate(40)}", "delivery"),
+    ("<#if .now?string('yyyy')?number gte 2024>Sent by ${courier}</#if>", "delivery"),
+    ("${.now?is_datetime?c} ${(.now?string.iso?length gt 19)?c}", "delivery"),
+    ("Note: ${note?truncate(30, '...')}", "delivery"),
+    ("Note: ${note?truncate_w(25)} / ${note?truncate_c(25)}", "delivery"),
+    ("${customerName?truncate(6, '.')}: ${invoice.number}", "invoice"),
+    ("Where: ${location?truncate(12, '…')}", "appointment"),
 ]
 
 MULTI_LINE: list[tuple[str, str]] = [
@@ -551,11 +605,197 @@ Bye""",
 ]
 
 
+# Macros (issue 14).
+MACROS: list[tuple[str, str]] = [
+    (
+        """<#macro line label value>
+  ${label}: ${value}
+</#macro>
+Invoice ${invoice.number}
+<@line label="Amount" value=invoice.amount?string.currency/>
+<@line label="Due" value=invoice.due/>
+Thanks""",
+        "invoice",
+    ),
+    (
+        """<#macro greet name=customer.firstName>Hi ${name}</#macro>
+<@greet/>, your order ${orderId?c} ships soon.
+<@greet name="there"/>!""",
+        "order",
+    ),
+    (
+        """<#macro signed>
+<#nested>
+-- ${app}
+</#macro>
+<@signed>
+Your code is ${code}.
+</@signed>""",
+        "otp",
+    ),
+    (
+        """<#macro item i><#if i.qty == 0><#return></#if>${i.qty}x ${i.name}</#macro>
+<#list items as i><@item i=i/><#sep>, </#list>""",
+        "order",
+    ),
+]
+
+# Functions (issue 14).
+FUNCTIONS: list[tuple[str, str]] = [
+    (
+        """<#function lineTotal l><#return l.hours * l.rate></#function>
+<#list invoice.lines as l>${l.text}: ${lineTotal(l)?string.currency}<#sep>; </#list>""",
+        "invoice",
+    ),
+    (
+        """<#function plural n word><#return (n == 1)?then(word, word + "s")></#function>
+${parcels} ${plural(parcels, "parcel")}, ${eta} ${plural(eta, "minute")}""",
+        "delivery",
+    ),
+    (
+        """<#function firstExpensive>
+  <#list items as i><#if i.price gt 4><#return i.name></#if></#list>
+</#function>
+Top: ${firstExpensive()!"none"}""",
+        "order",
+    ),
+]
+
+# Trim directives (issue 14): one line built over several.
+TRIMS: list[tuple[str, str]] = [
+    (
+        """Your items:
+<#list items as i>
+  ${i.name}<#if i?has_next>,</#if><#rt>
+</#list>
+
+Total ${total}""",
+        "order",
+    ),
+    (
+        """<#list bring as b>
+  <#t>- ${b}
+</#list>""",
+        "appointment",
+    ),
+    (
+        """Hi ${patient.firstName},
+    <#lt>see you on ${date}.
+  <#nt>  Bring your card.""",
+        "appointment",
+    ),
+]
+
+# <#switch> (issue 14), typed as in a BPMN input mapping.
+SWITCHES: list[tuple[str, str]] = [
+    (
+        """Hi ${user.name?cap_first},
+<#switch user.plan>
+  <#case "pro">
+    Your Pro plan renews on ${renewal}.
+    <#break>
+  <#case "free">
+    Upgrade to Pro for more SMS.
+    <#break>
+  <#default>
+    Thanks for being with us.
+</#switch>
+Bye""",
+        "account",
+    ),
+    (
+        """<#switch courier>
+<#on "DHL", "UPS">Your parcel is with ${courier}.
+<#on "Post">The post brings it.
+<#default>A courier brings it.
+</#switch>
+ETA ${eta} min""",
+        "delivery",
+    ),
+    (
+        """<#switch attempts>
+  <#case 0>
+  <#case 1>
+    Code ${code}.
+    <#break>
+  <#default>
+    Code ${code} (attempt ${attempts} of ${maxAttempts}).
+</#switch>""",
+        "otp",
+    ),
+    (
+        """<#list items as i>
+  <#switch i.qty>
+    <#on 1>one ${i.name}
+    <#default>${i.qty} x ${i.name}
+  </#switch>
+</#list>""",
+        "order",
+    ),
+    (
+        "<#switch currency><#case 'EUR'>€<#break><#case 'USD'>$<#break>"
+        "<#default>${currency}</#switch>${total}",
+        "order",
+    ),
+    (
+        "<#switch express?c><#case 'true'>Express<#break><#default>Standard</#switch> shipping",
+        "order",
+    ),
+    (
+        """Dear ${customerName},
+<#attempt>
+  Your invoice ${invoice.number} of ${invoice.amount?string.currency} is due ${invoice.due}.
+<#recover>
+  Your invoice ${invoice.number} is due soon.
+</#attempt>
+Thank you""",
+        "invoice",
+    ),
+    (
+        """<#attempt>
+Hi ${customer.title}!
+<#recover>
+Hi ${customer.firstName}!
+</#attempt>""",
+        "order",
+    ),
+    (
+        """<#compress>
+  Hi ${patient.firstName},
+
+  see   ${doctor}   on ${date}
+    at ${time}.
+</#compress>""",
+        "appointment",
+    ),
+    ("<#compress>  Code:   ${code}  </#compress>", "otp"),
+    ("Use <#noparse>${code}</#noparse> in templates; your code is ${code}.", "otp"),
+    (
+        """<#global brand = app?upper_case>
+${brand}: code ${code}""",
+        "otp",
+    ),
+    (
+        "<#list bring as b><#attempt>${b?cap_first}<#recover>?</#attempt><#sep>, </#list>",
+        "appointment",
+    ),
+]
+
+
 def _crlf(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Windows line breaks, as a template pasted from a Windows editor has."""
     return [(template.replace("\n", "\r\n"), model) for template, model in cases]
 
 
 def cases() -> list[tuple[str, dict[str, Any]]]:
-    chosen = ONE_LINERS + MULTI_LINE + _crlf(MULTI_LINE[:8])
+    chosen = (
+        ONE_LINERS
+        + MULTI_LINE
+        + _crlf(MULTI_LINE[:8])
+        + SWITCHES
+        + _crlf(SWITCHES[:2])
+        + TRIMS
+        + MACROS
+        + FUNCTIONS
+    )
     return [(template, MODELS[model]) for template, model in chosen]

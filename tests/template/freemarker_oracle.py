@@ -54,12 +54,22 @@ def build() -> Path:
     return JAR
 
 
-def render_batch(cases: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Rendered]:
-    """Render every (template, metadata) with FreeMarker, in one JVM."""
-    lines = "".join(
-        json.dumps({"id": i, "template": template, "metadata": metadata}) + "\n"
-        for i, (template, metadata) in enumerate(cases)
-    )
+def render_batch(
+    cases: Sequence[tuple[str, Mapping[str, Any]]],
+    locales: Sequence[str | None] | None = None,
+    time_zones: Sequence[str | None] | None = None,
+) -> list[Rendered]:
+    """Render every (template, metadata) with FreeMarker, in one JVM; `locales` and
+    `time_zones` give each case's (None: the configuration's en_US and UTC)."""
+    requests = []
+    for i, (template, metadata) in enumerate(cases):
+        request: dict[str, Any] = {"id": i, "template": template, "metadata": metadata}
+        if locales is not None and locales[i] is not None:
+            request["locale"] = locales[i]
+        if time_zones is not None and time_zones[i] is not None:
+            request["timeZone"] = time_zones[i]
+        requests.append(json.dumps(request) + "\n")
+    lines = "".join(requests)
     done = subprocess.run(
         ["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", str(build())],
         input=lines.encode(),

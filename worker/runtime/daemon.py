@@ -75,6 +75,8 @@ class Daemon:
             reporter,
             settings.lease,
             default_region=settings.default_region,
+            template_locale=settings.template_locale,
+            template_time_zone=settings.template_time_zone,
             public_url=settings.public_url,
             reconciler=reconciler,
             aborted=self.aborted,

@@ -65,6 +65,8 @@ class TaskHandler:
         lease: LeaseSettings,
         *,
         default_region: str | None,
+        template_locale: str = "en_US",
+        template_time_zone: str = "UTC",
         public_url: str | None = None,
         reconciler: Reconciler | None = None,
         aborted: threading.Event | None = None,
@@ -74,6 +76,7 @@ class TaskHandler:
         self._engine, self._twilio, self._reporter = engine, twilio, reporter
         self._metrics = metrics or Metrics()
         self._lease_settings, self._default_region = lease, default_region
+        self._template_locale, self._template_time_zone = template_locale, template_time_zone
         # None: SMS_RECONCILE=off, so no intent is recorded and nothing is looked up.
         self._reconciler = reconciler
         self._aborted = aborted or threading.Event()
@@ -133,6 +136,8 @@ class TaskHandler:
                 values,
                 self._twilio,
                 default_region=self._default_region,
+                template_locale=self._template_locale,
+                template_time_zone=self._template_time_zone,
                 progress=lease,
                 status_callback=callback,
                 reconciler=self._reconciler,

@@ -100,10 +100,15 @@ class PreparedSms:
     body: str
 
 
-def render_body(source: str | bytes, metadata: Mapping[str, object]) -> str:
+def render_body(
+    source: str | bytes,
+    metadata: Mapping[str, object],
+    locale: str = "en_US",
+    time_zone: str = "UTC",
+) -> str:
     """The template step, kept behind one function so the engine behind it is one line."""
     text = template.decode_template(source) if isinstance(source, bytes) else source
-    body = template.render(text, metadata)
+    body = template.render(text, metadata, locale=locale, time_zone=time_zone)
     if has_surrogate(body):
         # Inputs hold none (they are checked), but a template can build one ("\xD83D"), and
         # Twilio's form encoding would fail on it after the task had begun sending.
@@ -116,10 +121,15 @@ def render_body(source: str | bytes, metadata: Mapping[str, object]) -> str:
     return body
 
 
-def prepare(values: Mapping[str, object], default_region: str | None) -> PreparedSms:
+def prepare(
+    values: Mapping[str, object],
+    default_region: str | None,
+    template_locale: str = "en_US",
+    template_time_zone: str = "UTC",
+) -> PreparedSms:
     """Check inputs and render the body; raise ConnectorError before anything is sent."""
     request = parse_inputs(values, default_region)
-    body = render_body(request.body_template, request.metadata)
+    body = render_body(request.body_template, request.metadata, template_locale, template_time_zone)
     if not body.strip():
         raise InputError(
             ErrorCode.INVALID_INPUT,
@@ -141,12 +151,14 @@ def send_sms(
     twilio: MessageSender,
     *,
     default_region: str | None = None,
+    template_locale: str = "en_US",
+    template_time_zone: str = "UTC",
     progress: Progress | None = None,
     status_callback: str | None = None,
     reconciler: Reconciler | None = None,
 ) -> Outcome:
     try:
-        prepared = prepare(values, default_region)
+        prepared = prepare(values, default_region, template_locale, template_time_zone)
     except ConnectorError as error:
         return BusinessError(error.code, error.message, details=error.details)
     return deliver(

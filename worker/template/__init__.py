@@ -30,6 +30,7 @@ from .limits import (
     MAX_TEMPLATE_BYTES,
     MAX_TEMPLATE_CHARS,
 )
+from .locales import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, canonical, time_zone
 from .source import decode_template_bytes, read_template_bytes
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "MAX_RENDER_SECONDS",
     "MAX_TEMPLATE_BYTES",
     "MAX_TEMPLATE_CHARS",
+    "check_locale",
+    "check_time_zone",
     "decode_template",
     "read_template_file",
     "render",
@@ -53,16 +56,42 @@ _CODES: tuple[tuple[type[TemplateFailure], ErrorCode], ...] = (
 
 
 def render(
-    source: str, metadata: Mapping[str, Any], *, clock: Callable[[], float] = time.monotonic
+    source: str,
+    metadata: Mapping[str, Any],
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    locale: str = DEFAULT_LOCALE,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> str:
     """Render a FreeMarker template with the metadata (a JSON object) as its data model.
 
-    `clock` (seconds) measures the render against its time limit; tests pass a fake one."""
+    `clock` (seconds) measures the render against its time limit; tests pass a fake one.
+    `locale` (checked with `check_locale`) is the one numbers and dates are formatted for
+    until the template's `<#setting locale=...>`; `time_zone` (`check_time_zone`) the one
+    datetimes are read and printed in."""
     compiled: CompiledTemplate | None = None
     with _translated(lambda: compiled):
         compiled = compile_template(source)
-        return compiled.render(metadata, clock)
+        return compiled.render(metadata, clock, locale, time_zone)
     raise AssertionError("unreachable")  # pragma: no cover - _translated always re-raises
+
+
+def check_locale(name: str) -> str:
+    """The locale as Java writes it (`de_DE`), or ValueError naming the problem (for the
+    worker's SMS_TEMPLATE_LOCALE setting)."""
+    try:
+        return canonical(name)
+    except TemplateFailure as failure:
+        raise ValueError(failure.message) from None
+
+
+def check_time_zone(name: str) -> str:
+    """An IANA time zone name (`Europe/Berlin`), or ValueError (for SMS_TEMPLATE_TIME_ZONE)."""
+    try:
+        time_zone(name)
+    except TemplateFailure as failure:
+        raise ValueError(failure.message) from None
+    return name
 
 
 def decode_template(data: bytes) -> str:

@@ -1,6 +1,6 @@
 """The supported built-ins (`value?name(args)`) and their arities, checked at parse time.
 
-Loop-variable built-ins and `?has_content` are listed here for the parser but compiled
+Loop-variable built-ins, `?then` and `?has_content` are listed here for the parser but compiled
 specially (they need the loop state, or must accept a missing value).
 """
 
@@ -10,19 +10,21 @@ import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import limits, numbers
+from . import limits, locales, numbers
 from .budget import charge, charge_text
 from .date_parsing import parse_date, parse_iso
 from .dates import DateValue, format_date, format_date_iso, kind_of
 from .failures import TemplateDataFailure
 from .formatting import (
-    CURRENCY_PATTERN,
-    PERCENT_PATTERN,
+    currency_pattern,
     format_computer,
     format_number,
+    format_number_setting,
     parse_number_pattern,
+    percent_pattern,
 )
 from .ranges import RangeValue
+from .sequence_builtins import SEQUENCE_BUILTINS
 from .text_builtins import (
     JAVA_WHITESPACE,
     UNITS_PER_PYTHON_CHAR,
@@ -38,9 +40,12 @@ from .text_builtins import (
     text_test,
     url,
 )
+from .text_slicing import TEXT_SLICING_BUILTINS
+from .truncation import TRUNCATE_BUILTINS
 from .values import (
     DATE_TYPES,
     EmptyDefault,
+    KeyList,
     Missing,
     is_number,
     require_hash,
@@ -102,13 +107,16 @@ def _to_string(value: Any, *args: Any) -> str:
             return require_text(args[0] if value else args[1])
         if len(args) == 1:
             raise TemplateDataFailure('?string on a boolean takes two arguments ("yes", "no")')
-        return "true" if value else "false"
+        texts = locales.current_formats().boolean or ("true", "false")
+        return texts[0] if value else texts[1]
     if len(args) > 1:
         raise TemplateDataFailure(
             f"?string with two arguments needs a boolean, got a {type_name(value)}"
         )
+    if is_number(value) and not args:
+        return format_number_setting(value)
     if is_number(value):
-        pattern = require_text(args[0]) if args else "#,##0.###"
+        pattern = require_text(args[0])
         charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
         return format_number(value, parse_number_pattern(pattern))
     if isinstance(value, DATE_TYPES):
@@ -221,8 +229,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "string": (_to_string, 0, 2),
     "string.computer": (_to_computer, 0, 0),
     "string.number": (lambda v: format_number(require_number(v)), 0, 0),
-    "string.currency": (lambda v: format_number(require_number(v), CURRENCY_PATTERN), 0, 0),
-    "string.percent": (lambda v: format_number(require_number(v), PERCENT_PATTERN), 0, 0),
+    "string.currency": (lambda v: format_number(require_number(v), currency_pattern()), 0, 0),
+    "string.percent": (lambda v: format_number(require_number(v), percent_pattern()), 0, 0),
     "string.iso": (_string_iso, 0, 0),
     "html": (html, 0, 0),
     "url": (url, 0, 1),
@@ -233,8 +241,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "date.iso": (_to_date("date", iso=True), 0, 0),
     "time.iso": (_to_date("time", iso=True), 0, 0),
     "datetime.iso": (_to_date("datetime", iso=True), 0, 0),
-    "keys": (_sized(lambda v: list(require_hash(v).keys())), 0, 0),
-    "values": (_sized(lambda v: list(require_hash(v).values())), 0, 0),
+    "keys": (_sized(lambda v: KeyList(require_hash(v).keys())), 0, 0),
+    "values": (_sized(lambda v: KeyList(require_hash(v).values())), 0, 0),
     "contains": (text_test("contains", lambda text, part: part in text), 1, 1),
     "starts_with": (text_test("starts_with", str.startswith), 1, 1),
     "ends_with": (text_test("ends_with", str.endswith), 1, 1),
@@ -246,10 +254,15 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "reverse": (_sized(lambda v: list(reversed(require_sequence(v)))), 0, 0),
     "seq_contains": (_sequence_contains, 1, 1),
     "int": (lambda v: numbers.java_int(require_number(v)), 0, 0),
+    **TEXT_SLICING_BUILTINS,
+    **SEQUENCE_BUILTINS,
+    **TRUNCATE_BUILTINS,
 }
 
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
     name: (low, high) for name, (_, low, high) in BUILTINS.items()
 }
 BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0)}
+# Compiled to a conditional: only the chosen argument is evaluated, as in FreeMarker.
+BUILTIN_ARITIES["then"] = (2, 2)
 BUILTIN_ARITIES["item_cycle"] = (1, 256)

@@ -46,6 +46,13 @@ class ExpressionCompiler:
         self.source = source
         self.node_infos: list[NodeInfo] = []
         self.loops: list[LoopScope] = []
+        # What a <#break> leaves, innermost last: "list" or "switch"; "held" is a body jinja
+        # runs as a macro (<#attempt>, <#compress>), which a <#break> cannot leave.
+        self.breakables: list[str] = []
+        # Inside how many <#attempt>/<#compress>/macro bodies: their output is held back.
+        self.buffering = 0
+        # Macro name -> (its jinja macro's name, its definition).
+        self.macros: dict[str, tuple[str, syntax.MacroDefinition]] = {}
         self.counter = 0
 
     # ---- helpers ----
@@ -113,6 +120,12 @@ class ExpressionCompiler:
             return self.call(self.defaultable(node.target, strict), "ftl_exists")
         if isinstance(node, syntax.BuiltIn):
             return self.builtin(node, strict)
+        if isinstance(node, syntax.Special):
+            return self.call(nodes.Name(STATE, "load"), "ftl_now")
+        if isinstance(node, syntax.FunctionCall):
+            from .compile_macros import function_call  # noqa: PLC0415 - they import each other
+
+            return function_call(self, node)
         if isinstance(node, syntax.NumericText):
             value = self.expr(node.expr, strict)
             low, high = nodes.Const(node.min_fraction), nodes.Const(node.max_fraction)
@@ -156,6 +169,15 @@ class ExpressionCompiler:
                 return nodes.List([])
             items = [self.expr(item, strict) for item in node.items]
             return self.call(items[0], f"ftl_sequence{suffix}", *items[1:], node_id)
+        if isinstance(node, syntax.HashLiteral):
+            if not node.keys:
+                return nodes.Dict([])
+            pairs = [
+                self.expr(part, strict)
+                for pair in zip(node.keys, node.values, strict=True)
+                for part in pair
+            ]
+            return self.call(pairs[0], f"ftl_hash{suffix}", *pairs[1:], node_id)
         assert isinstance(node, syntax.StringTemplate)
         parts: list[nodes.Expr] = []
         for part in node.parts:
@@ -193,11 +215,26 @@ class ExpressionCompiler:
             return self.call(self.defaultable(node.target, strict), "ftl_has_content")
         if node.name in LOOP_BUILTINS:
             return self.loop_builtin(node)
+        if node.name == "then":
+            return self.then(node, strict)
         suffix = "" if strict else "_lenient"
         target = self.expr(node.target, strict)
         args = [self.expr(arg, strict) for arg in node.args]
         name = "ftl_bi_" + node.name.replace(".", "_") + suffix
         return self.call(target, name, *args, self.register(node.span))
+
+    def then(self, node: syntax.BuiltIn, strict: bool) -> nodes.Expr:
+        """`test?then(a, b)` evaluates only the chosen side. Inside `(...)!default` a missing
+        test passes on as missing (its expression is then evaluated twice, as `!` does)."""
+        test = self.expr(node.target, strict)
+        chosen = nodes.CondExpr(
+            self.call(test, "ftl_bool", self.register(node.target.span)),
+            self.expr(node.args[0], strict),
+            self.expr(node.args[1], strict),
+        )
+        if strict:
+            return chosen
+        return nodes.CondExpr(self.call(test, "ftl_exists"), chosen, test)
 
     def loop_builtin(self, node: syntax.BuiltIn) -> nodes.Expr:
         resolved = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import syntax
+from . import compile_macros, syntax
 from .compile_expressions import ARITHMETIC, EMPTY, STATE, ExpressionCompiler, LoopScope, NodeInfo
 
 __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
@@ -18,7 +18,17 @@ __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
 
 class Compiler(ExpressionCompiler):
     def compile(self, body: tuple[syntax.Statement, ...]) -> nodes.Template:
-        tree = nodes.Template(self.block(body), lineno=1)
+        for name, definition in compile_macros.definitions(body).items():
+            self.macros[name] = (self.fresh("macro"), definition)
+        defined = [
+            compile_macros.define(self, definition, jinja_name)
+            for jinja_name, definition in self.macros.values()
+        ]
+        # Jinja folds outputs of constant expressions when compiling (`${1234.5}` would be
+        # formatted once, for no locale and outside the budget): a volatile evaluation
+        # context turns that off.
+        volatile = nodes.EvalContextModifier([nodes.Keyword("volatile", nodes.Const(True))])
+        tree = nodes.Template([volatile, *defined, *self.block(body)], lineno=1)
         tree.set_lineno(1)
         return tree
 
@@ -29,12 +39,26 @@ class Compiler(ExpressionCompiler):
 
     def statement(self, node: syntax.Statement) -> nodes.Node:
         if isinstance(node, syntax.Text):
+            if self.buffering:
+                return nodes.Output([self.buffered(nodes.Const(node.text))])
             return nodes.Output([nodes.TemplateData(node.text)])
-        if isinstance(node, syntax.Comment):
+        if isinstance(node, (syntax.Comment, syntax.TrimDirective)):
             return nodes.Output([])
         if isinstance(node, syntax.Interpolation):
             value = self.expr(node.expr, strict=True)
-            return nodes.Output([self.call(value, "ftl_print", self.register(node.expr.span))])
+            printed = self.call(value, "ftl_print", self.register(node.expr.span))
+            return nodes.Output([self.buffered(printed) if self.buffering else printed])
+        if isinstance(node, (syntax.AttemptBlock, syntax.CompressBlock)):
+            return self.held_block(node)
+        if isinstance(node, syntax.SettingDirective):
+            value, name = self.expr(node.value, strict=True), nodes.Const(node.name)
+            return nodes.Output([self.call(value, "ftl_setting", name, self.register(node.span))])
+        if isinstance(node, syntax.MacroDefinition):
+            return nodes.Output([])  # defined before the first statement (see compile)
+        if isinstance(node, syntax.MacroCall):
+            return compile_macros.call(self, node)
+        if isinstance(node, syntax.MacroControl):
+            return compile_macros.control(self, node)
         if isinstance(node, syntax.IfBlock):
             return self.if_block(node)
         if isinstance(node, syntax.ListBlock):
@@ -50,9 +74,17 @@ class Compiler(ExpressionCompiler):
             has_next.args.append(nodes.Const("has_next"))
             return nodes.If(has_next, self.block(node.body), [], [])
         if isinstance(node, syntax.LoopControl):
-            if not self.loops:
+            if not self.loops and not (
+                self.breakables[-1:] == ["switch"] and node.keyword == "break"
+            ):
                 raise self.fail(f"<#{node.keyword}> must be inside a loop", node.span)
+            if self.breakables[-1] in ("held", "macro"):
+                message = f"<#{node.keyword}> can't leave a macro or <#attempt>/<#compress> block"
+                raise self.fail(message, node.span)
+            # Inside a <#switch>, both leave the switch (its body runs as a one-pass loop).
             return nodes.Break() if node.keyword == "break" else nodes.Continue()
+        if isinstance(node, syntax.SwitchBlock):
+            return self.switch(node)
         raise self.fail("<#items> must be directly inside <#list> without 'as'", node.span)
 
     def if_block(self, node: syntax.IfBlock) -> nodes.If:
@@ -64,6 +96,113 @@ class Compiler(ExpressionCompiler):
         first.elif_ = tests[1:]
         first.else_ = self.block(node.otherwise)
         return first
+
+    def buffered(self, output: nodes.Expr) -> nodes.Expr:
+        return self.call(nodes.Name(STATE, "load"), "ftl_buffer", output)
+
+    def held_block(self, node: syntax.AttemptBlock | syntax.CompressBlock) -> nodes.Node:
+        """The body becomes a jinja macro (a closure: loop variables stay visible), called
+        by the runtime, which catches a template error (attempt) or compresses the output."""
+        body = self.fresh("held")
+        self.buffering += 1
+        self.breakables.append("held")
+        compiled = self.block(node.body)
+        self.breakables.pop()
+        self.buffering -= 1
+        macro = nodes.Macro(body, [], [], compiled)
+        state = nodes.Name(STATE, "load")
+        if isinstance(node, syntax.CompressBlock):
+            output = self.call(state, "ftl_compress", nodes.Name(body, "load"))
+            return nodes.Scope(
+                [macro, nodes.Output([self.buffered(output) if self.buffering else output])]
+            )
+        result = self.fresh("attempted")
+        outcome = self.call(state, "ftl_attempt", nodes.Name(body, "load"))
+        kept: nodes.Expr = nodes.Name(result, "load")
+        return nodes.Scope(
+            [
+                macro,
+                nodes.Assign(nodes.Name(result, "store"), outcome),
+                nodes.If(
+                    self.call(nodes.Name(result, "load"), "ftl_attempt_failed"),
+                    self.block(node.recovery),
+                    [],
+                    [nodes.Output([self.buffered(kept) if self.buffering else kept])],
+                ),
+            ]
+        )
+
+    def switch(self, node: syntax.SwitchBlock) -> nodes.Node:
+        """The value is evaluated once, then the cases' values in order up to the first
+        match. The bodies run inside a one-pass loop, so that <#break> leaves the switch."""
+        value = self.fresh("switch")
+        stored = [nodes.Assign(nodes.Name(value, "store"), self.expr(node.value, strict=True))]
+        self.breakables.append("switch")
+        bodies = [self.block(case.body) for case in node.cases]
+        self.breakables.pop()
+        matches = [self.switch_match(value, case) for case in node.cases]
+        default = next((i for i, case in enumerate(node.cases) if not case.values), None)
+        if node.falls_through:
+            first = self.fresh("first")
+            chosen: nodes.Expr = nodes.Const(len(node.cases) if default is None else default)
+            for index in reversed(range(len(node.cases))):
+                match = matches[index]
+                if match is not None:
+                    chosen = nodes.CondExpr(match, nodes.Const(index), chosen)
+            stored.append(nodes.Assign(nodes.Name(first, "store"), chosen))
+            run: list[nodes.Node] = []
+            for index, body in enumerate(bodies):
+                reached: nodes.Expr = nodes.Compare(
+                    nodes.Name(first, "load"), [nodes.Operand("lteq", nodes.Const(index))]
+                )
+                if default is not None and index > default:
+                    # Reached through <#default> (nothing matched), only its own body runs.
+                    not_default = nodes.Compare(
+                        nodes.Name(first, "load"), [nodes.Operand("ne", nodes.Const(default))]
+                    )
+                    reached = nodes.And(reached, not_default)
+                run.append(nodes.If(reached, body, [], []))
+        else:
+            tests = [
+                nodes.If(match, body, [], [])
+                for match, body in zip(matches, bodies, strict=True)
+                if match is not None
+            ]
+            otherwise = [] if default is None else bodies[default]
+            if not tests:
+                run = otherwise
+            else:
+                tests[0].elif_, tests[0].else_ = tests[1:], otherwise
+                run = [tests[0]]
+        once = nodes.For(
+            nodes.Name(self.fresh("once"), "store"),
+            nodes.List([nodes.Const(0)]),
+            run,
+            [],
+            None,
+            False,
+        )
+        return nodes.Scope([*stored, once])
+
+    def switch_match(self, value: str, case: syntax.SwitchCase) -> nodes.Expr | None:
+        """Whether the switch's value equals one of the case's values (FreeMarker's `==`)."""
+        tests: list[nodes.Expr] = []
+        for expected in case.values:
+            tests.append(
+                self.call(
+                    nodes.Name(value, "load"),
+                    "ftl_compare",
+                    self.expr(expected, strict=True),
+                    nodes.Const("=="),
+                    self.register(expected.span),
+                )
+            )
+        if not tests:
+            return None
+        result = tests[0]
+        for test in tests[1:]:
+            result = nodes.Or(result, test)
+        return result
 
     def list_block(self, node: syntax.ListBlock) -> nodes.Node:
         source = self.expr(node.source, strict=True)
@@ -119,8 +258,10 @@ class Compiler(ExpressionCompiler):
             loop.names[loop_vars.value] = loop.value
             target = nodes.Tuple([target, nodes.Name(loop.value, "store")], "store")
         self.loops.append(loop)
+        self.breakables.append("list")
         nodes_before = len(self.node_infos)
         body = self.block(statements)
+        self.breakables.pop()
         self.loops.pop()
         # Each iteration pays for every node of its body up front (see budget.py).
         body_nodes = len(self.node_infos) - nodes_before + len(statements)
@@ -143,11 +284,23 @@ class Compiler(ExpressionCompiler):
             # FreeMarker reads the target from the template's own variables only: `+=` on
             # a metadata value is a missing-value error.
             state = nodes.Name(STATE, "load")
-            current = self.call(state, "ftl_assigned", nodes.Const(node.name), node_id)
+            scope = nodes.Const(_scope(node))
+            current = self.call(state, "ftl_assigned", nodes.Const(node.name), node_id, scope)
             operand = nodes.Const(1) if node.value is None else self.expr(node.value, True)
             operation = "increment" if node.operator == "++" else ARITHMETIC[node.operator[0]]
             value = self.call(current, f"ftl_{operation}", operand, node_id)
         state = nodes.Name(STATE, "load")
         return nodes.ExprStmt(
-            self.call(state, "ftl_assign", nodes.Const(node.name), value, node_id)
+            self.call(
+                state,
+                "ftl_assign",
+                nodes.Const(node.name),
+                value,
+                node_id,
+                nodes.Const(_scope(node)),
+            )
         )
+
+
+def _scope(node: syntax.Assignment) -> str:
+    return "global" if node.is_global else "local" if node.is_local else "assign"

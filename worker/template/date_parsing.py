@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from . import locales
 from .dates import DAYS, MONTHS, DateValue, fields, is_letter
 from .failures import TemplateDataFailure
 
@@ -150,6 +151,12 @@ def parse_iso(text: str, kind: str) -> DateValue:
 
 
 def _narrow(moment: datetime.datetime, kind: str) -> DateValue:
+    """A moment without an offset is in the render's time zone; one with an offset is the
+    same instant there, as FreeMarker reads both."""
+    if kind == "time":  # a time of day alone keeps what it says
+        return moment.timetz()
+    zone = locales.current_time_zone()
+    moment = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
     if kind == "date":
         return moment.date()
     if kind == "time":

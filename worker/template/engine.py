@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import limits
+from . import limits, locales
 from .budget import RenderBudget, spending
 from .compiler import EMPTY, STATE, Compiler, NodeInfo
 from .failures import TemplateLimitFailure, TemplateReadFailure
@@ -46,12 +46,18 @@ class CompiledTemplate:
     template: Template
     node_infos: tuple[NodeInfo, ...]
 
-    def render(self, metadata: Mapping[str, Any], clock: Callable[[], float]) -> str:
+    def render(
+        self,
+        metadata: Mapping[str, Any],
+        clock: Callable[[], float],
+        locale: str = locales.DEFAULT_LOCALE,
+        time_zone: str = locales.DEFAULT_TIME_ZONE,
+    ) -> str:
         budget = RenderBudget(clock)
         state = RenderState(metadata, budget)
         context = self.template.new_context({STATE: state, EMPTY: EMPTY_DEFAULT})
         pieces, length = [], 0
-        with spending(budget):
+        with spending(budget), locales.rendering_in(locale, time_zone):
             # Nodes outside loops run at most once: paid for up front, loops pay per iteration.
             budget.charge((len(self.node_infos) + 1) * limits.WORK_PER_NODE)
             for piece in self.template.root_render_func(context):

@@ -15,7 +15,7 @@ from .builtins import BUILTIN_ARITIES, VARIANT_BUILTINS
 from .formatting import fraction_digits
 from .lexer import Embedded, Kind, SourceMap, Token
 from .limits import MAX_EXPRESSION_DEPTH
-from .literal_checks import misused_literal
+from .literal_checks import literal_kind, misused_literal
 
 _RELATIONAL = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "lt": "<", "lte": "<="}
 _RELATIONAL |= {"gt": ">", "gte": ">="}
@@ -232,8 +232,12 @@ class ExpressionParser:
                 if self.starts_expression():
                     return syntax.Default(self.span(start), expr, self.parse_expression())
                 expr = syntax.Default(self.span(start), expr, None)
-            elif self.at("("):
-                raise self.fail("Calling a value as a method is not supported")
+            elif self.at("(") and isinstance(expr, syntax.Variable):
+                args = self._arguments(")")
+                expr = syntax.FunctionCall(self.span(start), expr.name, tuple(args))
+            elif self.at("("):  # not a name: fails when evaluated, as in FreeMarker
+                args = self._arguments(")")
+                expr = syntax.FunctionCall(self.span(start), "", tuple(args))
             else:
                 return expr
 
@@ -261,6 +265,8 @@ class ExpressionParser:
         if not low <= len(args) <= high:
             wanted = f"{low}" if low == high else f"{low} to {high}"
             error = f"?{name} takes {wanted} argument(s), got {len(args)}"
+            if name == "then":  # FreeMarker's grammar parses ?then's two arguments itself
+                raise self.map.fail(error, name_token.start)
         return syntax.BuiltIn(self.span(start), target, name, tuple(args), error)
 
     def _arguments(self, closer: str) -> list[syntax.Expr]:
@@ -297,10 +303,29 @@ class ExpressionParser:
             items = self._arguments("]")
             return syntax.SequenceLiteral(self.span(start), tuple(items))
         if self.at("{"):
-            raise self.fail("Hash literals are not supported")
+            return self._hash(start)
         if self.at(".") and self.peek(1).kind is Kind.NAME:
-            raise self.fail("Special variables (.name) are not supported")
+            if self.peek(1).text != "now":
+                raise self.fail("Special variables (.name) other than .now are not supported")
+            self.pos += 2
+            return syntax.Special(self.span(start), "now")
         raise self.fail("Expected an expression")
+
+    def _hash(self, start: int) -> syntax.HashLiteral:
+        self.advance()
+        keys: list[syntax.Expr] = []
+        values: list[syntax.Expr] = []
+        while not self.at("}"):
+            if keys:
+                self.expect(",")
+            key = self.parse_expression()
+            if literal_kind(key) not in (None, "string"):
+                raise self.map.fail("A hash literal's key must be a string", key.span.start)
+            self.expect(":")
+            keys.append(key)
+            values.append(self.parse_expression())
+        self.advance()
+        return syntax.HashLiteral(self.span(start), tuple(keys), tuple(values))
 
     def _string(self, token: Token) -> syntax.Expr:
         span = self.span(token.start)

@@ -1,5 +1,6 @@
-"""Number formatting as FreeMarker does it with the en_US locale: Java's `DecimalFormat`
-(patterns parsed by the rules of `DecimalFormat.applyPattern`, HALF_EVEN rounding) and `?c`.
+"""Number formatting as FreeMarker does it: Java's `DecimalFormat` (patterns parsed by the
+rules of `DecimalFormat.applyPattern`, HALF_EVEN rounding) with the symbols of the render's
+locale (`locales`), and `?c`.
 
 How a value is rounded depends on its Java type, as in Java: a BigDecimal (`Decimal`) or an
 integer is rounded exactly; a Double (`float`) starts from its shortest decimal digits, and
@@ -14,6 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
 
+from . import locales
 from .budget import charge
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .limits import MAX_STRING_CHARS
@@ -22,8 +24,10 @@ from .numbers import Number, java_double_string
 _CONTEXT = Context(prec=1000, rounding=ROUND_HALF_EVEN)
 _MAX_MAGNITUDE = 350  # decimal exponent; beyond any float, refuses absurd Decimals
 _NUMBER_CHARS = "#0,."
-# en_US symbols, as prefix/suffix text; `¤¤` is the international currency code.
-_CURRENCY, _CURRENCY_CODE = "$", "USD"
+# Pattern characters standing for a symbol of the locale, kept in parsed affixes as private-use
+# characters and replaced when formatting: ¤ (currency sign), ¤¤ (its ISO code), %, ‰, -.
+MINUS = "\ue002"
+_CURRENCY, _CURRENCY_CODE, _PERCENT, _PER_MILLE = "\ue000", "\ue001", "\ue003", "\ue004"
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 # Work units (see budget.py) for formatting one number: Decimal arithmetic over up to a few
 # hundred digits (a double near 1e308 times a percent's 100).
@@ -64,11 +68,11 @@ def parse_number_pattern(pattern: str) -> NumberPattern:
     """A Java DecimalFormat pattern: `#,##0.00`, `0.###`, `0.00 'EUR'`, `¤#,##0.00`, `0%`,
     `0.00;(0.00)`. Malformed ones fail as in Java; scientific ones (`0.0E0`) are refused."""
     if not pattern:  # Java: at most 340 fraction digits, no minimum integer digit
-        return NumberPattern("", "", "-", "", 0, 3, 0, 340, 1, False)
+        return NumberPattern("", "", MINUS, "", 0, 3, 0, 340, 1, False)
     positive, end = _scan(pattern, 0, negative=False)
     negative = _scan(pattern, end, negative=True)[0] if end < len(pattern) else None
     if negative is None or (negative.prefix, negative.suffix) == (positive.prefix, positive.suffix):
-        negative = _Part(prefix="-" + positive.prefix, suffix=positive.suffix)
+        negative = _Part(prefix=MINUS + positive.prefix, suffix=positive.suffix)
     total = positive.left + positive.zeros + positive.right
     point = positive.point if positive.point >= 0 else total
     return NumberPattern(
@@ -129,13 +133,13 @@ def _affix_char(
         if part.multiplier != 1:
             raise _malformed(f"Too many percent/per mille characters in {pattern!r}")
         part.multiplier = 100 if char == "%" else 1000
-        affix.append(char)
+        affix.append(_PERCENT if char == "%" else _PER_MILLE)
     elif char == "¤":
         doubled = pattern.startswith("¤¤", pos)
         affix.append(_CURRENCY_CODE if doubled else _CURRENCY)
         return pos + 1 + doubled, in_quote
     else:
-        affix.append(char)
+        affix.append(MINUS if char == "-" else char)
     return pos + 1, in_quote
 
 
@@ -193,13 +197,57 @@ def fraction_digits(spec: str) -> tuple[int, int] | None:
     return (low, high) if low <= high <= 50 else None
 
 
-DEFAULT_PATTERN = parse_number_pattern("#,##0.###")
-CURRENCY_PATTERN = parse_number_pattern("¤#,##0.00")
-PERCENT_PATTERN = parse_number_pattern("#,##0%")
+def format_number_setting(value: Number) -> str:
+    """`${n}` and `n?string`: the number_format setting (default: the locale's number)."""
+    chosen = locales.current_formats().number
+    if chosen is None or chosen == "number":
+        return format_number(value)
+    if chosen == "currency":
+        return format_number(value, currency_pattern())
+    if chosen == "percent":
+        return format_number(value, percent_pattern())
+    if chosen in ("computer", "c"):
+        return format_computer(value)
+    charge(8 * len(chosen))  # a pattern parsed by a Python loop (cached afterwards)
+    return format_number(value, parse_number_pattern(chosen))
 
 
-def format_number(value: Number, pattern: NumberPattern = DEFAULT_PATTERN) -> str:
+def currency_pattern() -> NumberPattern:
+    """The locale's currency format, with its currency's fraction digits, as Java's."""
+    symbols = locales.current()
+    digits = symbols.currency_digits
+    pattern = parse_number_pattern(symbols.currency_pattern)
+    return replace(pattern, min_fraction_digits=digits, max_fraction_digits=digits)
+
+
+def percent_pattern() -> NumberPattern:
+    return parse_number_pattern(locales.current().percent_pattern)
+
+
+def format_number(value: Number, pattern: NumberPattern | None = None) -> str:
+    """`pattern` None: the locale's default number format (`${n}`, `?string.number`)."""
     charge(_UNITS_PER_FORMAT)
+    symbols = locales.current()
+    if pattern is None:
+        pattern = parse_number_pattern(symbols.number_pattern)
+    text = _format(value, pattern, symbols.group, symbols.decimal)
+    return text.translate(_symbol_table(symbols))
+
+
+@lru_cache(maxsize=64)
+def _symbol_table(symbols: locales.NumberSymbols) -> dict[int, str]:
+    return str.maketrans(
+        {
+            _CURRENCY: symbols.currency_symbol,
+            _CURRENCY_CODE: symbols.currency_code,
+            _PERCENT: symbols.percent,
+            _PER_MILLE: symbols.per_mille,
+            MINUS: symbols.minus,
+        }
+    )
+
+
+def _format(value: Number, pattern: NumberPattern, group: str, decimal: str) -> str:
     if isinstance(value, float) or (isinstance(value, int) and _LONG_MIN <= value <= _LONG_MAX):
         pattern = _java_double_caps(pattern)
     if pattern.min_integer_digits + pattern.min_fraction_digits > MAX_STRING_CHARS:
@@ -214,9 +262,9 @@ def format_number(value: Number, pattern: NumberPattern = DEFAULT_PATTERN) -> st
     fraction = fraction.rstrip("0").ljust(pattern.min_fraction_digits, "0")
     if not integer and not fraction:
         integer = "0"  # Java prints a zero rather than nothing at all
-    number = _group(integer, pattern.grouping_size)
+    number = _group(integer, pattern.grouping_size, group)
     if fraction or pattern.always_show_point:
-        number += "." + fraction
+        number += decimal + fraction
     return f"{prefix}{number}{suffix}"
 
 
@@ -271,12 +319,12 @@ def _fraction_length(value: Decimal) -> int:
     return max(-exponent, 0)
 
 
-def _group(digits: str, size: int) -> str:
+def _group(digits: str, size: int, separator: str) -> str:
     if size <= 0 or len(digits) <= size:
         return digits
     head = len(digits) % size or size
     groups = [digits[:head]] + [digits[i : i + size] for i in range(head, len(digits), size)]
-    return ",".join(groups)
+    return separator.join(groups)
 
 
 def format_computer(value: Number) -> str:

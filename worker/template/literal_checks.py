@@ -9,8 +9,8 @@ from decimal import Decimal
 from . import syntax
 
 _NUMERIC_OPERATORS = frozenset({"-", "*", "/", "%", "<", "<=", ">", ">="})
-_NOT_NUMBER = frozenset({"string", "sequence", "boolean"})
-_NOT_BOOLEAN = frozenset({"string", "sequence", "number"})
+_NOT_NUMBER = frozenset({"string", "sequence", "boolean", "hash"})
+_NOT_BOOLEAN = frozenset({"string", "sequence", "number", "hash"})
 
 
 def literal_kind(expr: object) -> str | None:
@@ -18,6 +18,8 @@ def literal_kind(expr: object) -> str | None:
         return "string"
     if isinstance(expr, syntax.SequenceLiteral):
         return "sequence"
+    if isinstance(expr, syntax.HashLiteral):
+        return "hash"
     if isinstance(expr, syntax.Literal):
         if isinstance(expr.value, bool):
             return "boolean"
@@ -34,7 +36,13 @@ def misused_literal(root: syntax.Expr) -> tuple[syntax.Span, str] | None:
             kind = literal_kind(operand)
             if kind in banned:
                 assert isinstance(
-                    operand, (syntax.Literal, syntax.StringTemplate, syntax.SequenceLiteral)
+                    operand,
+                    (
+                        syntax.Literal,
+                        syntax.StringTemplate,
+                        syntax.SequenceLiteral,
+                        syntax.HashLiteral,
+                    ),
                 )
                 return operand.span, f"A {kind} literal can't be used here"
         for field in dataclasses.fields(node):  # type: ignore[arg-type]
@@ -49,7 +57,8 @@ def _rules(node: object) -> list[tuple[object, frozenset[str]]]:
         if node.operator in _NUMERIC_OPERATORS:
             return [(node.left, _NOT_NUMBER), (node.right, _NOT_NUMBER)]
         if node.operator in ("==", "!="):
-            return [(node.left, frozenset({"sequence"})), (node.right, frozenset({"sequence"}))]
+            banned = frozenset({"sequence", "hash"})
+            return [(node.left, banned), (node.right, banned)]
     if isinstance(node, syntax.Logical):
         return [(node.left, _NOT_BOOLEAN), (node.right, _NOT_BOOLEAN)]
     if isinstance(node, syntax.Range):

@@ -11,17 +11,19 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import limits, numbers
+from . import limits, locales, numbers
 from .budget import charge, charge_text
 from .builtins import BUILTINS
 from .failures import TemplateDataFailure, TemplateLimitFailure
-from .formatting import NumberPattern, format_number
+from .formatting import MINUS, NumberPattern, format_number
 from .ranges import RangeValue
 from .values import (
     DATE_TYPES,
+    ConcatenatedList,
     is_number,
     is_sequence,
     require_number,
+    require_text,
     to_text,
     type_name,
 )
@@ -56,7 +58,7 @@ def add(left: Any, right: Any) -> Any:
         # Paid for by size, so what a render keeps is bounded by its budget too: about
         # 4 bytes a unit (a list slot is 8 bytes, a dict entry up to ~40).
         charge(2 * (len(left) + len(right)) + 1)
-        return [*left, *right]
+        return ConcatenatedList([*left, *right])
     if isinstance(left, Mapping) and isinstance(right, Mapping):
         charge(10 * (len(left) + len(right)) + 1)
         return {**left, **right}
@@ -112,7 +114,7 @@ def make_range(start: Any, end: Any, kind: str) -> RangeValue:
 
 
 def numeric_text(value: Any, low: int, high: int) -> str:
-    pattern = NumberPattern("", "", "-", "", 1, 0, low, high, 1, False)
+    pattern = NumberPattern("", "", MINUS, "", 1, 0, low, high, 1, False)
     return format_number(require_number(value), pattern)
 
 
@@ -132,6 +134,25 @@ def make_sequence(*items: Any) -> list[Any]:
     return list(items)
 
 
+def setting(value: Any, name: str) -> str:
+    """`<#setting name=value>`: for the rest of the render."""
+    locales.apply_setting(name, require_text(value))  # a number becomes its text
+    return ""
+
+
+def make_hash(*keys_and_values: Any) -> dict[str, Any]:
+    """A hash literal; a later key replaces an earlier one, keeping its position (Java's
+    LinkedHashMap, as FreeMarker's)."""
+    charge(10 * len(keys_and_values) + 1)
+    result: dict[str, Any] = {}
+    for at in range(0, len(keys_and_values), 2):
+        key = keys_and_values[at]
+        if isinstance(key, bool):  # a number or date key becomes its text, as in FreeMarker
+            raise TemplateDataFailure("A hash literal's key must be a string, not a boolean")
+        result[to_text(key)] = keys_and_values[at + 1]
+    return result
+
+
 VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "add": add,
     "increment": _arithmetic("++", numbers.add),
@@ -148,5 +169,7 @@ VALUE_OPERATIONS: dict[str, Callable[..., Any]] = {
     "fail": fail,
     "numeric_text": numeric_text,
     "sequence": make_sequence,
+    "hash": make_hash,
+    "setting": setting,
     **{"bi_" + name.replace(".", "_"): function for name, (function, _, _) in BUILTINS.items()},
 }

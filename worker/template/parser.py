@@ -1,13 +1,14 @@
 """Parses a whole template: directives and their nesting, on top of the scanner's chunks.
 
 Supported directives: if/elseif/else, list (with sep, else, items), assign, break, continue,
-comments. Anything else FreeMarker knows, or does not know, is a syntax error here, as an
-unknown directive is in FreeMarker.
+switch (case/on/default), global, attempt/recover, compress, noparse (in the scanner),
+t/lt/rt/nt, comments. Anything else FreeMarker knows, or does not know, is a syntax error
+here, as an unknown directive is in FreeMarker.
 """
 
 from __future__ import annotations
 
-from . import syntax
+from . import parse_macros, syntax
 from .expressions import ExpressionParser
 from .lexer import Kind, SourceMap, Token
 from .limits import MAX_DIRECTIVE_NESTING_DEPTH
@@ -15,8 +16,15 @@ from .scanner import Chunk, CommentChunk, InterpolationChunk, TagChunk, TextChun
 from .whitespace import strip_whitespace
 
 _SUPPORTED = frozenset(
-    {"if", "elseif", "else", "list", "items", "sep", "assign", "break", "continue"}
+    {"if", "elseif", "else", "list", "items", "sep", "assign", "global", "break", "continue"}
+    | {"switch", "attempt", "compress", "t", "lt", "rt", "nt", "macro", "nested", "return"}
+    | {"local", "function", "setting"}
 )
+_SETTINGS = frozenset(
+    {"locale", "time_zone", "number_format", "boolean_format", "date_format", "time_format"}
+    | {"datetime_format"}
+)
+_SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
 
 
@@ -34,6 +42,8 @@ class _TemplateParser:
         self.chunks = chunks
         self.pos = 0
         self.depth = 0
+        self.macro_depth = 0  # inside a <#macro> body: <#nested>, <#return>, <#local> allowed
+        self.in_function = False  # ... and that body is a <#function>'s
 
     def block(
         self, closers: frozenset[str]
@@ -57,6 +67,8 @@ class _TemplateParser:
                     expr = self._expression(chunk.tokens, chunk.end - 1)
                 if isinstance(expr, syntax.SequenceLiteral):
                     raise self.map.fail("A sequence literal can't be printed", chunk.start)
+                if isinstance(expr, syntax.HashLiteral):
+                    raise self.map.fail("A hash literal can't be printed", expr.span.start)
                 statements.append(syntax.Interpolation(self._span(chunk), expr))
             elif isinstance(chunk, TagChunk):
                 key = ("/" if chunk.closing else "") + chunk.name
@@ -80,8 +92,10 @@ class _TemplateParser:
         return tuple(statements), None
 
     def _directive(self, tag: TagChunk) -> syntax.Statement:
-        if tag.closing or tag.name in ("else", "elseif"):
+        if tag.closing or tag.name in ("else", "elseif", "case", "on", "default", "recover"):
             raise self.map.fail(f"Unexpected {self._show(tag)} here", tag.start)
+        if tag.name.startswith("@"):
+            return parse_macros.parse_call(self, tag)
         if tag.name not in _SUPPORTED:
             raise self.map.fail(f"Unknown or unsupported directive <#{tag.name}>", tag.start)
         self.depth += 1
@@ -93,8 +107,33 @@ class _TemplateParser:
             statement = self._list(tag)
         elif tag.name == "items":
             statement = self._items(tag)
-        elif tag.name == "assign":
+        elif tag.name in ("assign", "global", "local"):
+            if tag.name == "local" and not self.macro_depth:
+                raise self.map.fail("<#local> can only be used inside a macro", tag.start)
             statement = self._assign(tag)
+        elif tag.name == "setting":
+            statement = self._setting(tag)
+        elif tag.name in ("macro", "function"):
+            statement = parse_macros.parse_definition(self, tag)
+        elif tag.name in ("nested", "return"):
+            statement = parse_macros.parse_control(self, tag)
+        elif tag.name == "attempt":
+            self._no_parameters(tag)
+            body, recover = self.block(frozenset({"recover"}))
+            assert recover is not None
+            self._no_parameters(recover)
+            recovery, _ = self.block(frozenset({"/attempt"}))
+            statement = syntax.AttemptBlock(self._span(tag), body, recovery)
+        elif tag.name in ("t", "lt", "rt", "nt"):
+            self._no_parameters(tag)
+            left, right = tag.name in ("t", "lt"), tag.name in ("t", "rt")
+            statement = syntax.TrimDirective(self._span(tag), left, right)
+        elif tag.name == "compress":
+            self._no_parameters(tag)
+            body, _ = self.block(frozenset({"/compress"}))
+            statement = syntax.CompressBlock(self._span(tag), body)
+        elif tag.name == "switch":
+            statement = self._switch(tag)
         else:
             self._no_parameters(tag)
             statement = syntax.LoopControl(self._span(tag), tag.name)
@@ -116,6 +155,76 @@ class _TemplateParser:
                 self._no_parameters(closer)
                 otherwise, _ = self.block(frozenset({"/if"}))
             return syntax.IfBlock(self._span(tag), tuple(branches), otherwise)
+
+    def _switch(self, tag: TagChunk) -> syntax.SwitchBlock:
+        value = self._expression(tag.tokens, tag.end, tag)
+        before, closer = self.block(_SWITCH_CLOSERS)
+        for statement in before:  # only white-space and comments may come before a case
+            if not isinstance(statement, syntax.Comment) and not (
+                isinstance(statement, syntax.Text) and not statement.text.strip()
+            ):
+                raise self.map.fail(
+                    "Only <#case>, <#on> or <#default> may follow <#switch>", tag.start
+                )
+        cases: list[syntax.SwitchCase] = []
+        kinds: set[str] = set()
+        while closer is not None and not closer.closing:
+            if closer.name == "default":
+                self._no_parameters(closer)
+                if "default" in kinds:
+                    raise self.map.fail("<#switch> has one <#default> at most", closer.start)
+                values: tuple[syntax.Expr, ...] = ()
+            else:
+                if "case" in kinds | {closer.name} and "on" in kinds | {closer.name}:
+                    raise self.map.fail("<#case> and <#on> can't be mixed", closer.start)
+                if closer.name == "on" and "default" in kinds:
+                    raise self.map.fail("<#default> must come last with <#on>", closer.start)
+                values = self._case_values(closer)
+            kinds.add(closer.name)
+            start = closer
+            body, closer = self.block(_SWITCH_CLOSERS)
+            cases.append(syntax.SwitchCase(self._span(start), values, body))
+        if closer is None:
+            raise self.map.fail(
+                "Unexpected end of template: expected </#switch>", len(self.map.source)
+            )
+        on_style = "on" in kinds
+        if on_style and any(self._breaks(case.body) for case in cases):
+            raise self.map.fail("<#break> can't be used with <#on>", tag.start)
+        return syntax.SwitchBlock(self._span(tag), value, tuple(cases), not on_style)
+
+    def _setting(self, tag: TagChunk) -> syntax.SettingDirective:
+        parser = ExpressionParser(self.map, tag.tokens, tag.end)
+        name = parser.expect_name("a setting name")
+        if name.text not in _SETTINGS:
+            raise self.map.fail(f"The {name.text} setting is not supported", name.start)
+        parser.expect("=")
+        value = parser.parse_complete()
+        return syntax.SettingDirective(self._span(tag), name.text, value)
+
+    def _case_values(self, tag: TagChunk) -> tuple[syntax.Expr, ...]:
+        parser = ExpressionParser(self.map, tag.tokens, tag.end)
+        if not tag.tokens:
+            raise self.map.fail(f"<#{tag.name}> needs a value", tag.start)
+        values = [parser.parse_expression()]
+        while tag.name == "on" and parser.at(","):
+            parser.advance()
+            values.append(parser.parse_expression())
+        if not parser.at_end():
+            raise parser.fail(f"Unexpected token in <#{tag.name}>")
+        return tuple(values)
+
+    @staticmethod
+    def _breaks(body: tuple[syntax.Statement, ...]) -> bool:
+        """Whether a `<#break>` in `body` would leave the switch (not an inner list)."""
+        for statement in body:
+            if isinstance(statement, syntax.LoopControl) and statement.keyword == "break":
+                return True
+            if isinstance(statement, syntax.IfBlock):
+                branches = [b for _, b in statement.branches] + [statement.otherwise]
+                if any(_TemplateParser._breaks(b) for b in branches):
+                    return True
+        return False
 
     def _list(self, tag: TagChunk) -> syntax.ListBlock:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
@@ -170,7 +279,10 @@ class _TemplateParser:
             elif operator.text not in ("++", "--"):
                 raise parser.fail("Expected '=' after the variable name", operator)
             span = parser.span(start)
-            assignments.append(syntax.Assignment(span, name_token.text, operator.text, value))
+            is_global, is_local = tag.name == "global", tag.name == "local"
+            assignments.append(
+                syntax.Assignment(span, name_token.text, operator.text, value, is_global, is_local)
+            )
             if parser.at(","):
                 parser.advance()
         if not assignments:
@@ -190,10 +302,14 @@ class _TemplateParser:
         if tag.tokens:
             raise self.map.fail(f"{self._show(tag)} takes no parameters", tag.tokens[0].start)
 
+    def span_of(self, chunk: TagChunk) -> syntax.Span:
+        return self._span(chunk)
+
     def _span(self, chunk: TagChunk | InterpolationChunk | CommentChunk) -> syntax.Span:
         line, column = self.map.position(chunk.start)
         return syntax.Span(chunk.start, chunk.end, line, column)
 
     @staticmethod
     def _show(tag: TagChunk) -> str:
-        return f"</#{tag.name}>" if tag.closing else f"<#{tag.name}>"
+        mark = "@" if tag.name.startswith("@") else "#"
+        return f"</{mark}{tag.name.lstrip('@')}>" if tag.closing else f"<{mark}{tag.name}>"

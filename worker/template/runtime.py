@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import limits, numbers
+from . import held_output, limits, locales, macros, numbers
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
@@ -33,13 +33,25 @@ from .values import (
 class RenderState:
     """Per-render mutable state: `<#assign>`ed variables, loop iterations and the budget."""
 
-    __slots__ = ("assigned", "budget", "data", "iterations")
+    __slots__ = (
+        "assigned",
+        "budget",
+        "buffered",
+        "data",
+        "frames",
+        "globals",
+        "iterations",
+    )
 
     def __init__(self, data: Mapping[str, Any], budget: RenderBudget) -> None:
         self.data = data
         self.assigned: dict[str, Any] = {}
+        self.globals: dict[str, Any] = {}  # `<#global>`: found after `assigned`, before data
         self.iterations = 0
         self.budget = budget
+        # Characters held back by <#attempt>/<#compress> bodies now running (see `buffer`).
+        self.buffered = 0
+        self.frames: list[macros.Frame] = []  # the macro calls now running, innermost last
 
     def spend_iteration(self, nodes_in_body: int) -> None:
         """One more loop iteration, paid in advance for every node of the loop's body."""
@@ -56,15 +68,23 @@ class RenderState:
 
 
 def lookup_variable(state: RenderState, name: str, node_id: int) -> Any:
-    value = state.assigned.get(name)
+    value = state.frames[-1].locals.get(name) if state.frames else None
+    if value is None:
+        value = state.assigned.get(name)
+    if value is None:
+        value = state.globals.get(name)
     if value is None:
         value = state.data.get(name)
     return Missing(node_id) if value is None else value
 
 
-def assigned_variable(state: RenderState, name: str, node_id: int) -> Any:
-    """The current value for `+=`, `++`...: only what the template assigned counts."""
-    value = state.assigned.get(name)
+def assigned_variable(state: RenderState, name: str, node_id: int, scope: str) -> Any:
+    """The current value for `+=`, `++`...: only what the template assigned counts (with
+    `<#assign>`, `<#global>` or `<#local>`, each reading its own)."""
+    if scope == "local":
+        value = state.frames[-1].locals.get(name)
+    else:
+        value = (state.globals if scope == "global" else state.assigned).get(name)
     if value is None:
         message = f"{name} must be assigned by the template before it can be updated"
         raise TemplateDataFailure(message, node_id=node_id)
@@ -75,10 +95,13 @@ def loop_variable(value: Any, node_id: int) -> Any:
     return Missing(node_id) if value is None else value
 
 
-def assign(state: RenderState, name: str, value: Any, node_id: int) -> str:
+def assign(state: RenderState, name: str, value: Any, node_id: int, scope: str) -> str:
     if isinstance(value, Missing):
         raise value.failure()
-    state.assigned[name] = value
+    if scope == "local":
+        state.frames[-1].locals[name] = value
+    else:
+        (state.globals if scope == "global" else state.assigned)[name] = value
     return ""
 
 
@@ -224,11 +247,12 @@ def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
             if isinstance(operand, Missing):
                 raise operand.failure()
         try:
-            return operation(*operands)
+            result = operation(*operands)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
         except (TypeError, ValueError, ArithmeticError, LookupError) as error:
             raise _unexpected(error, node_id) from None
+        return Missing(node_id) if result is None else result  # `?min` of an empty sequence
 
     return run
 
@@ -248,11 +272,12 @@ def _lenient(operation: Callable[..., Any]) -> Callable[..., Any]:
             if isinstance(operand, Missing):
                 return operand
         try:
-            return operation(*operands)
+            result = operation(*operands)
         except TemplateFailure as failure:
             raise failure.located_at(node_id) from None
         except (TypeError, ValueError, ArithmeticError, LookupError) as error:
             raise _unexpected(error, node_id) from None
+        return Missing(node_id) if result is None else result  # `?min` of an empty sequence
 
     return run
 
@@ -262,9 +287,21 @@ def build_filters() -> dict[str, Callable[..., Any]]:
     filters: dict[str, Callable[..., Any]] = {
         "ftl_decimal": Decimal,
         "ftl_var": lookup_variable,
+        "ftl_now": locales.now,
         "ftl_assigned": assigned_variable,
         "ftl_loop_var": loop_variable,
         "ftl_assign": assign,
+        "ftl_buffer": held_output.buffer,
+        "ftl_attempt": held_output.attempt,
+        "ftl_attempt_failed": held_output.attempt_failed,
+        "ftl_compress": held_output.compress,
+        "ftl_call_macro": macros.call,
+        "ftl_nested": macros.nested,
+        "ftl_has_local": macros.has_local,
+        "ftl_set_default": macros.set_default,
+        "ftl_charge_nodes": macros.charge_nodes,
+        "ftl_call_function": macros.call_function,
+        "ftl_return": macros.give_back,
         "ftl_print": print_value,
         "ftl_bool": require_boolean,
         "ftl_bool_lenient": lenient_boolean,

@@ -46,8 +46,9 @@ class CommentChunk:
 
 Chunk = TextChunk | InterpolationChunk | TagChunk | CommentChunk
 
-_SPECIAL = re.compile(r"[$#]\{|<#--|</?#(?=[A-Za-z_])|</?@(?=[A-Za-z_])")
+_SPECIAL = re.compile(r"[$#]\{|<#--|</?#(?=[A-Za-z_])|<@(?=[A-Za-z_])|</@(?=[A-Za-z_>])")
 _TAG_NAME = re.compile(r"[A-Za-z_]\w*")
+_NOPARSE_END = re.compile(r"</#noparse\s*>")
 
 
 def scan(source_map: SourceMap) -> list[Chunk]:
@@ -89,7 +90,7 @@ def _scan(source_map: SourceMap, pieces: PieceCounter, chunks: list[Chunk]) -> N
             pos = close + 3
             chunks.append(CommentChunk(start, pos))
         elif "@" in marker:
-            raise source_map.fail("User-defined directives (<@...>) are not supported", start)
+            pos = _macro_call(source_map, tokenizer, found, chunks)
         else:
             name_match = _TAG_NAME.match(source, found.end())
             assert name_match is not None  # the lookahead in _SPECIAL guarantees a name
@@ -97,6 +98,31 @@ def _scan(source_map: SourceMap, pieces: PieceCounter, chunks: list[Chunk]) -> N
             closing = marker.startswith("</")
             if closing and (tokens or self_closing):
                 raise source_map.fail(f"Closing tag </#{name_match.group()}> takes nothing", start)
+            if name_match.group() == "noparse" and not closing:
+                # Everything up to </#noparse> is text, as typed.
+                end = _NOPARSE_END.search(source, pos)
+                if end is None or tokens:
+                    raise source_map.fail("<#noparse> takes nothing and needs </#noparse>", start)
+                if end.start() > pos:
+                    chunks.append(TextChunk(source[pos : end.start()], pos))
+                pos = end.end()
+                continue
             chunks.append(
                 TagChunk(name_match.group(), tuple(tokens), start, pos, closing, self_closing)
             )
+
+
+def _macro_call(
+    source_map: SourceMap, tokenizer: ExpressionTokenizer, found: re.Match[str], chunks: list[Chunk]
+) -> int:
+    """A macro call: a TagChunk named "@name" (or "@" for the short closing `</@>`)."""
+    start, source = found.start(), source_map.source
+    name_match = _TAG_NAME.match(source, found.end())
+    name = name_match.group() if name_match else ""
+    after = name_match.end() if name_match else found.end()
+    tokens, pos, self_closing = tokenizer.tokenize(after, Terminator.TAG)
+    closing = found.group().startswith("</")
+    if closing and (tokens or self_closing):
+        raise source_map.fail(f"Closing tag </@{name}> takes nothing", start)
+    chunks.append(TagChunk("@" + name, tuple(tokens), start, pos, closing, self_closing))
+    return pos

@@ -55,6 +55,15 @@ class SequenceLiteral:
 
 
 @dataclass(frozen=True, slots=True)
+class HashLiteral:
+    """`{"key": value, ...}`; keys and values pair up by position."""
+
+    span: Span
+    keys: tuple[Expr, ...]
+    values: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Variable:
     span: Span
     name: str
@@ -84,6 +93,23 @@ class BuiltIn:
     name: str
     args: tuple[Expr, ...]
     arity_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCall:
+    """`name(args)`: a call of a `<#function>` the template defines."""
+
+    span: Span
+    name: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Special:
+    """`.now`: the only special variable supported (the time the render started)."""
+
+    span: Span
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +183,13 @@ Expr = (
     | StringTemplate
     | NumericText
     | SequenceLiteral
+    | HashLiteral
     | Variable
     | Dot
     | Index
     | BuiltIn
+    | FunctionCall
+    | Special
     | Parenthesized
     | Default
     | Exists
@@ -241,6 +270,8 @@ class Assignment:
     name: str
     operator: str
     value: Expr | None
+    is_global: bool = False  # `<#global>`: below the template's own variables, above metadata
+    is_local: bool = False  # `<#local>`: the running macro's own variable
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +288,97 @@ class LoopControl:
     keyword: str
 
 
+@dataclass(frozen=True, slots=True)
+class MacroDefinition:
+    """`<#macro name p1 p2=default>body</#macro>`: defined for the whole template wherever it
+    stands (a later definition of the same name wins), printing nothing where it stands."""
+
+    span: Span
+    name: str
+    params: tuple[str, ...]
+    defaults: tuple[Expr | None, ...]
+    body: tuple[Statement, ...]
+    is_function: bool = False  # `<#function>`: called in expressions, `<#return value>`
+
+
+@dataclass(frozen=True, slots=True)
+class MacroCall:
+    """`<@name a=1 b=2/>`, `<@name 1, 2/>`, or with nested content `<@name>...</@name>`.
+    `names` is empty for positional arguments."""
+
+    span: Span
+    name: str
+    names: tuple[str, ...]
+    args: tuple[Expr, ...]
+    body: tuple[Statement, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class MacroControl:
+    """`<#nested>` or `<#return>` inside a macro, `<#return value>` inside a function."""
+
+    span: Span
+    keyword: str
+    value: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SettingDirective:
+    """`<#setting locale="de_DE">`: for the rest of the render."""
+
+    span: Span
+    name: str
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class TrimDirective:
+    """`<#t>` (left and right), `<#lt>`, `<#rt>`, `<#nt>` (neither): white-space trimming of
+    the line it is on, applied by `whitespace`; prints nothing."""
+
+    span: Span
+    left: bool
+    right: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptBlock:
+    """`<#attempt>body<#recover>recovery</#attempt>`: the body's output is kept only if no
+    template error happened in it; else the recovery runs instead."""
+
+    span: Span
+    body: tuple[Statement, ...]
+    recovery: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompressBlock:
+    """`<#compress>`: white-space runs of the body's output shrink to one space or line break."""
+
+    span: Span
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchCase:
+    """`<#case v>`, `<#on v1, v2>` or (no values) `<#default>`, and the statements after it."""
+
+    span: Span
+    values: tuple[Expr, ...]
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchBlock:
+    """`<#switch>`: with `<#case>`, a match runs on into the following cases up to a
+    `<#break>`; with `<#on>` (`falls_through` False), only the matching one runs."""
+
+    span: Span
+    value: Expr
+    cases: tuple[SwitchCase, ...]
+    falls_through: bool
+
+
 Statement = (
     Text
     | Comment
@@ -267,6 +389,14 @@ Statement = (
     | SepBlock
     | AssignDirective
     | LoopControl
+    | SwitchBlock
+    | AttemptBlock
+    | CompressBlock
+    | TrimDirective
+    | SettingDirective
+    | MacroDefinition
+    | MacroCall
+    | MacroControl
 )
 
 

@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from . import locales
 from .dates import format_date_default
 from .failures import MissingValueFailure, TemplateDataFailure
-from .formatting import format_number
+from .formatting import format_number_setting
 from .ranges import RangeValue
 
 
@@ -41,6 +42,19 @@ class FalsyMissing(Missing):
 
 class EmptyDefault(str):
     """What a bare `x!` yields: FreeMarker's value that is at once "", [] and {}."""
+
+    __slots__ = ()
+
+
+class KeyList(list):  # type: ignore[type-arg]
+    """`?keys`/`?values`: FreeMarker gives a collection there (`?is_collection`), though not
+    a `?is_collection_ex` one."""
+
+    __slots__ = ()
+
+
+class ConcatenatedList(list):  # type: ignore[type-arg]
+    """`seq + seq`: a collection for `?is_collection` and `?is_collection_ex` in FreeMarker."""
 
     __slots__ = ()
 
@@ -84,16 +98,20 @@ def wrong_type(expected: str, value: object) -> TemplateDataFailure:
 
 
 def to_text(value: Any) -> str:
-    """How `${...}` prints a value: en_US number format, medium date format; booleans,
-    sequences and hashes cannot be printed, exactly as in FreeMarker."""
+    """How `${...}` prints a value: the number, boolean and date formats of the locale and the
+    `<#setting>`s; booleans (unless boolean_format is set), sequences and hashes cannot be
+    printed, exactly as in FreeMarker."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
-        raise TemplateDataFailure(
-            'Can\'t print a boolean; use ?c for true/false or ?string("yes", "no")'
-        )
+        texts = locales.current_formats().boolean
+        if texts is None:
+            raise TemplateDataFailure(
+                'Can\'t print a boolean; use ?c for true/false or ?string("yes", "no")'
+            )
+        return texts[0] if value else texts[1]
     if is_number(value):
-        return format_number(value)
+        return format_number_setting(value)
     if isinstance(value, DATE_TYPES):
         return format_date_default(value)
     raise TemplateDataFailure(f"Can't print a {type_name(value)}; print its items or keys")

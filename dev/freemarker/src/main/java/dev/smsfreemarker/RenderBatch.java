@@ -1,6 +1,7 @@
 package dev.smsfreemarker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import freemarker.core.Environment;
 import freemarker.core.InvalidReferenceException;
 import freemarker.core.ParseException;
 import freemarker.core.PlainTextOutputFormat;
@@ -23,7 +24,8 @@ import java.util.TimeZone;
 /**
  * Renders a batch of templates with Apache FreeMarker, one JVM for the whole batch.
  *
- * <p>Input: one JSON object a line, {"id": ..., "template": "...", "metadata": {...}}. Output:
+ * <p>Input: one JSON object a line, {"id": ..., "template": "...", "metadata": {...}}, optionally
+ * with "locale" ("de_DE") and "timeZone" ("Europe/Berlin") for that template. Output:
  * one JSON object a line, in the same order, {"id": ..., "output": "..."} or {"id": ...,
  * "error": "parse" | "missing" | "other", "exception": class name, "message": first line}.
  *
@@ -77,7 +79,18 @@ public final class RenderBatch {
       Template template =
           new Template("smsBody", new StringReader((String) request.get("template")), configuration);
       StringWriter output = new LimitedWriter();
-      template.process(metadata == null ? Map.of() : (Map<String, Object>) metadata, output);
+      Environment environment =
+          template.createProcessingEnvironment(
+              metadata == null ? Map.of() : (Map<String, Object>) metadata, output);
+      Object locale = request.get("locale");
+      if (locale != null) {
+        environment.setLocale(Locale.forLanguageTag(((String) locale).replace('_', '-')));
+      }
+      Object timeZone = request.get("timeZone");
+      if (timeZone != null) {
+        environment.setTimeZone(TimeZone.getTimeZone((String) timeZone));
+      }
+      environment.process();
       result.put("output", output.toString());
     } catch (ParseException e) {
       failure(result, "parse", e);

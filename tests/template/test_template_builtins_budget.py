@@ -1,0 +1,123 @@
+"""The render budget holds for the built-ins of issue 14: for each family, a pathological
+argument is refused as INVALID_INPUT by a size check or the work budget, before its work.
+
+Work is asserted as budget units or as the limit's message, never as elapsed time."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.errors import ConnectorError, ErrorCode
+from worker.template import render
+
+
+def _stopped_clock() -> float:
+    """The budget, not the wall clock, must be what stops these renders (no timed tests)."""
+    return 0.0
+
+
+def _error(source: str, metadata: dict[str, object]) -> ConnectorError:
+    with pytest.raises(ConnectorError) as caught:
+        render(source, metadata, clock=_stopped_clock)
+    return caught.value
+
+
+WORDS = [f"w{i:05d}" for i in range(10_000)]
+
+
+def test_padding_to_a_huge_width_is_refused_before_building_it() -> None:
+    error = _error("${s?left_pad(2000000000, 'ab')}", {"s": "x"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A string value would exceed 65,536 characters" in error.message
+
+
+def test_splitting_into_more_items_than_a_sequence_may_hold_is_refused() -> None:
+    error = _error("${s?split('')?size}", {"s": "a" * 65_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A sequence would exceed 10,000 items" in error.message
+
+
+def test_searching_a_long_string_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = s?keep_after_last('b')?index_of('b')></#list>"
+    error = _error(source, {"s": "a" * 65_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_sorting_a_long_sequence_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = words?sort?size></#list>"
+    error = _error(source, {"words": WORDS})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_searching_a_long_sequence_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = words?seq_index_of('none')></#list>"
+    error = _error(source, {"words": WORDS})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_chunks_padded_beyond_the_sequence_limit_are_refused() -> None:
+    error = _error("${[1, 2]?chunk(2000000000, 0)?size}", {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A sequence would exceed 10,000 items" in error.message
+
+
+def test_conditional_and_type_tests_in_a_long_loop_run_out_of_budget() -> None:
+    body = "<#assign k = (i?is_number && {'a': i}?is_hash)?then(words?min!0, 0)>"
+    error = _error(f"<#list 1..10000 as i>{body}</#list>", {"words": list(range(10_000))})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_truncating_a_long_string_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = s?truncate(60000)></#list>"
+    error = _error(source, {"s": "word " * 13_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_a_switch_pays_for_each_case_it_compares() -> None:
+    cases = "".join(f"<#case 'v{i}'>{i}<#break>" for i in range(40))
+    source = f"<#list 1..10000 as i><#switch s>{cases}</#switch></#list>"
+    error = _error(source, {"s": "none"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+@pytest.mark.parametrize("directive", ["attempt", "compress"])
+def test_output_held_back_by_a_block_is_bounded_like_the_output(directive: str) -> None:
+    tail = "<#recover></#attempt>" if directive == "attempt" else "</#compress>"
+    source = f"<#{directive}><#list 1..10000 as i>${{s}}</#list>{tail}"
+    error = _error(source, {"s": "x" * 1_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "The rendered text exceeds 65,536 characters" in error.message
+
+
+def test_recursive_macro_calls_are_refused_beyond_24_deep() -> None:
+    source = "<#macro down n>${n}<@down n=n+1/></#macro><@down n=0/>"
+    error = _error(source, {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "Macro calls are nested more than 24 deep" in error.message
+
+
+def test_macro_calls_fanning_out_pay_for_each_body_they_run() -> None:
+    source = (
+        "<#macro fan n><#if n gt 0><@fan n=n-1/><@fan n=n-1/><@fan n=n-1/></#if></#macro>"
+        "<@fan n=20/>"
+    )
+    error = _error(source, {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_nested_content_pays_each_time_it_runs() -> None:
+    source = (
+        "<#macro twice><#nested><#nested></#macro>"
+        + "<@twice>" * 12
+        + "${s?upper_case}"
+        + "</@twice>" * 12
+    )
+    error = _error(source, {"s": "x" * 1_000})
+    assert error.code is ErrorCode.INVALID_INPUT

@@ -1,0 +1,160 @@
+"""Escape probes for the built-ins and hash literals of issue 14: whatever they are given, they
+hand back only template values (strings, numbers, booleans, lists, hashes), never a Python
+object or attribute, and template loading stays a syntax error."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.errors import ConnectorError, ErrorCode
+from worker.template import render
+
+# One call of each new built-in, on a value of the type it takes ("x" is the string "text").
+CALLS = [
+    "true?then(x, x)",
+    "{'k': x}",
+    "x?keep_before('e')",
+    "x?keep_after('e')",
+    "x?keep_before_last('e')",
+    "x?keep_after_last('e')",
+    "x?remove_beginning('t')",
+    "x?remove_ending('t')",
+    "x?ensure_starts_with('_')",
+    "x?ensure_ends_with('_')",
+    "x?left_pad(9)",
+    "x?right_pad(9, '_')",
+    "x?index_of('e')",
+    "x?last_index_of('e')",
+    "x?split('e')",
+    "x?word_list",
+    "x?chop_linebreak",
+    "x?truncate(3)",
+    "x?truncate_w(3, '.')",
+    "x?truncate_c(3, '.')",
+    "[x]?seq_index_of(x)",
+    "[x]?seq_last_index_of(x)",
+    "[1, 2]?min",
+    "[1, 2]?max",
+    "[x]?sort",
+    "[{'a': x}]?sort_by('a')",
+    "[x, x]?chunk(1)",
+    *(
+        f"x?{name}"
+        for name in [
+            "is_string",
+            "is_number",
+            "is_boolean",
+            "is_sequence",
+            "is_indexable",
+            "is_enumerable",
+            "is_collection",
+            "is_collection_ex",
+            "is_hash",
+            "is_hash_ex",
+            "is_date",
+            "is_date_like",
+            "is_date_only",
+            "is_time",
+            "is_datetime",
+            "is_unknown_date_like",
+            "is_method",
+            "is_transform",
+            "is_macro",
+            "is_directive",
+            "is_node",
+            "is_markup_output",
+        ]
+    ),
+]
+# Signs of Python objects or of the jinja layer leaking into a message.
+INTERNALS = ("object at", "<class", "<function", "<built-in", "Traceback", "jinja", "text.")
+
+
+@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize("attribute", ["__class__", "__globals__", "__init__", "append"])
+def test_a_result_has_no_python_attributes(call: str, attribute: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(f"${{({call}).{attribute}}}", {"x": "text"})
+    assert caught.value.code.value.startswith("TEMPLATE_")
+    assert not any(marker in caught.value.message for marker in INTERNALS)
+
+
+@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize("loader", ["eval", "interpret", "new()", "api"])
+def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(f"${{({call})?{loader}}}", {"x": "text"})
+    assert caught.value.code is ErrorCode.TEMPLATE_SYNTAX_ERROR
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "${[x]?sort_by('__class__')}",
+        "${[{'a': 1}]?sort_by('__class__')?first.a}",
+        "${[{'a': 1}]?sort_by(['a', '__dict__'])?size}",
+        "${x?split('')?first.__class__}",
+        "<#assign h = {'__class__': x}>${h.__init__}",
+        "${true?then(x.__class__, 1)}",
+        "${false?then(1, x?keep_after('t').__globals__)}",
+        "<#switch x.__class__><#case 1>a</#switch>",
+        "<#switch x><#case x.__init__>a</#switch>",
+        "<#switch x><#on 'text'>${x.__globals__}</#switch>",
+        "<#attempt>${x.__class__}<#recover>${x.__init__}</#attempt>",
+        "<#compress>${x.__class__}</#compress>",
+        "<#global g = x><#attempt>${g.__class__}<#recover>${g.mro}</#attempt>",
+        "<#macro m a>${a.__class__}</#macro><@m a=x/>",
+        "<#macro m><#nested></#macro><@m>${x.__globals__}</@m>",
+        "<@__class__/>",
+        "<@ftl_state/>",
+        "<#macro m><#local l = x>${l.__init__}</#macro><@m/>",
+        "<#function f a><#return a.__class__></#function>${f(x)}",
+        "${x.upper()}",
+        "${x.__class__.__mro__()}",
+        "${range(10)}",
+        "${ftl_state()}",
+        "<#macro m>x</#macro>${m()}",
+        "<#setting locale=x.__class__>",
+        "<#setting locale='../../etc/passwd'>${1}",
+        "<#setting locale=123>${1}",
+    ],
+)
+def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(source, {"x": "text"})
+    assert caught.value.code is ErrorCode.TEMPLATE_METADATA_ERROR
+
+
+def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:
+    assert render("${{'__class__': x}['__class__']}", {"x": "text"}) == "text"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<#attempt>${x?eval}<#recover>r</#attempt>",
+        "<#attempt><#include 'x'><#recover>r</#attempt>",
+        "<#compress>${x?new()}</#compress>",
+        "<#global g = x?api>",
+        "<#t>${x?interpret}",
+        "<#lt><#rt><#nt><#import 'x' as y>",
+        "<#macro m>${x?eval}</#macro><@m/>",
+        "<#macro m><#include 'x'></#macro>",
+    ],
+)
+def test_template_loading_inside_new_directives_stays_a_syntax_error(source: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(source, {"x": "text"})
+    assert caught.value.code is ErrorCode.TEMPLATE_SYNTAX_ERROR
+
+
+def test_noparse_prints_escape_attempts_as_text() -> None:
+    source = "<#noparse>${x.__class__}<#include 'x'></#noparse>"
+    assert render(source, {"x": "text"}) == "${x.__class__}<#include 'x'>"
+
+
+def test_attempt_recovers_from_data_errors_only_never_from_a_limit() -> None:
+    source = "<#attempt>${s?left_pad(2000000000)}<#recover>r</#attempt>"
+    with pytest.raises(ConnectorError) as caught:
+        render(source, {"s": "x"})
+    assert caught.value.code is ErrorCode.INVALID_INPUT

@@ -1,0 +1,289 @@
+"""Number formats per locale, as FreeMarker on Java 17 formats them: symbols and patterns from
+CLDR, read through Babel (Java 17 takes them from CLDR too), with the few places where Java
+17's CLDR release differs from Babel's corrected to Java's (measured with the oracle).
+
+The locale of the render running in this thread is a ContextVar (like the budget), set by the
+engine from the worker's setting and changed by `<#setting locale=...>`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_precision, get_currency_symbol, get_territory_currencies
+
+from .failures import TemplateDataFailure
+
+DEFAULT_LOCALE = "en_US"
+# Java 17 (CLDR 39) where today's CLDR differs: the Swiss group separator was a right single
+# quotation mark, and Hebrew had no right-to-left mark before the currency sign.
+_JAVA17_GROUP = {"de_CH": "\u2019", "de_LI": "\u2019", "it_CH": "\u2019", "fr_CH": "\u202f"}
+_JAVA17_STRIP_BEFORE_CURRENCY = {"he": "\u200f"}
+
+
+@dataclass(frozen=True)
+class NumberSymbols:
+    name: str
+    decimal: str
+    group: str
+    minus: str
+    percent: str
+    per_mille: str
+    currency_symbol: str
+    currency_code: str
+    currency_digits: int
+    number_pattern: str
+    currency_pattern: str
+    percent_pattern: str
+
+
+def canonical(name: str) -> str:
+    """`de_DE`, `de-DE` or `de` as Java writes it (`de_DE`); unknown ones are refused."""
+    try:
+        locale = Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError) as error:
+        raise TemplateDataFailure(f"Unknown locale {name!r}") from error
+    return str(locale)
+
+
+@lru_cache(maxsize=64)
+def symbols_for(name: str) -> NumberSymbols:
+    locale = Locale.parse(canonical(name))
+    symbols = locale.number_symbols.get("latn", locale.number_symbols)
+    territory = locale.territory or ""
+    currencies = get_territory_currencies(territory) if territory else []
+    code = currencies[0] if currencies else "XXX"
+    currency_pattern = locale.currency_formats["standard"].pattern
+    stripped = _JAVA17_STRIP_BEFORE_CURRENCY.get(locale.language)
+    if stripped:
+        currency_pattern = currency_pattern.replace(stripped + "¤", "¤")
+    return NumberSymbols(
+        name=str(locale),
+        decimal=symbols["decimal"],
+        group=_JAVA17_GROUP.get(str(locale), symbols["group"]),
+        minus=symbols["minusSign"],
+        percent=symbols["percentSign"],
+        per_mille=symbols["perMille"],
+        currency_symbol=get_currency_symbol(code, locale) if currencies else "¤",
+        currency_code=code,
+        currency_digits=get_currency_precision(code) if currencies else 2,
+        number_pattern=locale.decimal_formats[None].pattern,
+        currency_pattern=currency_pattern,
+        percent_pattern=locale.percent_formats[None].pattern,
+    )
+
+
+_CURRENT: ContextVar[NumberSymbols | None] = ContextVar("template_locale", default=None)
+
+
+def current() -> NumberSymbols:
+    return _CURRENT.get() or symbols_for(DEFAULT_LOCALE)
+
+
+def is_default() -> bool:
+    return current().name == DEFAULT_LOCALE
+
+
+def set_locale(name: str) -> None:
+    """`<#setting locale=...>`: for the rest of the render running in this thread."""
+    _CURRENT.set(symbols_for(canonical(name)))
+
+
+DEFAULT_TIME_ZONE = "UTC"
+_ZONE: ContextVar[datetime.tzinfo] = ContextVar("template_time_zone", default=datetime.timezone.utc)
+
+
+def time_zone(name: str) -> datetime.tzinfo:
+    """An IANA time zone (`Europe/Berlin`, `UTC`); unknown ones are refused."""
+    if name.upper() in ("UTC", "GMT", "Z"):
+        return datetime.timezone.utc
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise TemplateDataFailure(f"Unknown time zone {name!r}") from error
+
+
+def current_time_zone() -> datetime.tzinfo:
+    return _ZONE.get()
+
+
+@contextmanager
+def rendering_in(name: str, zone: str = DEFAULT_TIME_ZONE) -> Iterator[None]:
+    token = _CURRENT.set(symbols_for(name))
+    zone_token = _ZONE.set(time_zone(zone))
+    formats_token = _FORMATS.set(Formats())
+    try:
+        yield
+    finally:
+        _FORMATS.reset(formats_token)
+        _ZONE.reset(zone_token)
+        _CURRENT.reset(token)
+
+
+# Java 17 (CLDR 39) date names and formats where today's CLDR differs (measured with the oracle).
+_NL_MONTHS = [
+    "jan.",
+    "feb.",
+    "mrt.",
+    "apr.",
+    "mei",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "okt.",
+    "nov.",
+    "dec.",
+]
+_JAVA17_MONTHS_ABBREVIATED = {"nl": _NL_MONTHS}
+_JAVA17_AM_PM = {"es": ("a.\u00a0m.", "p.\u00a0m."), "he": ("לפנה״צ", "אחה״צ")}
+_JAVA17_DATETIME = {"es": "{1} {0}", "nl": "{1} {0}"}
+_JAVA17_SHORT_DATE = {"pl_PL": "dd.MM.y"}
+
+
+@dataclass(frozen=True)
+class DateNames:
+    """Month names (format forms, used with a day of month; stand-alone forms otherwise), day
+    names from Monday, AM/PM, the era, and the default (medium) formats."""
+
+    months: tuple[str, ...]
+    months_short: tuple[str, ...]
+    standalone_months: tuple[str, ...]
+    standalone_months_short: tuple[str, ...]
+    days: tuple[str, ...]
+    days_short: tuple[str, ...]
+    am_pm: tuple[str, str]
+    era: str
+    formats: dict[str, str]  # date, time, datetime
+
+
+@lru_cache(maxsize=64)
+def date_names_for(name: str) -> DateNames:
+    locale = Locale.parse(name)
+    language = locale.language
+    months, standalone = locale.months["format"], locale.months["stand-alone"]
+    short = _JAVA17_MONTHS_ABBREVIATED.get(language)
+    periods = locale.day_periods["format"]["abbreviated"]
+    am_pm = _JAVA17_AM_PM.get(language, (periods["am"], periods["pm"]))
+    # Java 17 has no narrow no-break space before AM/PM: a plain one (CLDR 42 added it).
+    date = locale.date_formats["medium"].pattern.replace("\u202f", " ")
+    time = locale.time_formats["medium"].pattern.replace("\u202f", " ")
+    joined = _JAVA17_DATETIME.get(language, str(locale.datetime_formats["medium"]))
+    return DateNames(
+        months=tuple(months["wide"][m] for m in range(1, 13)),
+        months_short=tuple(short or (months["abbreviated"][m] for m in range(1, 13))),
+        standalone_months=tuple(standalone["wide"][m] for m in range(1, 13)),
+        standalone_months_short=tuple(
+            short or (standalone["abbreviated"][m] for m in range(1, 13))
+        ),
+        days=tuple(locale.days["format"]["wide"][d] for d in range(7)),
+        days_short=tuple(locale.days["format"]["abbreviated"][d] for d in range(7)),
+        am_pm=am_pm,
+        era=locale.eras["abbreviated"][1],
+        formats={
+            "date": date,
+            "time": time,
+            "datetime": joined.replace("{1}", date).replace("{0}", time),
+        },
+    )
+
+
+def current_date_names() -> DateNames:
+    return date_names_for(current().name)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """What `<#setting>` changed besides the locale (None: the locale's default)."""
+
+    number: str | None = None
+    boolean: tuple[str, str] | None = None
+    date: str | None = None
+    time: str | None = None
+    datetime: str | None = None
+
+
+_NO_SETTINGS = Formats()
+_FORMATS: ContextVar[Formats | None] = ContextVar("template_formats", default=None)
+_DATE_STYLES = ("short", "medium", "long", "full")
+
+
+def current_formats() -> Formats:
+    return _FORMATS.get() or _NO_SETTINGS
+
+
+def apply_setting(name: str, value: str) -> None:
+    """`<#setting name=value>`, for the rest of the render running in this thread."""
+    formats = current_formats()
+    if name == "locale":
+        set_locale(value)
+    elif name == "time_zone":
+        _ZONE.set(time_zone(value))
+    elif name == "number_format":
+        _FORMATS.set(replace(formats, number=value))
+    elif name == "boolean_format":
+        _FORMATS.set(replace(formats, boolean=_boolean_format(value)))
+    else:  # date_format, time_format, datetime_format
+        kind = name.removesuffix("_format")
+        styles = _DATE_STYLES if kind == "date" else _DATE_STYLES[:2]
+        if value.startswith(("iso", "xs")) or (value in _DATE_STYLES and value not in styles):
+            # ISO formats, and long and full times, which print zone names: not yet.
+            raise TemplateDataFailure(f"{name}={value!r}: only patterns and {styles}")
+        if kind == "date":
+            _FORMATS.set(replace(formats, date=value))
+        elif kind == "time":
+            _FORMATS.set(replace(formats, time=value))
+        else:
+            _FORMATS.set(replace(formats, datetime=value))
+
+
+def _boolean_format(value: str) -> tuple[str, str] | None:
+    if value == "c":
+        return ("true", "false")
+    if value == "true,false":  # FreeMarker's default: booleans can't be printed
+        return None
+    true_text, comma, false_text = value.partition(",")
+    if not comma or "," in false_text:
+        raise TemplateDataFailure(f"boolean_format must be 'yes,no' or 'c', not {value!r}")
+    return (true_text, false_text)
+
+
+def date_pattern(kind: str) -> str:
+    """The pattern `${date}` prints a date, time or datetime with."""
+    chosen = getattr(current_formats(), kind)
+    names = current_date_names()
+    if chosen is None or chosen == "medium":
+        return names.formats[kind]
+    if chosen in _DATE_STYLES:
+        return date_style(current().name, kind, chosen)
+    return str(chosen)
+
+
+@lru_cache(maxsize=256)
+def date_style(name: str, kind: str, style: str) -> str:
+    locale = Locale.parse(name)
+    date = str(locale.date_formats[style].pattern).replace("\u202f", " ")
+    time = str(locale.time_formats[style].pattern).replace("\u202f", " ")
+    if style == "short":
+        date = _JAVA17_SHORT_DATE.get(str(locale), date)
+    if kind == "date":
+        return date
+    if kind == "time":
+        return time
+    joined = _JAVA17_DATETIME.get(locale.language, str(locale.datetime_formats[style]))
+    return joined.replace("{1}", date).replace("{0}", time)
+
+
+def now(state: object) -> datetime.datetime:
+    """`.now`: the current time, to the millisecond (a Java Date), in the render's time zone;
+    read anew each time, as in FreeMarker."""
+    del state
+    moment = datetime.datetime.now(current_time_zone())
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
