@@ -25,7 +25,7 @@ def elsewhere() -> Iterator[TwilioStandIn]:
         yield server
 
 
-@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("status", [300, 301, 302, 303, 307, 308])
 def test_a_redirect_is_not_followed_and_nothing_is_sent(
     standin: TwilioStandIn, twilio: TwilioClient, elsewhere: TwilioStandIn, status: int
 ):
