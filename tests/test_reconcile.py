@@ -11,10 +11,17 @@ import pytest
 from tests.twilio_fixtures import GOOD_FROM
 from worker.config import Settings
 from worker.dev.twilio_standin import TwilioStandIn
-from worker.errors import ErrorCode
+from worker.errors import ErrorCode, ReconcileUndecided
 from worker.sms.action import send_sms
 from worker.sms.outcome import Abandoned, BusinessError, Completed, Postponed
-from worker.sms.reconcile import Intent, Reconciler, SentText, body_fingerprint, comparable_body
+from worker.sms.reconcile import (
+    CLOCK_MARGIN,
+    Intent,
+    Reconciler,
+    SentText,
+    body_fingerprint,
+    comparable_body,
+)
 from worker.sms.sender import Sender, SenderKind
 from worker.twilio.client import TwilioClient
 
@@ -361,3 +368,83 @@ def test_a_template_that_builds_a_lone_surrogate_is_invalid_input_naming_smsbody
     )
     assert outcome.details == {"variable": "smsBody"}
     assert standin.delivered == {}
+
+
+_LISTED_AT = datetime(2026, 12, 2, 4, 0, tzinfo=timezone.utc)
+
+
+def _listed(**fields: object) -> dict[str, object]:
+    """One Message resource as Twilio lists it: to A from GOOD_FROM, "Hi", at _LISTED_AT."""
+    item: dict[str, object] = {
+        "sid": "SM" + "ab" * 16,
+        "to": A,
+        "from": GOOD_FROM,
+        "messaging_service_sid": None,
+        "body": "Hi",
+        "direction": "outbound-api",
+        "date_created": "Wed, 02 Dec 2026 04:00:00 +0000",
+    }
+    return {**item, **fields}
+
+
+@pytest.mark.parametrize(
+    ("fields", "adopted"),
+    [
+        ({}, True),
+        ({"direction": "inbound"}, False),
+        ({"to": B}, False),
+        ({"from": "+15005550010"}, False),
+        ({"body": "Hello"}, False),
+        ({"date_created": "Wed, 02 Dec 2026 03:59:59 +0000"}, False),
+    ],
+    ids=["same", "inbound", "other-number", "other-sender", "other-text", "before-the-window"],
+)
+def test_only_an_outbound_message_of_the_intent_to_the_number_is_adopted(
+    client: TwilioClient, standin: TwilioStandIn, fields: dict[str, object], adopted: bool
+):
+    # The window opens CLOCK_MARGIN before the intent's start, to the second.
+    intent = Intent(_LISTED_AT + CLOCK_MARGIN, (SentText(GOOD_FROM, body_fingerprint("Hi")),))
+    standin.faults.answer_next(200, {"messages": [_listed(**fields)]})
+    found = Reconciler(client).find(intent, A)
+    assert found == ("SM" + "ab" * 16 if adopted else None)
+
+
+def test_line_ends_compare_as_lf_wherever_they_are():
+    assert comparable_body("a\r\nb\rc\nd") == "a\nb\nc\nd"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"startedAt": "2026-01-02T03:04:05+00:00", "texts": None},
+        {"startedAt": None, "texts": [{"from": GOOD_FROM, "bodySha256": "ab"}]},
+        {"startedAt": "2026-01-02T03:04:05+00:00", "texts": []},
+        {"startedAt": "2026-01-02T03:04:05+00:00", "texts": [{"from": 5, "bodySha256": "ab"}]},
+        {"startedAt": "2026-01-02T03:04:05+00:00", "texts": [{"bodySha256": "ab"}]},
+        {"startedAt": "2026-01-02T03:04:05+00:00", "texts": [{"from": GOOD_FROM}]},
+    ],
+    ids=[
+        "texts-not-a-list",
+        "start-not-a-string",
+        "no-texts",
+        "from-not-a-string",
+        "no-from",
+        "no-fingerprint",
+    ],
+)
+def test_an_intent_without_a_readable_start_and_text_reads_as_none(value: object):
+    assert Intent.from_json(value) is None
+
+
+def test_a_history_too_long_to_read_says_whose_and_how_many(
+    client: TwilioClient, standin: TwilioStandIn
+):
+    intent, _ = _crashed_attempt(client, standin, body="other")
+    for n in range(4):
+        client.send_message(Sender(GOOD_FROM, SenderKind.PHONE_NUMBER), A, f"older {n}")
+    with pytest.raises(ReconcileUndecided) as caught:
+        Reconciler(client, page_size=2, max_pages=2).find(intent, A)
+    assert str(caught.value) == (
+        f"more than 4 messages to {A} from {GOOD_FROM}: cannot tell whether an earlier "
+        "attempt sent this SMS"
+    )
