@@ -157,3 +157,18 @@ def test_the_list_is_asked_for_messages_from_the_sender_number_only(
     list(twilio.message_pages(TO, GOOD_FROM, page_size=2))
     [request] = [r for r in standin.received if r.method == "GET"]
     assert parse_qs(request.query) == {"To": [TO], "PageSize": ["2"], "From": [GOOD_FROM]}
+
+
+def test_a_date_header_without_a_zone_is_utc_whatever_the_machine_s_zone(
+    twilio: TwilioClient, standin: TwilioStandIn, monkeypatch: pytest.MonkeyPatch
+):
+    standin.dates_in_gmt = False  # "... -0000"
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        now = twilio.twilio_now()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    expected = time.time()
+    assert expected - 5 < now.timestamp() <= expected + 0.001
