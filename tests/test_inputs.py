@@ -5,8 +5,9 @@ import phonenumbers
 import pytest
 
 from worker.errors import ConnectorError, ErrorCode
-from worker.sms.inputs import MAX_RECIPIENTS, parse_inputs
+from worker.sms.inputs import MAX_RECIPIENTS, MAX_RECIPIENTS_TEXT_CHARS, parse_body, parse_inputs
 from worker.sms.sender import Sender, SenderKind
+from worker.template import MAX_TEMPLATE_CHARS
 
 SERVICE_SID = "MG" + "0123456789abcdef" * 2
 
@@ -426,3 +427,27 @@ def test_a_body_longer_than_a_template_may_be_is_refused_before_it_is_read():
 )
 def test_messages_quote_input_with_its_digits_hidden(values: dict[str, str], message: str):
     assert _error({**VALID, **values}).message == message
+
+
+def test_a_lone_surrogate_message_says_what_is_wrong_and_names_the_variable():
+    error = _error({**VALID, "smsTo": ["+1415\ud83d5552672"]})
+    assert error.message == (
+        "smsTo: holds an unpaired UTF-16 surrogate (such as \\ud83d without its pair), "
+        "which is not Unicode text"
+    )
+    assert error.details == {"variable": "smsTo"}
+
+
+def test_a_blank_entry_in_the_recipient_list_is_skipped_not_the_end():
+    request = parse_inputs({**VALID, "smsTo": ["  ", "+14155552671"]}, None)
+    assert request.recipients == ("+14155552671",)
+
+
+def test_recipient_text_of_exactly_the_limit_is_read():
+    text = "+14155552671".ljust(MAX_RECIPIENTS_TEXT_CHARS)
+    assert parse_inputs({**VALID, "smsTo": text}, None).recipients == ("+14155552671",)
+
+
+def test_a_template_of_exactly_the_limit_is_taken():
+    body = "x" * MAX_TEMPLATE_CHARS
+    assert parse_body(body) == body

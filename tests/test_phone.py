@@ -62,3 +62,8 @@ def test_each_rejection_says_exactly_what_is_wrong(raw: str, region: str | None,
 def test_text_longer_than_any_written_number_is_refused_before_it_is_parsed():
     with pytest.raises(InvalidNumber, match="longer than 64 characters"):
         normalise("+1" + " " * MAX_NUMBER_CHARS + "4155552671", None)
+
+
+def test_text_of_exactly_the_limit_is_still_read():
+    assert normalise("+14155552671".ljust(MAX_NUMBER_CHARS), None) == "+14155552671"
+    assert is_messaging_service_sid(("MG" + "0123456789abcdef" * 2).ljust(MAX_NUMBER_CHARS))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.redaction import Redactor, mask_numbers, quote, redact_url_credentials
+from worker.redaction import Redactor, mask_number, mask_numbers, quote, redact_url_credentials
 
 ARABIC_INDIC_ZERO, FULLWIDTH_ZERO = 0x0660, 0xFF10
 
@@ -141,3 +141,60 @@ def test_hostile_text_is_redacted_correctly(hostile: str, expected: str):
     # The scanner reads the text once, left to right, and its patterns have no nested
     # repetition; these inputs are the ones that would make a backtracking pattern explode.
     assert Redactor(["never-present"]).text(hostile) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("5550 - 103", "55***03"),
+        ("5550----103", "5550----103"),
+        ("\uff0b4155550103", "+41***03"),
+        ("\uff0b((4155550103)", "\uff0b41***03)"),
+        ("4155550103 (", "41***03 ("),
+        ("4155550103 +", "41***03 +"),
+        ("call 12 or 4155550103", "call 12 or 41***03"),
+    ],
+    ids=[
+        "three-separators-join",
+        "four-separators-split",
+        "fullwidth-plus",
+        "at-most-two-prefix-characters",
+        "bracket-at-the-end",
+        "plus-at-the-end",
+        "short-number-first",
+    ],
+)
+def test_number_boundaries_follow_the_separator_and_prefix_rule(text: str, masked: str):
+    assert mask_numbers(text) == masked
+
+
+def test_a_number_ends_where_an_identifier_begins():
+    assert mask_numbers("4155550103 2020-01-01") == "41***03 2020-01-01"
+    assert (
+        mask_numbers("+14155550102 SM12345678901234567890123456789012")
+        == "+1415***0102 SM12345678901234567890123456789012"
+    )
+
+
+def test_every_identifier_is_skipped_and_the_numbers_between_them_masked():
+    text = "2020-01-01 2020-01-02 4155550103 2020-01-03 10.0.0.1 4155550104"
+    assert mask_numbers(text) == "2020-01-01 2020-01-02 41***03 2020-01-03 10.0.0.1 41***04"
+
+
+def test_a_masked_number_has_no_plus_unless_asked():
+    assert mask_number("4155550103") == "41***03"
+    assert mask_number("14155550102", plus=True) == "+1415***0102"
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("://user:pw@host/x", "://***@host/x"),
+        ("http://user", "http://user"),
+        ("http://a@h1 and ftp://b:c@h2", "http://***@h1 and ftp://***@h2"),
+        ("x://a@h1 y://h2 z://c@h3 w://d@h4", "x://***@h1 y://h2 z://***@h3 w://***@h4"),
+    ],
+    ids=["at-position-0", "authority-to-the-end", "two-urls", "several-urls"],
+)
+def test_url_credentials_edge_cases(text: str, redacted: str):
+    assert redact_url_credentials(text) == redacted

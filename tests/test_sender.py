@@ -151,3 +151,62 @@ def test_an_invalid_sender_sends_nothing(standin: TwilioStandIn, twilio: TwilioC
     assert isinstance(outcome, BusinessError)
     assert outcome.code is ErrorCode.INVALID_FROM_PHONE_NUMBER_ERROR
     assert standin.received == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "555 0100",
+            'smsFrom: "55* **00" has no valid country code (write it with +country code); '
+            "nor is it a short code (5 or 6 digits), an alphanumeric sender ID (with a letter) "
+            "or a Messaging Service SID",
+        ),
+        (
+            "+1234",
+            'smsFrom: "+1234" is not a possible phone number (wrong length); nor is it a short '
+            "code (5 or 6 digits), an alphanumeric sender ID (with a letter) or a Messaging "
+            "Service SID",
+        ),
+        (
+            "0012",
+            'smsFrom: "0012" is not a phone number; nor is it a short code (5 or 6 digits), an '
+            "alphanumeric sender ID (with a letter) or a Messaging Service SID",
+        ),
+        (
+            "+1 800 FLOWERS",
+            'smsFrom: "+1 800 FLOWERS" is not a phone number; nor is it a short code (5 or 6 '
+            "digits), an alphanumeric sender ID (with a letter) or a Messaging Service SID",
+        ),
+        (
+            "A" * 64,
+            'smsFrom: "' + "A" * 40 + '..." has 64 characters: an alphanumeric sender ID has '
+            "at most 11",
+        ),
+        (
+            "A" * 65,
+            "smsFrom: 65 characters is longer than any sender: a phone number, a short code, an "
+            "alphanumeric sender ID (at most 11) or a Messaging Service SID (MG + 32 hex digits)",
+        ),
+        (
+            "MG0123456789abcdef",
+            "smsFrom: \"MG01******89abcdef\" is not a Messaging Service SID ('MG' followed by 32 "
+            "hex digits), and too long for an alphanumeric sender ID (at most 11 characters)",
+        ),
+    ],
+    ids=[
+        "seven-digits-is-a-number",
+        "plus-and-few-digits-is-a-number",
+        "00-and-few-digits-is-a-number",
+        "plus-and-letters-is-a-number",
+        "64-characters-are-looked-at",
+        "65-characters-are-not",
+        "truncated-service-sid",
+    ],
+)
+def test_the_rule_boundaries_pick_the_right_message(text: str, message: str):
+    assert _rejected(text).message == message
+
+
+def test_an_eleven_character_sender_id_may_start_with_mg():
+    assert parse_sender("MG Motors 1", None) == Sender("MG Motors 1", SenderKind.ALPHANUMERIC_ID)

@@ -25,7 +25,7 @@ def elsewhere() -> Iterator[TwilioStandIn]:
         yield server
 
 
-@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("status", [300, 301, 302, 303, 307, 308])
 def test_a_redirect_is_not_followed_and_nothing_is_sent(
     standin: TwilioStandIn, twilio: TwilioClient, elsewhere: TwilioStandIn, status: int
 ):
@@ -63,3 +63,26 @@ def test_a_redirect_stops_the_task_instead_of_failing_each_recipient(
     assert outcome.sms_error["notAttempted"] == ["+14155552672"]
     assert outcome.sms_error["failures"][0]["possiblySent"] is False
     assert len(standin.received) == 1
+
+
+@pytest.mark.parametrize(
+    ("location", "said"),
+    [
+        ("", "nowhere (no Location header)"),
+        ("/elsewhere/Messages.json", "a relative address"),
+        ("http://[::1/Messages.json", "an unreadable address"),
+        ("http://" + "a" * 2041 + "[", "http://" + "a" * 2041),
+    ],
+    ids=["no-location", "relative", "unreadable", "only-2048-characters-read"],
+)
+def test_the_redirect_message_says_where_it_pointed_as_far_as_it_can(
+    standin: TwilioStandIn, twilio: TwilioClient, location: str, said: str
+):
+    standin.faults.redirect_next(location, status=302)
+    with pytest.raises(TwilioRejected) as caught:
+        twilio.send_message(Sender(GOOD_FROM, SenderKind.PHONE_NUMBER), "+14155552671", "Hi")
+    assert caught.value.message == (
+        f"Twilio answered HTTP 302, a redirect to {said}, which is not followed "
+        "(check TWILIO_API_URL); the SMS was not sent"
+    )
+    assert standin.delivered == {}

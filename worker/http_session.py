@@ -21,6 +21,12 @@ class _NoRedirects(requests.Session):
         kwargs["allow_redirects"] = False
         return super().send(request, **kwargs)
 
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        # Even when not following, requests parses the Location (to offer `Response.next`),
+        # and a malformed one ("http://[::1") raised ValueError out of the call instead of
+        # the 3xx reaching the caller. Nothing here follows, so there is no target.
+        return None
+
 
 def pooled_session(base_url: str, pool_size: int) -> requests.Session:
     """A session with `pool_size` kept-alive connections to `base_url`'s host, that never

@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from tests.runtime.fake_engine import FakeClock, FakeEngine, json_value, task
 from worker.config import LeaseSettings
-from worker.errors import EngineError, EngineUnreachable, LockLost, TaskGone
+from worker.errors import EngineError, EngineUnreachable, LockLost, LostRace, TaskGone
 from worker.metrics import Metrics
 from worker.runtime.lease import TaskLease, earlier_intent, earlier_progress
 from worker.sms.reconcile import Intent, SentText
@@ -336,3 +336,89 @@ def test_a_message_found_at_twilio_is_recorded_counted_and_logged(
     assert metrics.registry.get_sample_value("sms_worker_messages_found_total") == 1
     # The production log filter masks it (worker.redaction; tests/test_logs.py).
     assert "+14155550101" in caplog.text
+
+
+def test_a_lease_starts_with_the_intent_of_an_earlier_attempt_and_keeps_it():
+    engine, clock = FakeEngine(), FakeClock()
+    lease = TaskLease(
+        engine, task(), SETTINGS, earlier={}, intent=INTENT, aborted=threading.Event(), clock=clock
+    )
+    assert lease.earlier_intent() == INTENT
+    lease.record("+14155550101", "SM1", more_to_send=True)
+    value = json_value(engine.last("set_local_variable").args[2])
+    assert value == {"taskId": "task-1", **INTENT.to_json(), "sent": {"+14155550101": "SM1"}}
+
+
+def test_an_intent_the_engine_refuses_says_so_in_the_log(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"set_local_variable": [TaskGone("gone", 404)]})
+    assert not _lease(engine, FakeClock()).declare(INTENT)
+    assert [r.getMessage() for r in caplog.records] == [
+        "task task-1: recording the intent to send failed; stopping its sends"
+    ]
+
+
+def test_a_record_lost_to_another_node_is_logged_at_debug_only(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"set_local_variable": [LostRace("first", 400)]})
+    with caplog.at_level(logging.DEBUG):
+        lease = _lease(engine, FakeClock())
+        lease.record("+14155550101", "SM1", more_to_send=True)
+    assert lease.lost
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.DEBUG, "task task-1: recording progress failed; stopping its sends")
+    ]
+
+
+def test_a_lock_lost_to_another_node_is_logged_at_debug_only(caplog: pytest.LogCaptureFixture):
+    engine = FakeEngine(failures={"extend_lock": [LostRace("first", 400)]})
+    clock = FakeClock()
+    with caplog.at_level(logging.DEBUG):
+        lease = _lease(engine, clock)
+        clock.sleep(40.0)
+        assert not lease.may_continue()
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.DEBUG, "task task-1: lock lost (first); stopping its sends")
+    ]
+
+
+def test_an_extension_answered_just_as_the_lock_it_granted_ends_stops_the_sends(
+    caplog: pytest.LogCaptureFixture,
+):
+    clock = FakeClock()
+    engine = FakeEngine()
+    engine.on_call = lambda name: clock.sleep(60.0) if name == "extend_lock" else None
+    lease = _lease(engine, clock)
+    clock.sleep(40.0)
+    assert not lease.may_continue()
+    assert lease.lost
+    assert [r.getMessage() for r in caplog.records] == [
+        "task task-1: lock expired before its extension was answered"
+    ]
+
+
+def test_a_message_sent_now_is_not_counted_or_logged_as_found(caplog: pytest.LogCaptureFixture):
+    engine, clock, metrics = FakeEngine(), FakeClock(), Metrics(CollectorRegistry())
+    lease = TaskLease(
+        engine,
+        task(),
+        SETTINGS,
+        earlier={},
+        aborted=threading.Event(),
+        clock=clock,
+        metrics=metrics,
+    )
+    with caplog.at_level(logging.INFO):
+        lease.record("+14155550101", "SM1", more_to_send=False)
+    assert metrics.registry.get_sample_value("sms_worker_messages_found_total") == 0
+    assert caplog.records == []
+
+
+def test_a_message_found_at_twilio_is_logged_with_task_number_and_sid(
+    caplog: pytest.LogCaptureFixture,
+):
+    lease = _lease(FakeEngine(), FakeClock())
+    with caplog.at_level(logging.INFO):
+        lease.record("+14155550101", "SM1", more_to_send=False, found_at_twilio=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        "task task-1: the message to +14155550101 was sent by an earlier attempt (SM1), "
+        "not sending it again"
+    ]

@@ -209,6 +209,10 @@ def test_another_node_first_is_neither_retried_nor_an_incident_and_logged_at_deb
         _report(_reporter(engine, clock), clock, Completed(SENT))
     assert engine.names() == ["complete"]
     assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+    assert [r.getMessage() for r in caplog.records] == [
+        "task task-1: complete: another node got there first "
+        "(complete: HTTP 500 (OptimisticLockingException: ...))"
+    ]
 
 
 def test_a_refused_completion_becomes_an_incident_with_progress_recorded():

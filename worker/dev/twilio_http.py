@@ -104,7 +104,7 @@ class Handler(BaseHTTPRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         # Twilio's Date header, on the stand-in's clock (clients read Twilio's time from it).
         now = self.server.standin.now() if timestamp is None else timestamp
-        return email.utils.formatdate(now, usegmt=True)
+        return email.utils.formatdate(now, usegmt=self.server.standin.dates_in_gmt)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one stderr line per request drowns test output

@@ -63,6 +63,9 @@ class TwilioStandIn:
         self._on_request = on_request
         # Twilio's clock minus the machine's: dates it writes and its Date header follow it.
         self.clock_offset_s = 0.0
+        # The Date header's zone: "GMT" as Twilio (and HTTP) writes it, or else "-0000",
+        # RFC 2822's "UTC, local zone unknown", which reads as a date without a zone.
+        self.dates_in_gmt = True
         self.messages = MessageLog(self.now)
         # Called with each accepted create, after its answer was written (from its thread).
         self.on_create: Callable[[ReceivedRequest], None] | None = None
@@ -179,6 +182,7 @@ class TwilioStandIn:
         self.faults.clear()
         self.on_create = None
         self.clock_offset_s = 0.0
+        self.dates_in_gmt = True
         self.webhooks.reset()
 
     def _record(self, request: ReceivedRequest) -> None:

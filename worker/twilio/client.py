@@ -56,7 +56,6 @@ class TwilioClient:
         self._api_url = settings.api_url
         self._messages_path = f"/{API_VERSION}/Accounts/{settings.account}/Messages.json"
         self._base = f"{settings.api_url}/{API_VERSION}/Accounts/{settings.account}"
-        self._wall_clock = wall_clock
         # Twilio's clock minus ours, in seconds, from the last answer's Date header.
         self._clock_offset_s: float | None = None
         self._timeout = (settings.connect_timeout_ms / 1000, settings.read_timeout_ms / 1000)
