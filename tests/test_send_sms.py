@@ -75,6 +75,15 @@ def test_the_body_is_rendered_for_the_worker_template_locale(
     assert {r.form["Body"] for r in standin.received} == {"Total 1.234,50\u00a0€"}
 
 
+def test_the_body_is_rendered_for_en_us_in_utc_by_default(
+    standin: TwilioStandIn, twilio: TwilioClient
+):
+    body = '${t?string.currency} at ${d?datetime.iso?string("HH:mm")}'
+    metadata = '{"t": 1234.5, "d": "2024-01-05T15:04:05Z"}'
+    assert isinstance(send_sms(_values(smsBody=body, metadata=metadata), twilio), Completed)
+    assert {r.form["Body"] for r in standin.received} == {"$1,234.50 at 15:04"}
+
+
 def test_the_body_is_rendered_in_the_worker_template_time_zone(
     standin: TwilioStandIn, twilio: TwilioClient
 ):

@@ -136,9 +136,9 @@ class Settings:
     twilio_retry_429_budget_ms: int = 30_000
     default_region: str | None = None
     # Numbers in templates are formatted for this locale until a <#setting locale=...>.
-    template_locale: str = "en_US"
+    template_locale: str = template.DEFAULT_LOCALE
     # ... and datetimes without an offset are read, and all printed, in this IANA time zone.
-    template_time_zone: str = "UTC"
+    template_time_zone: str = template.DEFAULT_TIME_ZONE
 
     # One URL, or several comma-separated: the nodes of one cluster (without credentials).
     camunda_url: str = "http://localhost:8080/engine-rest"

@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from worker import template
 from worker.config import LeaseSettings
 from worker.engine.task import ExternalTask
 from worker.engine.variables import unwrap_all
@@ -65,8 +66,8 @@ class TaskHandler:
         lease: LeaseSettings,
         *,
         default_region: str | None,
-        template_locale: str = "en_US",
-        template_time_zone: str = "UTC",
+        template_locale: str = template.DEFAULT_LOCALE,
+        template_time_zone: str = template.DEFAULT_TIME_ZONE,
         public_url: str | None = None,
         reconciler: Reconciler | None = None,
         aborted: threading.Event | None = None,

@@ -103,8 +103,8 @@ class PreparedSms:
 def render_body(
     source: str | bytes,
     metadata: Mapping[str, object],
-    locale: str = "en_US",
-    time_zone: str = "UTC",
+    locale: str = template.DEFAULT_LOCALE,
+    time_zone: str = template.DEFAULT_TIME_ZONE,
 ) -> str:
     """The template step, kept behind one function so the engine behind it is one line."""
     text = template.decode_template(source) if isinstance(source, bytes) else source
@@ -124,8 +124,8 @@ def render_body(
 def prepare(
     values: Mapping[str, object],
     default_region: str | None,
-    template_locale: str = "en_US",
-    template_time_zone: str = "UTC",
+    template_locale: str = template.DEFAULT_LOCALE,
+    template_time_zone: str = template.DEFAULT_TIME_ZONE,
 ) -> PreparedSms:
     """Check inputs and render the body; raise ConnectorError before anything is sent."""
     request = parse_inputs(values, default_region)
@@ -151,8 +151,8 @@ def send_sms(
     twilio: MessageSender,
     *,
     default_region: str | None = None,
-    template_locale: str = "en_US",
-    template_time_zone: str = "UTC",
+    template_locale: str = template.DEFAULT_LOCALE,
+    template_time_zone: str = template.DEFAULT_TIME_ZONE,
     progress: Progress | None = None,
     status_callback: str | None = None,
     reconciler: Reconciler | None = None,

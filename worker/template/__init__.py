@@ -34,6 +34,8 @@ from .locales import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, canonical, time_zone
 from .source import decode_template_bytes, read_template_bytes
 
 __all__ = [
+    "DEFAULT_LOCALE",
+    "DEFAULT_TIME_ZONE",
     "MAX_LOOP_ITERATIONS",
     "MAX_OUTPUT_CHARS",
     "MAX_RANGE_SIZE",
