@@ -13,7 +13,8 @@ from typing import Any
 from . import limits, locales, numbers
 from .budget import charge, charge_text
 from .date_parsing import parse_date, parse_iso
-from .dates import DateValue, format_date, format_date_iso, kind_of
+from .date_builtins import DATE_FORMAT_BUILTINS
+from .dates import DateValue, format_by, format_date_iso, kind_of, time_of
 from .failures import TemplateDataFailure
 from .formatting import (
     currency_pattern,
@@ -124,7 +125,7 @@ def _to_string(value: Any, *args: Any) -> str:
             return to_text(value)
         pattern = require_text(args[0])
         charge(len(pattern) * _UNITS_PER_PATTERN_CHAR)
-        return checked_text(format_date(value, pattern))
+        return checked_text(format_by(value, pattern))
     if args:
         raise TemplateDataFailure(
             f"?string with a format needs a number or date, got a {type_name(value)}"
@@ -165,7 +166,7 @@ def _narrow_date(value: DateValue, kind: str) -> DateValue:
     if current == kind:
         return value
     if current == "datetime" and isinstance(value, datetime.datetime):
-        return value.date() if kind == "date" else value.timetz()
+        return value.date() if kind == "date" else time_of(value)
     raise TemplateDataFailure(f"Can't convert a {current} value to a {kind}")
 
 
@@ -257,6 +258,7 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     **TEXT_SLICING_BUILTINS,
     **SEQUENCE_BUILTINS,
     **TRUNCATE_BUILTINS,
+    **DATE_FORMAT_BUILTINS,
 }
 
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {

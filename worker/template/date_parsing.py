@@ -159,6 +159,4 @@ def _narrow(moment: datetime.datetime, kind: str) -> DateValue:
     moment = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
     if kind == "date":
         return moment.date()
-    if kind == "time":
-        return moment.timetz()
     return moment

@@ -12,8 +12,9 @@ import calendar
 import datetime
 from functools import lru_cache
 
-from . import locales
+from . import locales, zone_names
 from .failures import TemplateDataFailure
+from .iso_formats import format_iso, is_iso_like, parse_iso_format
 
 DateValue = datetime.date | datetime.time
 MONTHS = list(calendar.month_name)[1:]
@@ -27,29 +28,62 @@ def kind_of(value: DateValue) -> str:
 
 
 def format_date_default(value: DateValue) -> str:
-    """The locale's medium format, as FreeMarker's default date/time/datetime format."""
-    return format_date(value, locales.date_pattern(kind_of(value)))
+    """`${date}`: the date_format, time_format or datetime_format setting (default: the
+    locale's medium format)."""
+    return format_by(value, locales.date_format_setting(kind_of(value)))
+
+
+def format_by(value: DateValue, format_string: str) -> str:
+    """A FreeMarker date format string: `iso`/`xs` with options, a style (`short`, `long`,
+    `medium_short` for a datetime...) or a Java pattern."""
+    kind = kind_of(value)
+    if is_iso_like(format_string):
+        return format_iso(instant_of(value), kind, parse_iso_format(format_string))
+    pattern = locales.style_pattern(kind, format_string)
+    return format_date(value, format_string if pattern is None else pattern)
 
 
 def format_date_iso(value: DateValue) -> str:
-    """`?string.iso`: milliseconds without trailing zeros, `Z` for UTC (and for values without
-    an offset, which FreeMarker's UTC time zone setting reads as UTC)."""
-    if not isinstance(value, (datetime.datetime, datetime.time)):
-        return value.isoformat()
-    clock = _clock(value)
-    text = clock.strftime("%H:%M:%S")
-    if clock.microsecond // 1000:
-        text += f".{clock.microsecond // 1000:03d}".rstrip("0")
-    offset = clock.utcoffset()
-    if offset:
-        minutes = int(offset.total_seconds()) // 60
-        hours, minutes = divmod(abs(minutes), 60)
-        text += f"{'-' if offset.total_seconds() < 0 else '+'}{hours:02d}:{minutes:02d}"
-    else:
-        text += "Z"
+    """`?string.iso`: milliseconds without trailing zeros, `Z` for UTC."""
+    return format_by(value, "iso")
+
+
+class ZonedClock(datetime.tzinfo):
+    """The zone of a time of day cut from a datetime, with the instant it was cut from: a
+    Java Date keeps its instant, so a time prints the offset and zone name of its day."""
+
+    def __init__(self, moment: datetime.datetime) -> None:
+        self.moment = moment
+
+    def utcoffset(self, dt: datetime.datetime | None) -> datetime.timedelta | None:
+        return self.moment.utcoffset()
+
+    def dst(self, dt: datetime.datetime | None) -> datetime.timedelta | None:
+        return self.moment.dst()
+
+    def tzname(self, dt: datetime.datetime | None) -> str | None:
+        return self.moment.tzname()
+
+
+def time_of(moment: datetime.datetime) -> datetime.time:
+    """A datetime's time of day, keeping its instant (see ZonedClock)."""
+    if moment.tzinfo is None:
+        return moment.time()
+    return moment.time().replace(tzinfo=ZonedClock(moment))
+
+
+def instant_of(value: DateValue) -> datetime.datetime:
+    """The instant a value stands for in Java, in the render's time zone: a date is its
+    midnight there, a time without its date is on 1970-01-01."""
     if isinstance(value, datetime.datetime):
-        return f"{value.date().isoformat()}T{text}"
-    return text
+        return value if value.tzinfo else value.replace(tzinfo=locales.current_time_zone())
+    if isinstance(value, datetime.date):
+        midnight = datetime.datetime.combine(value, datetime.time())
+        return midnight.replace(tzinfo=locales.current_time_zone())
+    if isinstance(value.tzinfo, ZonedClock):
+        return value.tzinfo.moment
+    epoch_day = datetime.datetime.combine(datetime.date(1970, 1, 1), value.replace(tzinfo=None))
+    return epoch_day.replace(tzinfo=value.tzinfo or locales.current_time_zone())
 
 
 def format_date(value: DateValue, pattern: str) -> str:
@@ -77,17 +111,7 @@ def _format_field(value: DateValue, field: str, names: locales.DateNames, standa
             return date_text
     if type(value) is datetime.date:  # a letter no date field knows (`Q`, `W`, ...)
         raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r}")
-    return _format_time_field(_clock(value), letter, width, names)
-
-
-def _clock(value: DateValue) -> datetime.time:
-    """The time of day with the offset in force then (a zone's offset depends on the date)."""
-    if not isinstance(value, datetime.datetime):
-        assert isinstance(value, datetime.time)
-        return value
-    offset = value.utcoffset()
-    fixed = None if offset is None else datetime.timezone(offset)
-    return value.timetz().replace(tzinfo=fixed)
+    return _format_time_field(instant_of(value), letter, width, names)
 
 
 def _format_date_field(
@@ -116,8 +140,9 @@ def _format_date_field(
 
 
 def _format_time_field(
-    value: datetime.time, letter: str, width: int, names: locales.DateNames
+    value: datetime.datetime, letter: str, width: int, names: locales.DateNames
 ) -> str:
+    """`value`: the instant, in the render's time zone (the offset then in force)."""
     hour = value.hour
     numbers = {
         "H": hour,
@@ -133,7 +158,9 @@ def _format_time_field(
         return f"{value.microsecond // 1000:0{width}d}"
     if letter == "a":
         return names.am_pm[0] if hour < 12 else names.am_pm[1]
-    if letter in "zZX":
+    if letter == "z":
+        return _zone_name(value, long=width >= 4)
+    if letter in "ZX":
         return _format_offset(value.utcoffset(), letter, width)
     raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r}")
 
@@ -146,14 +173,20 @@ def _format_offset(offset: datetime.timedelta | None, letter: str, width: int) -
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
-    if letter == "z":
-        if offset:  # Java prints the zone's own short name (CET, CEST, ...)
-            raise TemplateDataFailure("Zone names (z) print only in the UTC time zone")
-        return "UTC"
     if letter == "X" and width == 1:
         return f"{sign}{hours:02d}"
     separator = ":" if letter == "X" and width >= 3 else ""
     return f"{sign}{hours:02d}{separator}{minutes:02d}"
+
+
+def _zone_name(moment: datetime.datetime, *, long: bool) -> str:
+    key = getattr(moment.tzinfo, "key", None)
+    if key is None and moment.utcoffset():  # a time of day read with its own offset
+        return zone_names.gmt_offset(moment.utcoffset())
+    key = key or "UTC"
+    daylight = zone_names.is_daylight(key, moment)
+    locale = locales.current().name
+    return zone_names.zone_name(key, locale, daylight=daylight, long=long, moment=moment)
 
 
 @lru_cache(maxsize=64)

@@ -8,6 +8,7 @@ engine from the worker's setting and changed by `<#setting locale=...>`.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import zoneinfo
 from collections.abc import Iterator
@@ -93,7 +94,19 @@ def is_default() -> bool:
 
 def set_locale(name: str) -> None:
     """`<#setting locale=...>`: for the rest of the render running in this thread."""
-    _CURRENT.set(symbols_for(canonical(name)))
+    _CURRENT.set(symbols_for(_setting_locale(name)))
+
+
+def _setting_locale(name: str) -> str:
+    """As FreeMarker reads the setting (`language_COUNTRY`, no `-`), Java falls back to the
+    language, and for an unknown language to the root locale's formats."""
+    if "-" not in name:
+        for candidate in (name, name.partition("_")[0]):
+            try:
+                return canonical(candidate)
+            except TemplateDataFailure:
+                continue
+    return "root"
 
 
 DEFAULT_TIME_ZONE = "UTC"
@@ -108,6 +121,15 @@ def time_zone(name: str) -> datetime.tzinfo:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise TemplateDataFailure(f"Unknown time zone {name!r}") from error
+
+
+def _setting_time_zone(name: str) -> datetime.tzinfo:
+    """`<#setting time_zone=...>`: Java reads an unknown zone as GMT, and so do we (the
+    worker's SMS_TEMPLATE_TIME_ZONE is checked at start-up instead)."""
+    try:
+        return time_zone(name)
+    except TemplateDataFailure:
+        return zoneinfo.ZoneInfo("GMT")
 
 
 def current_time_zone() -> datetime.tzinfo:
@@ -144,7 +166,20 @@ _NL_MONTHS = [
 ]
 _JAVA17_MONTHS_ABBREVIATED = {"nl": _NL_MONTHS}
 _JAVA17_AM_PM = {"es": ("a.\u00a0m.", "p.\u00a0m."), "he": ("לפנה״צ", "אחה״צ")}
-_JAVA17_DATETIME = {"es": "{1} {0}", "nl": "{1} {0}"}
+# How Java 17 joins a date and a time, by the time's style: (language, style) -> joiner.
+_JAVA17_DATETIME = {
+    **{(language, style): "{1} {0}" for language in ("es", "nl") for style in ("short", "medium")},
+    **{("en", style): "{1} 'at' {0}" for style in ("long", "full")},
+    **{("de", style): "{1} 'um' {0}" for style in ("long", "full")},
+    **{("fr", style): "{1} 'à' {0}" for style in ("long", "full")},
+    **{("nl", style): "{1} 'om' {0}" for style in ("long", "full")},
+    **{("he", style): "{1} 'בשעה' {0}" for style in ("long", "full")},
+}
+
+
+def _joiner(locale: Locale, style: str) -> str:
+    fallback = str(locale.datetime_formats[style])
+    return _JAVA17_DATETIME.get((locale.language, style), fallback)
 _JAVA17_SHORT_DATE = {"pl_PL": "dd.MM.y"}
 
 
@@ -170,12 +205,15 @@ def date_names_for(name: str) -> DateNames:
     language = locale.language
     months, standalone = locale.months["format"], locale.months["stand-alone"]
     short = _JAVA17_MONTHS_ABBREVIATED.get(language)
+    if name == "root":  # CLDR's root has "M09"; Java's root locale English abbreviations
+        short = [month[:3] for month in calendar.month_name[1:]]
+        months = standalone = {"wide": dict(enumerate(short, start=1))}
     periods = locale.day_periods["format"]["abbreviated"]
     am_pm = _JAVA17_AM_PM.get(language, (periods["am"], periods["pm"]))
     # Java 17 has no narrow no-break space before AM/PM: a plain one (CLDR 42 added it).
     date = locale.date_formats["medium"].pattern.replace("\u202f", " ")
     time = locale.time_formats["medium"].pattern.replace("\u202f", " ")
-    joined = _JAVA17_DATETIME.get(language, str(locale.datetime_formats["medium"]))
+    joined = _joiner(locale, "medium")
     return DateNames(
         months=tuple(months["wide"][m] for m in range(1, 13)),
         months_short=tuple(short or (months["abbreviated"][m] for m in range(1, 13))),
@@ -225,23 +263,14 @@ def apply_setting(name: str, value: str) -> None:
     if name == "locale":
         set_locale(value)
     elif name == "time_zone":
-        _ZONE.set(time_zone(value))
+        _ZONE.set(_setting_time_zone(value))
     elif name == "number_format":
         _FORMATS.set(replace(formats, number=value))
     elif name == "boolean_format":
         _FORMATS.set(replace(formats, boolean=_boolean_format(value)))
-    else:  # date_format, time_format, datetime_format
+    else:  # date_format, time_format, datetime_format: checked when used, as in FreeMarker
         kind = name.removesuffix("_format")
-        styles = _DATE_STYLES if kind == "date" else _DATE_STYLES[:2]
-        if value.startswith(("iso", "xs")) or (value in _DATE_STYLES and value not in styles):
-            # ISO formats, and long and full times, which print zone names: not yet.
-            raise TemplateDataFailure(f"{name}={value!r}: only patterns and {styles}")
-        if kind == "date":
-            _FORMATS.set(replace(formats, date=value))
-        elif kind == "time":
-            _FORMATS.set(replace(formats, time=value))
-        else:
-            _FORMATS.set(replace(formats, datetime=value))
+        _FORMATS.set(replace(formats, **{kind: value}))
 
 
 def _boolean_format(value: str) -> tuple[str, str] | None:
@@ -255,29 +284,37 @@ def _boolean_format(value: str) -> tuple[str, str] | None:
     return (true_text, false_text)
 
 
-def date_pattern(kind: str) -> str:
-    """The pattern `${date}` prints a date, time or datetime with."""
+def date_format_setting(kind: str) -> str:
+    """The format string `${date}` prints a date, time or datetime with."""
     chosen = getattr(current_formats(), kind)
-    names = current_date_names()
-    if chosen is None or chosen == "medium":
-        return names.formats[kind]
-    if chosen in _DATE_STYLES:
-        return date_style(current().name, kind, chosen)
-    return str(chosen)
+    return current_date_names().formats[kind] if chosen is None else str(chosen)
+
+
+def style_pattern(kind: str, format_string: str) -> str | None:
+    """The locale's pattern for a style (`short`, `full`; `medium_short` is a datetime's date
+    and time styles), or None when the string is not one, read as FreeMarker does."""
+    styles = [token for token in format_string.split("_") if token]
+    if not styles or styles[0] not in _DATE_STYLES:
+        return None
+    time_style = styles[1] if kind == "datetime" and len(styles) > 1 else styles[0]
+    if time_style not in _DATE_STYLES:
+        return None
+    return date_style(current().name, kind, styles[0], time_style)
 
 
 @lru_cache(maxsize=256)
-def date_style(name: str, kind: str, style: str) -> str:
+def date_style(name: str, kind: str, style: str, time_style: str) -> str:
     locale = Locale.parse(name)
     date = str(locale.date_formats[style].pattern).replace("\u202f", " ")
-    time = str(locale.time_formats[style].pattern).replace("\u202f", " ")
+    time = str(locale.time_formats[time_style].pattern).replace("\u202f", " ")
     if style == "short":
         date = _JAVA17_SHORT_DATE.get(str(locale), date)
     if kind == "date":
         return date
     if kind == "time":
         return time
-    joined = _JAVA17_DATETIME.get(locale.language, str(locale.datetime_formats[style]))
+    # Java joins with the pattern of the shorter of the two styles.
+    joined = _joiner(locale, min(style, time_style, key=_DATE_STYLES.index))
     return joined.replace("{1}", date).replace("{0}", time)
 
 
