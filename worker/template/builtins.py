@@ -14,7 +14,7 @@ from . import limits, locales, numbers
 from .budget import charge, charge_text
 from .date_parsing import parse_date, parse_iso
 from .date_builtins import DATE_FORMAT_BUILTINS
-from .dates import DateValue, format_by, format_date_iso, kind_of, time_of
+from .dates import DateValue, date_of, format_by, format_date_iso, kind_of, time_of
 from .failures import TemplateDataFailure
 from .formatting import (
     currency_pattern,
@@ -166,7 +166,7 @@ def _narrow_date(value: DateValue, kind: str) -> DateValue:
     if current == kind:
         return value
     if current == "datetime" and isinstance(value, datetime.datetime):
-        return value.date() if kind == "date" else time_of(value)
+        return date_of(value) if kind == "date" else time_of(value)
     raise TemplateDataFailure(f"Can't convert a {current} value to a {kind}")
 
 

@@ -72,11 +72,26 @@ def time_of(moment: datetime.datetime) -> datetime.time:
     return moment.time().replace(tzinfo=ZonedClock(moment))
 
 
+class DayOfInstant(datetime.date):
+    """A datetime's date (`?date`), keeping the instant it was cut from, as a Java Date does
+    (`?string.iso_u` prints that instant's day in UTC)."""
+
+    moment: datetime.datetime | None = None
+
+
+def date_of(moment: datetime.datetime) -> datetime.date:
+    day = DayOfInstant(moment.year, moment.month, moment.day)
+    day.moment = moment
+    return day
+
+
 def instant_of(value: DateValue) -> datetime.datetime:
     """The instant a value stands for in Java, in the render's time zone: a date is its
     midnight there, a time without its date is on 1970-01-01."""
     if isinstance(value, datetime.datetime):
         return value if value.tzinfo else value.replace(tzinfo=locales.current_time_zone())
+    if isinstance(value, DayOfInstant) and value.moment is not None:
+        return value.moment
     if isinstance(value, datetime.date):
         midnight = datetime.datetime.combine(value, datetime.time())
         return midnight.replace(tzinfo=locales.current_time_zone())
@@ -103,15 +118,19 @@ def _format_field(value: DateValue, field: str, names: locales.DateNames, standa
         return field
     if letter in "GyMLdEuD" and not isinstance(value, datetime.date):
         raise TemplateDataFailure(f"Pattern letter {letter!r} needs a date, not a time")
-    if letter in "aHkKhmsSzZX" and type(value) is datetime.date:
+    if letter in "aHkKhmsSzZX" and _is_day(value):
         raise TemplateDataFailure(f"Pattern letter {letter!r} needs a time, not a date")
     if isinstance(value, datetime.date):
         date_text = _format_date_field(value, letter, width, names, standalone)
         if date_text is not None:
             return date_text
-    if type(value) is datetime.date:  # a letter no date field knows (`Q`, `W`, ...)
+    if _is_day(value):  # a letter no date field knows (`Q`, `W`, ...)
         raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r}")
     return _format_time_field(instant_of(value), letter, width, names)
+
+
+def _is_day(value: DateValue) -> bool:
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
 
 
 def _format_date_field(

@@ -115,8 +115,13 @@ _ZONE: ContextVar[datetime.tzinfo] = ContextVar("template_time_zone", default=da
 
 def time_zone(name: str) -> datetime.tzinfo:
     """An IANA time zone (`Europe/Berlin`, `UTC`); unknown ones are refused."""
-    if name.upper() in ("UTC", "GMT", "Z"):
+    if name.upper() in ("UTC", "Z"):
         return datetime.timezone.utc
+    if name.upper() == "GMT":  # the same offset, but Java names it GMT
+        return zoneinfo.ZoneInfo("GMT")
+    custom = _custom_zone(name)
+    if custom is not None:
+        return custom
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
@@ -126,10 +131,31 @@ def time_zone(name: str) -> datetime.tzinfo:
 def _setting_time_zone(name: str) -> datetime.tzinfo:
     """`<#setting time_zone=...>`: Java reads an unknown zone as GMT, and so do we (the
     worker's SMS_TEMPLATE_TIME_ZONE is checked at start-up instead)."""
+    if name.upper() in ("UTC", "GMT", "Z") and name not in ("UTC", "GMT"):
+        return zoneinfo.ZoneInfo("GMT")  # Java's ids are case-sensitive
     try:
         return time_zone(name)
     except TemplateDataFailure:
         return zoneinfo.ZoneInfo("GMT")
+
+
+def _custom_zone(name: str) -> datetime.tzinfo | None:
+    """Java's custom zone ids: `GMT+2`, `GMT-05:00`, `GMT+0530` (hours up to 23)."""
+    sign, rest = name[3:4], name[4:]
+    if not name.startswith("GMT") or sign not in ("+", "-") or not rest.isascii():
+        return None
+    hours_text, colon, minutes_text = rest.partition(":")
+    if not colon and len(rest) == 4:
+        hours_text, minutes_text = rest[:2], rest[2:]
+    if not (hours_text.isdigit() and len(hours_text) <= 2):
+        return None
+    if (colon or minutes_text) and not (minutes_text.isdigit() and len(minutes_text) == 2):
+        return None
+    hours, minutes = int(hours_text), int(minutes_text or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    offset = datetime.timedelta(hours=hours, minutes=minutes)
+    return datetime.timezone(-offset if sign == "-" else offset)
 
 
 def current_time_zone() -> datetime.tzinfo:

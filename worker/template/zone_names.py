@@ -43,6 +43,9 @@ _JAVA17_NAMES = {
     ("pl", "Europe/London", "long", "daylight"): "Brytyjski czas letni",
     ("he", "Europe/London", "long", "daylight"): "שעון קיץ בריטניה",
     ("he", "Europe/Dublin", "long", "daylight"): "שעון קיץ אירלנד",
+    ("de", "Europe/Dublin", "long", "daylight"): "Irische Sommerzeit",
+    ("es", "Europe/Dublin", "long", "daylight"): "hora de verano de Irlanda",
+    ("sv", "Europe/Dublin", "long", "daylight"): "irländsk sommartid",
 }
 
 
