@@ -12,8 +12,8 @@ from typing import Any
 
 from . import limits, locales, numbers
 from .budget import charge, charge_text
-from .date_parsing import parse_date, parse_iso
 from .date_builtins import DATE_FORMAT_BUILTINS
+from .date_parsing import parse_date, parse_iso
 from .dates import DateValue, date_of, format_by, format_date_iso, kind_of, time_of
 from .failures import TemplateDataFailure
 from .formatting import (

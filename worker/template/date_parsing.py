@@ -2,7 +2,9 @@
 
 The text is scanned once, left to right, each field taking what it can without going back (as
 Java's SimpleDateFormat does): no regex is built from a pattern, so no pattern can make
-parsing backtrack. Names are en_US.
+parsing backtrack. Month and day names and AM/PM are the render locale's, matched as Java
+does: ignoring case, the longest name that matches; `MMM`/`MMMM` read the month's format
+forms (wide, else abbreviated: `5 września`, `5 sept.`), `LLL`/`LLLL` any form.
 """
 
 from __future__ import annotations
@@ -10,15 +12,16 @@ from __future__ import annotations
 import datetime
 
 from . import locales
-from .dates import DAYS, MONTHS, DateValue, fields, is_letter
+from .budget import charge
+from .dates import DateValue, fields, is_letter
 from .failures import TemplateDataFailure
 
-# A numeric field's usual number of digits; the result's keys are these letters, N for a
-# month name and X for both offset letters.
+# A numeric field's usual number of digits; the result's keys are these letters (a month name
+# gives its number under M) and X for both offset letters.
 _DIGIT_FIELDS = {"y": 4, "M": 2, "d": 2, "H": 2, "h": 2, "m": 2, "s": 2, "S": 3}
-_DAY_NAMES = sorted([*DAYS, *(day[:3] for day in DAYS)], key=len, reverse=True)
-_MONTH_NAMES = sorted([*MONTHS, *(month[:3] for month in MONTHS)], key=len, reverse=True)
 _ASCII_DIGITS = frozenset("0123456789")
+# Work units for matching one name field: up to four dozen names of a few characters.
+_UNITS_PER_NAME_FIELD = 400
 
 
 def _scan(text: str, pattern: str) -> dict[str, str] | None:
@@ -37,13 +40,13 @@ def _scan(text: str, pattern: str) -> dict[str, str] | None:
         # Java's rule for abutting numeric fields (`yyyyMMdd`): all but the last take exactly
         # their pattern's width.
         abutting = at + 1 < len(pattern_fields) and _is_numeric(pattern_fields[at + 1])
-        key, end = _scan_field(text, pos, field, exact_width=abutting)
+        key, end, value = _scan_field(text, pos, field, exact_width=abutting)
         if key in found:
             raise TemplateDataFailure(f"Unsupported date pattern {pattern!r}")
         if end < 0:
             return None
         if key:
-            found[key] = text[pos:end]
+            found[key] = text[pos:end] if value is None else value
         pos = end
     return found if pos == len(text) else None
 
@@ -52,9 +55,12 @@ def _is_numeric(field: str) -> bool:
     return field[0] in _DIGIT_FIELDS and not (field[0] == "M" and len(field) >= 3)
 
 
-def _scan_field(text: str, pos: int, field: str, *, exact_width: bool) -> tuple[str, int]:
-    """(result key or "" to ignore, end of the field's text or -1 when it is not there);
-    a numeric field takes its pattern's width exactly, or else up to its usual digits."""
+def _scan_field(
+    text: str, pos: int, field: str, *, exact_width: bool
+) -> tuple[str, int, str | None]:
+    """(result key or "" to ignore, end of the field's text or -1 when it is not there, its
+    value when not its text); a numeric field takes its pattern's width exactly, or else up
+    to its usual digits."""
     letter = field[0]
     if _is_numeric(field):
         most = len(field) if exact_width else _DIGIT_FIELDS[letter]
@@ -62,17 +68,49 @@ def _scan_field(text: str, pos: int, field: str, *, exact_width: bool) -> tuple[
         while end < len(text) and end - pos < most and text[end] in _ASCII_DIGITS:
             end += 1
         enough = end - pos == most if exact_width else end > pos
-        return letter, end if enough else -1
-    if letter in "EM":
-        names = _DAY_NAMES if letter == "E" else _MONTH_NAMES
-        folded = text[pos : pos + 9].lower()
-        name = next((n for n in names if folded.startswith(n.lower())), None)
-        return ("" if letter == "E" else "N"), -1 if name is None else pos + len(name)
-    if letter == "a":
-        return letter, pos + 2 if text[pos : pos + 2] in ("AM", "PM", "am", "pm") else -1
+        return letter, end if enough else -1, None
+    if letter in "EMLa":
+        charge(_UNITS_PER_NAME_FIELD)
+        names = locales.current_date_names()
+        if letter == "a":
+            index, end = _match_names(text, pos, [names.am_pm])
+            return letter, end, "PM" if index == 1 else "AM"
+        if letter == "E":
+            return "", _match_names(text, pos, [names.days, names.days_short])[1], None
+        groups = [names.months, names.months_short]
+        if letter == "L":
+            groups = [
+                (*groups[0], *names.standalone_months, *groups[1], *names.standalone_months_short)
+            ]
+        index, end = _match_names(text, pos, groups)
+        return "M", end, str(index % 12 + 1)
     if letter in "XZ":
-        return "X", _offset_end(text, pos)
+        return "X", _offset_end(text, pos), None
     raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r} for parsing")
+
+
+def _match_names(text: str, pos: int, groups: list[tuple[str, ...]]) -> tuple[int, int]:
+    """(index of the name in its group, end of it) for the longest name of the first group
+    that has one matching at `pos`, or (-1, -1)."""
+    for names in groups:
+        best, best_end = -1, -1
+        for index, name in enumerate(names):
+            end = pos + len(name)
+            if name and end > best_end and _same_ignoring_case(text[pos:end], name):
+                best, best_end = index, end
+        if best >= 0:
+            return best, best_end
+    return -1, -1
+
+
+def _same_ignoring_case(text: str, name: str) -> bool:
+    """Java's `regionMatches(true, ...)`: character by character, upper or lower case."""
+    if len(text) != len(name):
+        return False
+    return all(
+        a == b or a.upper() == b.upper() or a.lower() == b.lower()
+        for a, b in zip(text, name, strict=True)
+    )
 
 
 def _offset_end(text: str, pos: int) -> int:
@@ -95,11 +133,11 @@ def parse_date(text: str, pattern: str, kind: str) -> DateValue:
     if found is None:
         raise TemplateDataFailure(f"Can't parse {text!r} as a {kind} with pattern {pattern!r}")
     try:
-        month = int(found["M"]) if found.get("M") else _month(found.get("N"))
+        month = int(found.get("M") or 1)
         year = int(found.get("y") or 1970)
         year = year + 2000 if len(found.get("y") or "") == 2 else year
         hour = int(found.get("H") or found.get("h") or 0)
-        if found.get("h") and (found.get("a") or "").upper() == "PM":
+        if found.get("h") and found.get("a") == "PM":
             hour = hour % 12 + 12
         elif found.get("h"):
             hour %= 12
@@ -116,15 +154,6 @@ def parse_date(text: str, pattern: str, kind: str) -> DateValue:
     except ValueError as error:
         raise TemplateDataFailure(f"Can't parse {text!r} as a {kind}: {error}") from error
     return _narrow(moment, kind)
-
-
-def _month(name: str | None) -> int:
-    if name is None:
-        return 1
-    for index, month in enumerate(MONTHS, start=1):
-        if name.lower() in (month.lower(), month[:3].lower()):
-            return index
-    raise ValueError(f"unknown month name {name!r}")
 
 
 def _offset(text: str | None) -> datetime.timezone | None:

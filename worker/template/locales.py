@@ -206,6 +206,8 @@ _JAVA17_DATETIME = {
 def _joiner(locale: Locale, style: str) -> str:
     fallback = str(locale.datetime_formats[style])
     return _JAVA17_DATETIME.get((locale.language, style), fallback)
+
+
 _JAVA17_SHORT_DATE = {"pl_PL": "dd.MM.y"}
 
 
@@ -295,8 +297,12 @@ def apply_setting(name: str, value: str) -> None:
     elif name == "boolean_format":
         _FORMATS.set(replace(formats, boolean=_boolean_format(value)))
     else:  # date_format, time_format, datetime_format: checked when used, as in FreeMarker
-        kind = name.removesuffix("_format")
-        _FORMATS.set(replace(formats, **{kind: value}))
+        if name == "date_format":
+            _FORMATS.set(replace(formats, date=value))
+        elif name == "time_format":
+            _FORMATS.set(replace(formats, time=value))
+        else:
+            _FORMATS.set(replace(formats, datetime=value))
 
 
 def _boolean_format(value: str) -> tuple[str, str] | None:

@@ -29,9 +29,9 @@ _COMPAT_ABBREVIATIONS = {"America/Sao_Paulo": ("BRT", "BRST")}
 _JAVA17_NAMES = {
     ("fr", "Etc/UTC", "short", "standard"): "UTC",
     ("fr", "Etc/UTC", "long", "standard"): "Temps universel coordonné",
-    ("fr", "America_Eastern", "long", "daylight"): "heure d’été de l’Est",
-    ("fr", "America_Central", "long", "daylight"): "heure d’été du Centre",
-    ("fr", "America_Pacific", "long", "daylight"): "heure d’été du Pacifique",
+    ("fr", "America_Eastern", "long", "daylight"): "heure d\u2019été de l\u2019Est",
+    ("fr", "America_Central", "long", "daylight"): "heure d\u2019été du Centre",
+    ("fr", "America_Pacific", "long", "daylight"): "heure d\u2019été du Pacifique",
     ("de", "America_Central", "long", "standard"): "Nordamerikanische Inland-Normalzeit",
     ("de", "America_Central", "long", "daylight"): "Nordamerikanische Inland-Sommerzeit",
     ("ja", "America_Eastern", "long", "standard"): "アメリカ東部標準時",
@@ -54,7 +54,8 @@ def _offsets_of_year(key: str, year: int) -> tuple[datetime.timedelta, datetime.
     zone = _zone(key)
     winter = datetime.datetime(year, 1, 1, 12, tzinfo=zone).utcoffset()
     summer = datetime.datetime(year, 7, 1, 12, tzinfo=zone).utcoffset()
-    assert winter is not None and summer is not None
+    assert winter is not None
+    assert summer is not None
     return winter, summer
 
 
