@@ -13,7 +13,7 @@ from typing import Any
 from . import limits, locales, numbers
 from .budget import charge, charge_text
 from .date_builtins import DATE_FORMAT_BUILTINS
-from .date_parsing import parse_date, parse_iso
+from .date_parsing import parse_by, parse_iso
 from .dates import DateValue, date_of, format_by, format_date_iso, kind_of, time_of
 from .failures import TemplateDataFailure
 from .formatting import (
@@ -155,8 +155,7 @@ def _to_date(kind: str, iso: bool) -> Callable[..., DateValue]:
         charge((len(text) + (len(pattern) if isinstance(pattern, str) else 0)) * 10 + 1)
         if iso:
             return parse_iso(text, kind)
-        default = {"date": "MMM d, y", "time": "h:mm:ss a", "datetime": "MMM d, y, h:mm:ss a"}
-        return parse_date(text, require_text(pattern) if pattern else default[kind], kind)
+        return parse_by(text, require_text(pattern) if pattern is not None else None, kind)
 
     return convert
 

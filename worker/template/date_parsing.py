@@ -15,6 +15,7 @@ from . import locales
 from .budget import charge
 from .dates import DateValue, fields, is_letter
 from .failures import TemplateDataFailure
+from .iso_formats import is_iso_like, parse_iso_format
 
 # A numeric field's usual number of digits; the result's keys are these letters (a month name
 # gives its number under M) and X for both offset letters.
@@ -126,6 +127,18 @@ def _offset_end(text: str, pos: int) -> int:
 
 def _digits_at(text: str, pos: int, count: int) -> bool:
     return len(text) >= pos + count and all(c in _ASCII_DIGITS for c in text[pos : pos + count])
+
+
+def parse_by(text: str, format_string: str | None, kind: str) -> DateValue:
+    """`?date`, `?date(format)`...: with a FreeMarker format string (`iso`, `xs` and their
+    options, a style, a pattern), by default the date_format (...) setting's."""
+    if format_string is None:
+        format_string = locales.date_format_setting(kind)
+    if is_iso_like(format_string):
+        parse_iso_format(format_string)  # a malformed one fails as in FreeMarker
+        return parse_iso(text, kind)
+    pattern = locales.style_pattern(kind, format_string)
+    return parse_date(text, format_string if pattern is None else pattern, kind)
 
 
 def parse_date(text: str, pattern: str, kind: str) -> DateValue:

@@ -296,13 +296,13 @@ def apply_setting(name: str, value: str) -> None:
         _FORMATS.set(replace(formats, number=value))
     elif name == "boolean_format":
         _FORMATS.set(replace(formats, boolean=_boolean_format(value)))
-    else:  # date_format, time_format, datetime_format: checked when used, as in FreeMarker
-        if name == "date_format":
-            _FORMATS.set(replace(formats, date=value))
-        elif name == "time_format":
-            _FORMATS.set(replace(formats, time=value))
-        else:
-            _FORMATS.set(replace(formats, datetime=value))
+    # date_format, time_format, datetime_format: checked when used, as in FreeMarker
+    elif name == "date_format":
+        _FORMATS.set(replace(formats, date=value))
+    elif name == "time_format":
+        _FORMATS.set(replace(formats, time=value))
+    else:
+        _FORMATS.set(replace(formats, datetime=value))
 
 
 def _boolean_format(value: str) -> tuple[str, str] | None:
