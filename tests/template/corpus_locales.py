@@ -49,6 +49,34 @@ SETTINGS = [
     "<#setting time_zone='Asia/Kolkata'><#setting datetime_format='yyyy-MM-dd HH:mm X'>"
     "${at?datetime.iso}",
 ]
+# ISO and XML Schema formats, long and full styles (zone names), and reading the locale's
+# month and day names back, in every locale (the worker's zone: UTC).
+DATE_STYLES = [
+    "${at?datetime.iso?string.long} | ${at?datetime.iso?string.full}",
+    "${at?datetime.iso?time?string.long} | ${at?datetime.iso?time?string.full}"
+    " | ${due?date.iso?string.full}",
+    "${at?datetime.iso?string.short_long} | ${at?datetime.iso?string.long_short}"
+    " | ${at?datetime.iso?string.full_medium} | ${at?datetime.iso?string('z, zzzz')}",
+    "<#setting datetime_format='long'>${at?datetime.iso}|<#setting time_format='full'>"
+    "${at?datetime.iso?time}|<#setting datetime_format='medium_full'>${at?datetime.iso}",
+    "<#setting datetime_format='iso'>${at?datetime.iso}|<#setting datetime_format='iso m nz'>"
+    "${at?datetime.iso}|<#setting date_format='xs'>${due?date.iso}|<#setting time_format="
+    "'xs ms'>${at?datetime.iso?time}|<#setting time_format='iso_h_fu'>${at?datetime.iso?time}",
+    "${at?datetime.iso?string.xs} ${at?datetime.iso?string.iso_m}"
+    " ${at?datetime.iso?string.iso_ms_u} ${at?datetime.iso?string('iso h')}"
+    " ${due?date.iso?string.xs_nz} ${at?datetime.iso?iso_local_m}"
+    " ${due?date.iso?string['xs fz']} ${at?datetime.iso?iso_utc_ms}",
+    "${due?date.iso?string('d MMMM yyyy')?date('d MMMM yyyy')?string.iso}"
+    " ${due?date.iso?string('EEEE, d MMM yyyy')?date('EEEE, d MMM yyyy')?string.iso}"
+    " ${due?date.iso?string('LLLL yyyy')?date('LLLL yyyy')?string.iso}",
+    "${due?date.iso?string('MMMM yyyy')?date('MMMM yyyy')?string.iso}",
+    "${at?datetime.iso?string('d MMM yyyy, h:mm a')?datetime('d MMM yyyy, h:mm a')?string.iso}",
+    "${due?date.iso?string?date?string.iso} ${at?datetime.iso?string?datetime?string.iso}"
+    " ${at?datetime.iso?time?string?time?string.iso}",
+    "<#setting date_format='long'>${due?date.iso?string?date?string.iso}"
+    "<#setting date_format='xs'> ${'2024-05-06+02:00'?date?string.iso}",
+    "${due?date.iso?string('dd MMMM yyyy')?upper_case?date('dd MMMM yyyy')?string.iso}",
+]
 FIXED = [
     "Total: ${total?string.currency} (${items} items, ${rate?string.percent} VAT)",
     "${total} / ${total?string('#,##0.00')} / ${(total * rate)?string.currency}",
@@ -66,7 +94,7 @@ def cases(locale: str, count: int = 120, seed: int = 1411) -> list[tuple[str, di
         "due": "2024-02-01", "prices": [0.99, 4.35, 12.5, 1999],
     }  # fmt: skip
     data |= {"flag": True, "at": "2024-03-10T08:05:09Z"}
-    found = [(template, data) for template in FIXED + SETTINGS]
+    found = [(template, data) for template in FIXED + SETTINGS + DATE_STYLES]
     for _ in range(count // 2):
         day = f"2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
         if r.random() < 0.5:
@@ -100,6 +128,36 @@ ZONED_FORMATS = [
     "", "?string.iso", "?string('yyyy-MM-dd HH:mm Z')", "?string('HH:mm X')", "?date",
     "?time", "?string('EEEE d MMMM, h:mm a')", "?date?string.iso",
 ]  # fmt: skip
+
+
+# Zone names (z, zzzz, long and full styles) and ISO offsets in each locale, around the
+# daylight saving changes of Europe, the United States and Australia.
+NAMED_ZONES = [
+    "UTC", "Europe/Berlin", "Europe/London", "America/New_York", "America/Sao_Paulo",
+    "Asia/Tokyo", "Asia/Jerusalem", "Australia/Sydney", "GMT",
+]  # fmt: skip
+ZONE_NAME_VALUES = [
+    "2024-01-05T15:04:05Z", "2024-07-05T15:04:05Z", "2024-03-31T00:59:59Z",
+    "2024-03-31T01:00:00Z", "2024-10-27T00:59:59Z", "2024-10-27T01:00:00Z",
+    "2024-03-10T06:59:59Z", "2024-03-10T07:00:00Z", "2024-11-03T05:59:59Z",
+    "2024-11-03T06:00:00Z", "2024-04-06T15:59:59Z", "2024-04-06T16:00:00Z",
+    "2024-10-05T15:59:59Z", "2024-10-05T16:00:00Z", "2024-03-29T00:30:00Z",
+]  # fmt: skip
+ZONE_NAME_TEMPLATE = (
+    "${d?datetime.iso?string('z|zzzz|Z|X')} ${d?datetime.iso?string.long}"
+    " ${d?datetime.iso?string.full} ${d?datetime.iso?time?string.long}"
+    " ${d?datetime.iso?string.xs} ${d?datetime.iso?date?string.xs}"
+    " ${d?datetime.iso?time?string.iso_m} ${d?datetime.iso?string('HH:mm zzzz')?length}"
+)
+
+
+def zone_name_cases() -> list[tuple[tuple[str, dict[str, Any]], str]]:
+    """(case, worker time zone) for every zone and value."""
+    return [
+        ((ZONE_NAME_TEMPLATE, {"d": value}), zone)
+        for zone in NAMED_ZONES
+        for value in ZONE_NAME_VALUES
+    ]
 
 
 def zoned_cases() -> list[tuple[str, dict[str, Any]]]:

@@ -98,7 +98,17 @@ ACCOUNT: dict[str, Any] = {
     "balances": {"EUR": 10.5, "USD": 3},
 }
 
+# An appointment as a German or French booking system sends it: dates as its users read them.
+APPOINTMENT_LOCAL: dict[str, Any] = {
+    **APPOINTMENT,
+    "datum": "14. März 2024",
+    "termin": "Donnerstag, 14. März 2024 09:30",
+    "dateFr": "14 mars 2024",
+    "datePl": "14 marca 2024",
+}
+
 MODELS: dict[str, dict[str, Any]] = {
+    "appointment_local": APPOINTMENT_LOCAL,
     "order": ORDER,
     "empty_order": EMPTY_ORDER,
     "appointment": APPOINTMENT,
@@ -787,6 +797,61 @@ def _crlf(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(template.replace("\n", "\r\n"), model) for template, model in cases]
 
 
+# Templates that choose their language and zone (the worker's default is en_US in UTC).
+LOCALIZED: list[tuple[str, str]] = [
+    (
+        '<#setting locale="de_DE">\n<#setting time_zone="Europe/Berlin">\n'
+        "Hallo ${patient.firstName}, Ihr Termin: ${start?datetime.iso?string.full}.\n"
+        "Bitte 10 Minuten früher kommen.",
+        "appointment",
+    ),
+    (
+        '<#setting time_zone="America/New_York">'
+        "Reminder: ${doctor} on ${start?datetime.iso?string.full}, ${location}.",
+        "appointment",
+    ),
+    (
+        '<#setting locale="en_GB"><#setting time_zone="Europe/London">'
+        "Your appointment: ${start?datetime.iso?string.long}",
+        "appointment",
+    ),
+    (
+        '<#setting locale="de_DE">Ihr Termin am '
+        '${datum?date("d. MMMM yyyy")?string("EEEE, dd.MM.")} bei ${doctor}',
+        "appointment_local",
+    ),
+    (
+        '<#setting locale="de_DE"><#setting time_zone="Europe/Berlin">'
+        '<#assign at = termin?datetime("EEEE, d. MMMM yyyy HH:mm")>'
+        "Termin ${at?string.short} (${at?string('HH:mm z')}), UTC: ${at?string.iso_u}",
+        "appointment_local",
+    ),
+    (
+        '<#setting locale="fr_FR">Rendez-vous le ${dateFr?date("d MMMM yyyy")?string.full}',
+        "appointment_local",
+    ),
+    (
+        '<#setting locale="pl_PL">Wizyta ${datePl?date("d MMMM yyyy")?string("EEEE, d MMMM")}',
+        "appointment_local",
+    ),
+    (
+        '<#setting datetime_format="iso m">Starts ${start?datetime.iso}'
+        " (${start?datetime.iso?string.xs})",
+        "appointment",
+    ),
+    (
+        '<#setting locale="ja_JP"><#setting time_zone="Asia/Tokyo">'
+        "予約: ${start?datetime.iso?string.full}",
+        "appointment",
+    ),
+    (
+        '<#setting locale="pt_BR"><#setting time_zone="America/Sao_Paulo">'
+        "Consulta ${start?datetime.iso?string.long_short}, ${start?datetime.iso?string('HH:mm z')}",
+        "appointment",
+    ),
+]
+
+
 def cases() -> list[tuple[str, dict[str, Any]]]:
     chosen = (
         ONE_LINERS
@@ -797,5 +862,6 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
         + TRIMS
         + MACROS
         + FUNCTIONS
+        + LOCALIZED
     )
     return [(template, MODELS[model]) for template, model in chosen]

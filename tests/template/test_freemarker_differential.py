@@ -146,13 +146,17 @@ def compare(
     exclude: bool = True,
     locales: Sequence[str] | None = None,
     zone: str = "UTC",
+    zones: Sequence[str] | None = None,
 ) -> Comparison:
     """`locales`: each case's locale (the worker's setting; default en_US); `zone` the time
-    zone of them all."""
-    answers = freemarker_oracle.render_batch(cases, locales, [zone] * len(cases))
+    zone of them all, or `zones` each case's."""
+    chosen_zones = list(zones) if zones is not None else [zone] * len(cases)
+    answers = freemarker_oracle.render_batch(cases, locales, chosen_zones)
     chosen = locales or ["en_US"] * len(cases)
     excluded, disagreements = 0, []
-    for (template, metadata), locale, theirs in zip(cases, chosen, answers, strict=True):
+    for (template, metadata), locale, zone, theirs in zip(
+        cases, chosen, chosen_zones, answers, strict=True
+    ):
         if exclude and excluded_reason(template) is not None:
             excluded += 1
             continue
@@ -212,6 +216,15 @@ def test_dates_read_and_print_in_the_time_zone_as_in_freemarker(locale: str, zon
 
 
 @pytest.mark.usefixtures("oracle")
+@pytest.mark.parametrize("locale", corpus_locales.LOCALES)
+def test_zone_names_and_offsets_print_per_locale_as_in_freemarker(locale: str) -> None:
+    cases, zones = zip(*corpus_locales.zone_name_cases(), strict=True)
+    comparison = compare(list(cases), locales=[locale] * len(cases), zones=list(zones))
+    assert comparison.compared >= 100
+    assert comparison.agreement == 1.0, comparison.report()
+
+
+@pytest.mark.usefixtures("oracle")
 def test_known_differences_are_real() -> None:
     """Each listed difference is shown by the oracle on its example, and its example is one
     the exclusion would catch if it matches templates at all."""
@@ -235,3 +248,7 @@ if __name__ == "__main__":  # pragma: no cover - figures for the README and revi
         cases = corpus_locales.zoned_cases()
         report = compare(cases, locales=[locale] * len(cases), zone=zone).report()
         print(locale, zone, report)
+    for locale in corpus_locales.LOCALES:
+        named, zones = zip(*corpus_locales.zone_name_cases(), strict=True)
+        report = compare(list(named), locales=[locale] * len(named), zones=list(zones)).report()
+        print(locale, "zone names", report)

@@ -115,7 +115,6 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "${ftl_state()}",
         "<#macro m>x</#macro>${m()}",
         "<#setting locale=x.__class__>",
-        "<#setting locale='../../etc/passwd'>${1}",
         "<#setting locale=123>${1}",
     ],
 )
@@ -123,6 +122,11 @@ def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
     with pytest.raises(ConnectorError) as caught:
         render(source, {"x": "text"})
     assert caught.value.code is ErrorCode.TEMPLATE_METADATA_ERROR
+
+
+def test_a_locale_named_like_a_path_is_an_unknown_locale_with_the_root_formats() -> None:
+    # As in FreeMarker: an unknown locale formats as Java's root locale; no file is read.
+    assert render("<#setting locale='../../etc/passwd'>${1234.5}", {}) == "1,234.5"
 
 
 def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:
