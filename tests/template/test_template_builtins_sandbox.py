@@ -127,6 +127,7 @@ def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
 def test_a_locale_named_like_a_path_is_an_unknown_locale_with_the_root_formats() -> None:
     # As in FreeMarker: an unknown locale formats as Java's root locale; no file is read.
     assert render("<#setting locale='../../etc/passwd'>${1234.5}", {}) == "1,234.5"
+    assert render("<#setting locale=123>${1234.5}", {}) == "1,234.5"
 
 
 def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:

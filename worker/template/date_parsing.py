@@ -49,7 +49,7 @@ def _scan(text: str, pattern: str) -> dict[str, str] | None:
         if key:
             found[key] = text[pos:end] if value is None else value
         pos = end
-    return found if pos == len(text) else None
+    return found  # Java's DateFormat.parse(String) ignores what follows
 
 
 def _is_numeric(field: str) -> bool:
@@ -135,8 +135,8 @@ def parse_by(text: str, format_string: str | None, kind: str) -> DateValue:
     if format_string is None:
         format_string = locales.date_format_setting(kind)
     if is_iso_like(format_string):
-        parse_iso_format(format_string)  # a malformed one fails as in FreeMarker
-        return parse_iso(text, kind)
+        # A malformed one fails as in FreeMarker.
+        return parse_iso(text, kind, xs=parse_iso_format(format_string).xs)
     pattern = locales.style_pattern(kind, format_string)
     return parse_date(text, format_string if pattern is None else pattern, kind)
 
@@ -179,11 +179,19 @@ def _offset(text: str | None) -> datetime.timezone | None:
     return datetime.timezone(datetime.timedelta(minutes=-minutes if text[0] == "-" else minutes))
 
 
-def parse_iso(text: str, kind: str) -> DateValue:
+def parse_iso(text: str, kind: str, *, xs: bool = False) -> DateValue:
+    """ISO 8601 (`?date.iso`), or XML Schema (`xs`), where a date may have an offset: the
+    instant of its midnight there (`2024-05-06+02:00` is May 5 in UTC)."""
     cleaned = text.strip()
     if cleaned.endswith("Z"):
         cleaned = cleaned[:-1] + "+00:00"
+    offset = cleaned[10:] if kind == "date" else ""
     try:
+        if offset and not (xs and offset[:1] in ("+", "-")):
+            raise ValueError("a date has no offset in ISO 8601")
+        if offset:
+            midnight = datetime.datetime.fromisoformat(cleaned[:10] + "T00:00" + offset)
+            return _narrow(midnight, kind)
         if kind == "time":
             return datetime.time.fromisoformat(cleaned)
         moment = datetime.datetime.fromisoformat(cleaned)

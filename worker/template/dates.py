@@ -103,9 +103,10 @@ def instant_of(value: DateValue) -> datetime.datetime:
 
 def format_date(value: DateValue, pattern: str) -> str:
     parts = fields(pattern)
-    # Java uses a month's stand-alone name (nominative: "wrzesień") unless a day of the
-    # month goes with it ("5 września").
-    standalone = not any(part[0] == "d" for part in parts)
+    # Java uses a month's stand-alone name (nominative: "wrzesień") when the month is the
+    # pattern's only field (`MMMM`, `'w' MMMM`), else the format one ("5 września").
+    letters = [part for part in parts if is_letter(part[0])]
+    standalone = len(letters) == 1
     names = locales.current_date_names()
     return "".join(_format_field(value, field, names, standalone) for field in parts)
 
