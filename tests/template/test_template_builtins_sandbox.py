@@ -115,7 +115,6 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "${ftl_state()}",
         "<#macro m>x</#macro>${m()}",
         "<#setting locale=x.__class__>",
-        "<#setting locale=123>${1}",
     ],
 )
 def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
