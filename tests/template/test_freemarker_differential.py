@@ -21,6 +21,7 @@ import pytest
 from tests.template import corpus_generated, corpus_locales, corpus_realistic, freemarker_oracle
 from worker.errors import ConnectorError, ErrorCode
 from worker.template import render
+from worker.template.builtins import BUILTIN_ARITIES
 
 EXPECTED_CODE = {
     "parse": ErrorCode.TEMPLATE_SYNTAX_ERROR,
@@ -78,6 +79,33 @@ KNOWN_DIFFERENCES: list[KnownDifference] = [
         lambda template: False,  # the corpora hold no characters outside the BMP
         "${s[0..*2]}",
         {"s": "😀😀"},
+    ),
+    KnownDifference(
+        "?string.<name> takes the styles, iso and xs formats with their options as names; "
+        "FreeMarker also takes a Java date pattern there (?string.yyyy)",
+        lambda template: any(
+            f"string.{name}" not in BUILTIN_ARITIES
+            for name in re.findall(r"\?string\.([A-Za-z_]\w*)", template)
+        ),
+        "${d?date.iso?string.yyyy}",
+        {"d": "2024-09-05"},
+    ),
+    KnownDifference(
+        "the legacy zone ids CET, EET, MET and WET print Java's generic long name (Central "
+        "European Time); we print the standard or summer one, as for Europe/Berlin",
+        lambda template: (
+            re.search(r"time_zone\s*=\s*[\"'](CET|EET|MET|WET)[\"']", template) is not None
+        ),
+        '<#setting time_zone="CET">${d?datetime.iso?string("zzzz")}',
+        {"d": "2024-01-05T10:00:00Z"},
+    ),
+    KnownDifference(
+        "parsing zone names (pattern letter z, the long and full styles) is refused",
+        lambda template: (
+            re.search(r"\?(date|time|datetime)\s*\(\s*[\"'][^\"']*z", template) is not None
+        ),
+        '${d?datetime("yyyy-MM-dd HH:mm z")}',
+        {"d": "2024-01-05 10:00 CET"},
     ),
     KnownDifference(
         "JSON decimals print with the shortest digits (Java 19+); Java 17's Double.toString "
