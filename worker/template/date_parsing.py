@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from . import locales
+from . import date_locale, locales
 from .budget import charge
 from .dates import DateValue, fields, is_letter
 from .failures import TemplateDataFailure
@@ -72,7 +72,7 @@ def _scan_field(
         return letter, end if enough else -1, None
     if letter in "EMLa":
         charge(_UNITS_PER_NAME_FIELD)
-        names = locales.current_date_names()
+        names = date_locale.current_date_names()
         if letter == "a":
             index, end = _match_names(text, pos, [names.am_pm])
             return letter, end, "PM" if index == 1 else "AM"
@@ -133,11 +133,11 @@ def parse_by(text: str, format_string: str | None, kind: str) -> DateValue:
     """`?date`, `?date(format)`...: with a FreeMarker format string (`iso`, `xs` and their
     options, a style, a pattern), by default the date_format (...) setting's."""
     if format_string is None:
-        format_string = locales.date_format_setting(kind)
+        format_string = date_locale.date_format_setting(kind)
     if is_iso_like(format_string):
         # A malformed one fails as in FreeMarker.
         return parse_iso(text, kind, xs=parse_iso_format(format_string).xs)
-    pattern = locales.style_pattern(kind, format_string)
+    pattern = date_locale.style_pattern(kind, format_string)
     return parse_date(text, format_string if pattern is None else pattern, kind)
 
 

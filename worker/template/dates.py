@@ -1,24 +1,22 @@
-"""Dates: formatting date values with Java-style patterns, and splitting those patterns.
+"""Dates: formatting date values with FreeMarker's format strings (Java patterns, styles,
+`iso`/`xs`: see `iso_formats`), and splitting patterns.
 
 JSON has no date type, so a date comes from a string via `?date`, `?time` or `?datetime`,
-either with a pattern (`?date("dd.MM.yyyy")`) or as ISO 8601 (`?date.iso`): see
-`date_parsing`. Names and default formats are the render locale's (`locales`); parsing reads
-English names.
+either with a format (`?date("dd.MM.yyyy")`) or as ISO 8601 (`?date.iso`): see
+`date_parsing`. Names and default formats are the render locale's (`date_locale`), zone names
+Java 17's (`zone_names`). As in Java, a value stands for an instant (`instant_of`).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from functools import lru_cache
 
-from . import locales, zone_names
+from . import date_locale, locales, zone_names
 from .failures import TemplateDataFailure
 from .iso_formats import format_iso, is_iso_like, parse_iso_format
 
 DateValue = datetime.date | datetime.time
-MONTHS = list(calendar.month_name)[1:]
-DAYS = list(calendar.day_name)
 
 
 def kind_of(value: DateValue) -> str:
@@ -30,7 +28,7 @@ def kind_of(value: DateValue) -> str:
 def format_date_default(value: DateValue) -> str:
     """`${date}`: the date_format, time_format or datetime_format setting (default: the
     locale's medium format)."""
-    return format_by(value, locales.date_format_setting(kind_of(value)))
+    return format_by(value, date_locale.date_format_setting(kind_of(value)))
 
 
 def format_by(value: DateValue, format_string: str) -> str:
@@ -39,7 +37,7 @@ def format_by(value: DateValue, format_string: str) -> str:
     kind = kind_of(value)
     if is_iso_like(format_string):
         return format_iso(instant_of(value), kind, parse_iso_format(format_string))
-    pattern = locales.style_pattern(kind, format_string)
+    pattern = date_locale.style_pattern(kind, format_string)
     return format_date(value, format_string if pattern is None else pattern)
 
 
@@ -107,11 +105,13 @@ def format_date(value: DateValue, pattern: str) -> str:
     # pattern's only field (`MMMM`, `'w' MMMM`), else the format one ("5 września").
     letters = [part for part in parts if is_letter(part[0])]
     standalone = len(letters) == 1
-    names = locales.current_date_names()
+    names = date_locale.current_date_names()
     return "".join(_format_field(value, field, names, standalone) for field in parts)
 
 
-def _format_field(value: DateValue, field: str, names: locales.DateNames, standalone: bool) -> str:
+def _format_field(
+    value: DateValue, field: str, names: date_locale.DateNames, standalone: bool
+) -> str:
     letter, width = field[0], len(field)
     if letter == "'":
         return field[1:-1].replace("''", "'") or "'"
@@ -135,7 +135,7 @@ def _is_day(value: DateValue) -> bool:
 
 
 def _format_date_field(
-    value: datetime.date, letter: str, width: int, names: locales.DateNames, standalone: bool
+    value: datetime.date, letter: str, width: int, names: date_locale.DateNames, standalone: bool
 ) -> str | None:
     if letter == "G":
         return names.era
@@ -160,7 +160,7 @@ def _format_date_field(
 
 
 def _format_time_field(
-    value: datetime.datetime, letter: str, width: int, names: locales.DateNames
+    value: datetime.datetime, letter: str, width: int, names: date_locale.DateNames
 ) -> str:
     """`value`: the instant, in the render's time zone (the offset then in force)."""
     hour = value.hour
