@@ -66,6 +66,8 @@ DATE_STYLES = [
     " ${at?datetime.iso?string.iso_ms_u} ${at?datetime.iso?string('iso h')}"
     " ${due?date.iso?string.xs_nz} ${at?datetime.iso?iso_local_m}"
     " ${due?date.iso?string['xs fz']} ${at?datetime.iso?iso_utc_ms}",
+    "${at?datetime.iso?iso('Europe/Berlin')} ${at?datetime.iso?iso_m_nz('Asia/Tokyo')}"
+    " ${at?datetime.iso?date_if_unknown?string.iso} ${due?date.iso?iso_h('America/New_York')}",
     "${due?date.iso?string('d MMMM yyyy')?date('d MMMM yyyy')?string.iso}"
     " ${due?date.iso?string('EEEE, d MMM yyyy')?date('EEEE, d MMM yyyy')?string.iso}"
     " ${due?date.iso?string('LLLL yyyy')?date('LLLL yyyy')?string.iso}",
