@@ -153,12 +153,25 @@ ZONE_NAME_TEMPLATE = (
 )
 
 
+# Zones whose short names are the JRE's own (the IANA data has only an offset), and one
+# with no name at all: January and July.
+OFFSET_NAMED_ZONES = [
+    "Asia/Dubai", "America/Argentina/Buenos_Aires", "America/Santiago", "Atlantic/Azores",
+    "Asia/Singapore", "Asia/Kolkata", "Europe/Istanbul", "America/Bogota", "Etc/GMT-2",
+]  # fmt: skip
+
+
 def zone_name_cases() -> list[tuple[tuple[str, dict[str, Any]], str]]:
     """(case, worker time zone) for every zone and value."""
-    return [
+    named = [
         ((ZONE_NAME_TEMPLATE, {"d": value}), zone)
         for zone in NAMED_ZONES
         for value in ZONE_NAME_VALUES
+    ]
+    return named + [
+        ((ZONE_NAME_TEMPLATE, {"d": value}), zone)
+        for zone in OFFSET_NAMED_ZONES
+        for value in ZONE_NAME_VALUES[:2]
     ]
 
 

@@ -91,10 +91,16 @@ KNOWN_DIFFERENCES: list[KnownDifference] = [
         {"d": "2024-09-05"},
     ),
     KnownDifference(
-        "the legacy zone ids CET, EET, MET and WET print Java's generic long name (Central "
-        "European Time); we print the standard or summer one, as for Europe/Berlin",
+        "the legacy zone ids (CET, EET, MET, WET, EST, MST, HST, EST5EDT, CST6CDT, MST7MDT, "
+        "PST8PDT) print the names of their region's zone; Java prints the JRE's own old names "
+        "for them (Central European Time, Östliche Normalzeit)",
         lambda template: (
-            re.search(r"time_zone\s*=\s*[\"'](CET|EET|MET|WET)[\"']", template) is not None
+            re.search(
+                r"time_zone\s*=\s*[\"'](CET|EET|MET|WET|EST|MST|HST|EST5EDT|CST6CDT|MST7MDT|PST8PDT)"
+                r"[\"']",
+                template,
+            )
+            is not None
         ),
         '<#setting time_zone="CET">${d?datetime.iso?string("zzzz")}',
         {"d": "2024-01-05T10:00:00Z"},

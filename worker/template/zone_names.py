@@ -22,8 +22,29 @@ from babel import Locale
 from babel.core import get_global
 
 _NONE = "∅∅∅"
-# Java 17's own abbreviations where the IANA database now has only an offset ("-03").
-_COMPAT_ABBREVIATIONS = {"America/Sao_Paulo": ("BRT", "BRST")}
+# Java 17's own abbreviations (standard, daylight) where the IANA database now has only an
+# offset ("-03"); each checked with the oracle.
+_COMPAT_ABBREVIATIONS = {
+    "America/Sao_Paulo": ("BRT", "BRST"),
+    "America/Argentina/Buenos_Aires": ("ART", "ARST"),
+    "America/Santiago": ("CLT", "CLST"),
+    "Atlantic/Azores": ("AZOT", "AZOST"),
+    **{
+        zone: (name, name)
+        for zone, name in {
+            "Asia/Dubai": "GST", "Asia/Singapore": "SGT", "Asia/Bangkok": "ICT",
+            "Asia/Ho_Chi_Minh": "ICT", "America/Bogota": "COT", "America/Lima": "PET",
+            "Asia/Kathmandu": "NPT", "Asia/Dhaka": "BDT", "Asia/Kuala_Lumpur": "MYT",
+            "America/Caracas": "VET", "Asia/Tehran": "IRST", "Asia/Riyadh": "AST",
+            "Asia/Qatar": "AST", "Europe/Istanbul": "TRT", "Asia/Yerevan": "AMT",
+            "Asia/Tbilisi": "GET", "Asia/Baku": "AZT", "America/Montevideo": "UYT",
+            "Asia/Almaty": "ALMT", "Asia/Tashkent": "UZT", "Asia/Kabul": "AFT",
+            "Asia/Colombo": "IST", "Asia/Yangon": "MMT",
+        }.items()
+    },
+}  # fmt: skip
+# Java 17's GMT format where it is not "GMT+01:00" (for a zone with no name in the locale).
+_JAVA17_GMT_FORMATS = {"fr": "UTC{}", "he": "GMT\u200e{}\u200e"}
 # Java 17 (CLDR 39) names where today's CLDR differs: (language, metazone or zone, width,
 # variant) -> name.
 _JAVA17_NAMES = {
@@ -77,8 +98,10 @@ def zone_name(
     """The zone's name at `moment` (which carries the offset then) in the locale."""
     name = _name(key, locale_name, daylight, long)
     if name is None:
-        return _fallback(key, daylight, long, moment)
-    return name or gmt_offset(moment.utcoffset())  # "": the locale has explicitly none
+        return _fallback(key, locale_name, daylight, long, moment)
+    if not name:  # "": the locale has explicitly none
+        return _localized_offset(locale_name, moment)
+    return name
 
 
 @lru_cache(maxsize=512)
@@ -99,7 +122,9 @@ def _name(key: str, locale_name: str, daylight: bool, long: bool) -> str | None:
     return None
 
 
-def _fallback(key: str, daylight: bool, long: bool, moment: datetime.datetime) -> str:
+def _fallback(
+    key: str, locale_name: str, daylight: bool, long: bool, moment: datetime.datetime
+) -> str:
     """What Java prints without a CLDR name: the JRE's abbreviation, else the offset."""
     if key == "UTC":
         return "UTC" if not long else "Coordinated Universal Time"
@@ -110,7 +135,15 @@ def _fallback(key: str, daylight: bool, long: bool, moment: datetime.datetime) -
         abbreviation = moment.astimezone(_zone(key)).tzname() or ""
         if abbreviation.isalpha():
             return abbreviation
-    return gmt_offset(moment.utcoffset())
+    return _localized_offset(locale_name, moment)
+
+
+def _localized_offset(locale_name: str, moment: datetime.datetime) -> str:
+    offset = gmt_offset(moment.utcoffset())
+    if offset == "GMT":
+        return offset
+    language = Locale.parse(locale_name).language
+    return _JAVA17_GMT_FORMATS.get(language, "GMT{}").format(offset.removeprefix("GMT"))
 
 
 def gmt_offset(offset: datetime.timedelta | None) -> str:
