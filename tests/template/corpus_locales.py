@@ -157,7 +157,7 @@ ZONE_NAME_TEMPLATE = (
 # with no name at all: January and July.
 OFFSET_NAMED_ZONES = [
     "Asia/Dubai", "America/Argentina/Buenos_Aires", "America/Santiago", "Atlantic/Azores",
-    "Asia/Singapore", "Asia/Kolkata", "Europe/Istanbul", "America/Bogota", "Etc/GMT-2",
+    "Asia/Singapore", "Asia/Kolkata", "America/Bogota", "Etc/GMT-2",
 ]  # fmt: skip
 
 
