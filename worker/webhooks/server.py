@@ -170,7 +170,8 @@ class WebhookService:
         return self._server.port
 
     def serve(self) -> None:
-        """Serve the webhooks (and the ops port, when set) until `stop()`."""
+        """Serve the webhooks (and the ops port, when set) until `stop()`; OSError when the ops
+        port cannot be bound (the webhook port is bound when the service is made)."""
         ops: OpsServer | None = None
         try:
             if self._ops.port:
