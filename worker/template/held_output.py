@@ -26,22 +26,31 @@ def buffer(state: RenderState, text: str) -> str:
     return text
 
 
-def attempt(state: RenderState, body: Callable[[], str]) -> str | None:
-    """The output of `body`, or None when a template error happened in it (its output is
-    dropped). Exceeding a limit is not recovered from: the render stops, as it must."""
+class Recovered:
+    """What `attempt` gives when a template error happened: its message, for `.error`."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def attempt(state: RenderState, body: Callable[[], str]) -> str | Recovered:
+    """The output of `body`, or the error when a template error happened in it (its output
+    is dropped). Exceeding a limit is not recovered from: the render stops, as it must."""
     held = state.buffered
     try:
         return str(body())
     except TemplateLimitFailure:
         raise
-    except TemplateFailure:
-        return None
+    except TemplateFailure as failure:
+        return Recovered(failure.message)
     finally:
         state.buffered = held
 
 
-def attempt_failed(result: str | None) -> bool:
-    return result is None
+def attempt_failed(result: str | Recovered) -> bool:
+    return isinstance(result, Recovered)
 
 
 def compress(state: RenderState, body: Callable[[], str]) -> str:

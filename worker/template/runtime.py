@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import held_output, limits, locales, macros, numbers
+from . import held_output, lambdas, limits, macros, numbers, special_variables
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
@@ -287,7 +287,11 @@ def build_filters() -> dict[str, Callable[..., Any]]:
     filters: dict[str, Callable[..., Any]] = {
         "ftl_decimal": Decimal,
         "ftl_var": lookup_variable,
-        "ftl_now": locales.now,
+        "ftl_special": special_variables.value,
+        "ftl_special_vars": special_variables.variables,
+        "ftl_recovered_error": special_variables.recovered_error,
+        "ftl_stream": lambdas.stream,
+        "ftl_lambda_result": lambdas.lambda_result,
         "ftl_assigned": assigned_variable,
         "ftl_loop_var": loop_variable,
         "ftl_assign": assign,
