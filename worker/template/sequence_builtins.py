@@ -12,6 +12,7 @@ from .budget import charge
 from .dates import kind_of
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .ranges import RangeValue
+from .truncation import MarkupOutput
 from .values import (
     DATE_TYPES,
     ConcatenatedList,
@@ -193,7 +194,8 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "is_collection": lambda value: isinstance(value, (KeyList, ConcatenatedList)),
     "is_collection_ex": lambda value: isinstance(value, ConcatenatedList),
     "is_hash": is_hash,
-    "is_hash_ex": is_hash,
+    # `.vars` and `.globals` can't list their keys: plain hashes, not extended ones.
+    "is_hash_ex": lambda value: is_hash(value) and not getattr(value, "unlisted", False),
     "is_date": _date_kind("date", "time", "datetime"),
     "is_date_like": _date_kind("date", "time", "datetime"),
     "is_date_only": _date_kind("date"),
@@ -205,7 +207,7 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "is_macro": _never,
     "is_directive": _never,
     "is_node": _never,
-    "is_markup_output": _never,
+    "is_markup_output": lambda value: isinstance(value, MarkupOutput),
 }
 
 

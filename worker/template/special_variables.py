@@ -79,6 +79,7 @@ class ChainedHash(Mapping[str, Any]):
     FreeMarker's, it can be read by key but not listed (`?keys` is an error)."""
 
     __slots__ = ("scopes",)
+    unlisted = True  # for `?is_hash_ex`
 
     def __init__(self, *scopes: Mapping[str, Any]) -> None:
         self.scopes = scopes
