@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import limits, macros
 from .budget import charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
+from .ranges import RangeValue
 from .values import EmptyDefault, Missing, type_name, wrong_type
 
 if TYPE_CHECKING:
@@ -27,11 +28,12 @@ class LazySequence(list):  # type: ignore[type-arg]
     consumers listed in `parse_lambdas` ever receive one, and they read it through these
     methods (never C-level list internals before the length)."""
 
-    __slots__ = ("_source",)
+    __slots__ = ("_size", "_source")
 
-    def __init__(self, source: Iterator[Any]) -> None:
+    def __init__(self, source: Iterator[Any], size: int | None = None) -> None:
         super().__init__()
         self._source: Iterator[Any] | None = source
+        self._size = size  # known without computing the items (`?map` of a sized sequence)
 
     def _fill(self, count: int) -> None:
         while self._source is not None and list.__len__(self) < count:
@@ -62,10 +64,14 @@ class LazySequence(list):  # type: ignore[type-arg]
             at += 1
 
     def __len__(self) -> int:
+        if self._size is not None:
+            return self._size
         self._fill(limits.MAX_SEQUENCE_ITEMS + 1)
         return list.__len__(self)
 
     def __bool__(self) -> bool:
+        if self._size is not None:
+            return self._size > 0
         self._fill(1)
         return list.__len__(self) > 0
 
@@ -92,8 +98,8 @@ def stream(
         items = _items(target, name)
         apply = _applier(state, function, signature, nodes_in_function, node_id)
         produced = _PRODUCERS[name](items, apply, name)
-        if lazy:
-            return LazySequence(produced)
+        if lazy:  # as FreeMarker, `?map` of a sequence knows its size without mapping
+            return LazySequence(produced, _known_size(target) if name == "map" else None)
         result: list[Any] = []
         for item in produced:
             if len(result) >= limits.MAX_SEQUENCE_ITEMS:
@@ -106,9 +112,15 @@ def stream(
         raise failure.located_at(node_id) from None
 
 
-def _items(target: Any, name: str) -> Iterator[Any]:
-    from .ranges import RangeValue  # noqa: PLC0415 - small module, kept out of the import graph
+def _known_size(target: Any) -> int | None:
+    if isinstance(target, LazySequence):
+        return target._size
+    if isinstance(target, (list, tuple, RangeValue)):
+        return len(target.listable() if isinstance(target, RangeValue) else target)
+    return None
 
+
+def _items(target: Any, name: str) -> Iterator[Any]:
     if isinstance(target, RangeValue):
         return iter(target.listable())
     if isinstance(target, (list, tuple)):

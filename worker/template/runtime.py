@@ -9,6 +9,7 @@ can name the expression and its position.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -234,7 +235,10 @@ def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
                 raise TemplateDataFailure(f"String index {position} is out of range")
             return text[position]
         items = require_sequence(target)
-        value = items[position] if 0 <= position < len(items) else None
+        value = None
+        if position >= 0:  # reads no further than `position` of a lazily computed sequence
+            with contextlib.suppress(IndexError):
+                value = items[position]
         return Missing(node_id) if value is None else value
     except TemplateFailure as failure:
         raise failure.located_at(node_id) from None

@@ -48,9 +48,11 @@ def _same(item: Any, wanted: Any) -> bool:
 def _seq_index_of(value: Any, wanted: Any, start_: Any = None) -> int:
     items = require_sequence(value)
     start = 0 if start_ is None else max(numbers.java_int(require_number(start_)), 0)
-    for position in range(start, len(items)):
+    for position, item in enumerate(items):  # reads a lazily computed sequence up to a match
+        if position < start:
+            continue
         charge(3 * limits.WORK_PER_NODE)
-        if _same(items[position], wanted):
+        if _same(item, wanted):
             return position
     return -1
 
