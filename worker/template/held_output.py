@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from . import limits
 from .budget import charge
-from .failures import TemplateFailure, TemplateLimitFailure
+from .failures import MissingValueFailure, TemplateFailure, TemplateLimitFailure
 from .text_builtins import UNITS_PER_PYTHON_CHAR
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ def attempt(state: RenderState, body: Callable[[], str]) -> str | Recovered:
         return str(body())
     except TemplateLimitFailure:
         raise
+    except MissingValueFailure:
+        return Recovered("The template uses missing or null metadata")
     except TemplateFailure as failure:
         return Recovered(failure.message)
     finally:
