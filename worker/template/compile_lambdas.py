@@ -1,10 +1,10 @@
 """Compiles the stream built-ins and special variables (see `lambdas`, `special_variables`).
 
-A lambda becomes a jinja macro with one parameter, whose body hands the value of the lambda's
-expression back (see `lambdas.lambda_result`). Jinja defines macros as statements, so the
-compiler collects them in `lambdas` while compiling an expression, and `Compiler.block`
-defines them just before the statement that uses them: in the same scope, so the lambda sees
-the loop variables (and an enclosing lambda's parameter) the statement sees.
+A lambda becomes a jinja macro with the lambda's parameter and a box, into which its body puts
+the value of the lambda's expression (see `lambdas.lambda_result`). Jinja defines macros as
+statements, so the compiler collects them in `lambdas` while compiling an expression, and
+`Compiler.block` defines them just before the statement that uses them: in the same scope,
+so the lambda sees the loop variables (and an enclosing lambda's parameter) the statement sees.
 """
 
 from __future__ import annotations
@@ -54,10 +54,11 @@ def _define_lambda(compiler: ExpressionCompiler, function: syntax.Lambda) -> tup
     nodes_in_body = len(compiler.node_infos) - nodes_before
     inner, compiler.lambdas = compiler.lambdas, outer
     compiler.loops.pop()
-    name = compiler.fresh("lambda")
-    result = compiler.call(nodes.Name(STATE, "load"), "ftl_lambda_result", value)
+    name, box = compiler.fresh("lambda"), compiler.fresh("lambda_box")
+    result = compiler.call(nodes.Name(box, "load"), "ftl_lambda_result", value)
     body: list[nodes.Node] = [*inner, nodes.Output([result])]
-    compiler.lambdas.append(nodes.Macro(name, [nodes.Name(param, "param")], [], body))
+    params = [nodes.Name(param, "param"), nodes.Name(box, "param")]
+    compiler.lambdas.append(nodes.Macro(name, params, [], body))
     return name, nodes_in_body
 
 

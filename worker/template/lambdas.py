@@ -1,6 +1,6 @@
 """The stream built-ins at render time: `?filter`, `?map`, `?take_while`, `?drop_while`.
 
-The function is a compiled lambda (a jinja macro whose body raises `Returned` with the value)
+The function is a compiled lambda (a jinja macro whose body puts its value in a box it is given)
 or a `<#function>` the template defines. Each element evaluated pays for the function's nodes
 (see budget.py). As in FreeMarker, the result is computed on demand when the consumer allows
 it (`lazy`: `<#list>`, `?first`, `?seq_contains`, another stream built-in...), so an error in
@@ -155,11 +155,9 @@ def _applier(
 
     def call_lambda(item: Any) -> Any:
         charge(cost)
-        try:
-            function(item)
-        except macros.Returned as returned:
-            return returned.value
-        raise AssertionError("a compiled lambda always returns a value")
+        box: list[Any] = []
+        function(item, box)
+        return box[0]
 
     return call_lambda
 
@@ -214,7 +212,7 @@ _PRODUCERS: dict[str, Callable[[Iterator[Any], Callable[[Any], Any], str], Itera
 }
 
 
-def lambda_result(state: RenderState, value: Any) -> str:
-    """The end of a compiled lambda's body: hands its value back to `stream`."""
-    del state
-    raise macros.Returned(value)
+def lambda_result(box: list[Any], value: Any) -> str:
+    """The end of a compiled lambda's body: hands its value back to `stream` in `box`."""
+    box.append(value)
+    return ""

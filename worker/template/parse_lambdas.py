@@ -83,7 +83,7 @@ def _lambda_params(parser: ExpressionParser) -> list[str] | None:
 
 def _is_arrow(parser: ExpressionParser, ahead: int) -> bool:
     token = parser.peek(ahead)
-    return token.kind is Kind.OPERATOR and token.text == "->"
+    return token.kind is Kind.OPERATOR and token.text in ("->", "-&gt;")  # as FreeMarker
 
 
 def lazy(expr: syntax.Expr) -> syntax.Expr:
