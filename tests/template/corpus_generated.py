@@ -699,7 +699,7 @@ LAMBDA_TESTS = [
     "x?is_number && x < n",
 ]  # fmt: skip
 LAMBDA_MAPS = [
-    "x * 2", "x?string", "x?upper_case", "x + 1", "x.id", "[x]", "x!0", "x.nope",
+    "x * 2", "x?upper_case", "x + 1", "x.id", "[x]", "x!0", "x.nope",
     "x + '!'", "x?is_string", "x * n", "items?filter(i -> i == x)?size",
 ]  # fmt: skip
 LAMBDA_CONSUMERS = [
@@ -714,7 +714,8 @@ SPECIALS = [
     ".main.name!'-'", ".output_encoding!'-'", ".url_escaping_charset!'-'", ".now?is_datetime?c",
     ".locals!'-'", ".vars.missing!'-'", ".data_model?keys?size", ".vars?is_hash_ex?c",
     ".caller_template_name", ".node!'-'", ".templateName", ".bogus", ".error",
-    ".locale?length", ".lang?upper_case",
+    ".locale?length", ".lang?upper_case", ".pass?is_macro?c", ".pass?has_content?c",
+    ".vars?has_content?c", ".globals?keys?size",
 ]  # fmt: skip
 TRUNCATE_M = [
     "truncate_m({w})", "truncate_w_m({w}, {p})", "truncate_c_m({w}, '...')",

@@ -191,6 +191,8 @@ def exists(value: Any) -> bool:
 def has_content(value: Any) -> bool:
     if isinstance(value, Missing) or value is None:
         return False
+    if getattr(value, "unlisted", False) or getattr(value, "is_macro", False):
+        return not getattr(value, "is_macro", False)  # `.vars`/`.globals`: yes; `.pass`: no
     if isinstance(value, (str, list, tuple, RangeValue, Mapping)):
         return len(value) > 0
     return True

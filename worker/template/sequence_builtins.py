@@ -70,8 +70,8 @@ def _seq_last_index_of(value: Any, wanted: Any, start_: Any = None) -> int:
 
 
 def _extreme(name: str, pick_second: Callable[[Any, Any], bool]) -> Callable[[Any], Any]:
-    """`?min`/`?max` of numbers or of dates; JSON nulls are skipped; an empty sequence gives
-    no value (None: the caller reports it as missing)."""
+    """`?min`/`?max` of numbers or of dates (or of one value alone); JSON nulls are skipped; an
+    empty sequence gives no value (None: the caller reports it as missing)."""
 
     def run(value: Any) -> Any:
         items = require_sequence(value)
@@ -80,11 +80,13 @@ def _extreme(name: str, pick_second: Callable[[Any, Any], bool]) -> Callable[[An
         for item in items:
             if item is None:
                 continue
-            if not (is_number(item) or isinstance(item, DATE_TYPES)):
-                raise TemplateDataFailure(f"?{name} can't compare {type_name(item)} values")
-            if best is None:
+            if best is None:  # a single value of any type needs no comparison (FreeMarker)
                 best = item
                 continue
+            for compared in (best, item):
+                if not (is_number(compared) or isinstance(compared, DATE_TYPES)):
+                    kind = type_name(compared)
+                    raise TemplateDataFailure(f"?{name} can't compare {kind} values")
             if is_number(item) != is_number(best):
                 raise TemplateDataFailure(f"?{name} can't compare a number with a date")
             try:
@@ -206,8 +208,9 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "is_unknown_date_like": _never,
     "is_method": _never,
     "is_transform": _never,
-    "is_macro": _never,
-    "is_directive": _never,
+    # `.pass` is FreeMarker's do-nothing macro; the template's own macros are no values here.
+    "is_macro": lambda value: getattr(value, "is_macro", False) is True,
+    "is_directive": lambda value: getattr(value, "is_macro", False) is True,
     "is_node": _never,
     "is_markup_output": lambda value: isinstance(value, MarkupOutput),
 }

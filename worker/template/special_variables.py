@@ -72,6 +72,7 @@ class PassMacro:
     """`.pass`: FreeMarker's macro that does nothing; as a value it can only be tested."""
 
     __slots__ = ()
+    is_macro = True  # for `?is_macro`, `?is_directive` and `?has_content` (false)
 
 
 class ChainedHash(Mapping[str, Any]):
@@ -79,7 +80,7 @@ class ChainedHash(Mapping[str, Any]):
     FreeMarker's, it can be read by key but not listed (`?keys` is an error)."""
 
     __slots__ = ("scopes",)
-    unlisted = True  # for `?is_hash_ex`
+    unlisted = True  # for `?is_hash_ex` (false) and `?has_content` (true: never empty)
 
     def __init__(self, *scopes: Mapping[str, Any]) -> None:
         self.scopes = scopes
