@@ -95,10 +95,10 @@ def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> s
 
 
 def _edge(value: Any, position: int) -> Any:
+    """`?first`/`?last`: an empty sequence has none, a missing value (`xs?first!"none"`), as
+    in FreeMarker."""
     items = require_sequence(value)
-    if not items:
-        raise TemplateDataFailure("The sequence is empty, so it has no first or last item")
-    return items[position]
+    return items[position] if items else None
 
 
 def _to_string(value: Any, *args: Any) -> str:
