@@ -103,6 +103,8 @@ STRING_FORMS = [
     "(@)?split('')?size",
     "(@)?word_list?join('_')",
     "(@)?chop_linebreak",
+    "(@)?c",
+    "missing?cn + (@)?cn",
     "(@)?is_string?c",
     "((@) == 'Ann')?then('yes', @)",
     "{'k': @}.k",

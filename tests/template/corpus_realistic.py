@@ -112,6 +112,12 @@ ONE_LINERS: list[tuple[str, str]] = [
     # orders
     ("Hi ${customer.firstName}, your order ${orderId} has shipped.", "order"),
     ("Hi ${customer.firstName}, your order #${orderId?c} has shipped.", "order"),
+    # a JSON payload typed as the body (e.g. for a webhook-style SMS gateway): ?c quotes strings
+    (
+        '{"name": ${customer.firstName?c}, "order": ${orderId?c}, "title": ${customer.title?cn}}',
+        "order",
+    ),
+    ('{"vip": ${customer.vip?c}, "note": ${note?cn}, "shop": ${"</b>"?c}}', "order"),
     ("Order ${orderId?c}: ${items?size} items, total ${total?string.currency}", "order"),
     ("Order ${orderId?c} total: ${total?string('0.00')} ${currency}", "order"),
     ("Total ${total?string['#,##0.00']} ${currency!'CHF'}", "order"),

@@ -46,6 +46,9 @@ CALLS = [
     "x?truncate_w_m(3, '.')",
     "x?truncate_c_m(3, '.', 1)",
     "x?truncate_m(3)",
+    "x?c",
+    "x?cn",
+    "nothing?cn",
     *(
         f".{name}"
         for name in [

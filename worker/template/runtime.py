@@ -263,6 +263,14 @@ def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+_COMPUTER = _strict(VALUE_OPERATIONS["bi_c"])
+
+
+def computer_or_null(value: Any, node_id: int) -> Any:
+    """`?cn`: what `?c` prints, or `null` for a missing value."""
+    return "null" if isinstance(value, Missing) else _COMPUTER(value, node_id)
+
+
 def _unexpected(error: Exception, node_id: int) -> TemplateDataFailure:
     """A value or argument of a type an operation did not expect, found the hard way: still a
     template error, with the expression and its position, never an internal one."""
@@ -323,6 +331,7 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_item_cycle": item_cycle,
         "ftl_exists": exists,
         "ftl_has_content": has_content,
+        "ftl_computer_or_null": computer_or_null,
         "ftl_dot": dot,
         "ftl_index": index,
     }
