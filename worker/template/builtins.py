@@ -24,6 +24,7 @@ from .formatting import (
     percent_pattern,
 )
 from .ranges import RangeValue
+from .regex_builtins import REGEX_BUILTINS
 from .sequence_builtins import SEQUENCE_BUILTINS
 from .text_builtins import (
     JAVA_WHITESPACE,
@@ -47,6 +48,7 @@ from .values import (
     EmptyDefault,
     KeyList,
     Missing,
+    as_boolean,
     is_number,
     require_hash,
     require_number,
@@ -102,6 +104,7 @@ def _edge(value: Any, position: int) -> Any:
 
 
 def _to_string(value: Any, *args: Any) -> str:
+    value = as_boolean(value)
     if isinstance(value, bool):
         if len(args) == 2:
             return require_text(args[0] if value else args[1])
@@ -133,6 +136,7 @@ def _to_string(value: Any, *args: Any) -> str:
 
 
 def _to_computer(value: Any) -> str:
+    value = as_boolean(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return format_computer(require_number(value))
@@ -257,6 +261,7 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     **TEXT_SLICING_BUILTINS,
     **SEQUENCE_BUILTINS,
     **TRUNCATE_BUILTINS,
+    **REGEX_BUILTINS,  # last: the flags argument of ?replace, ?split, ?keep_before...
 }
 
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
