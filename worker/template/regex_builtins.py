@@ -9,7 +9,10 @@ the `?keep_*` built-ins, as there.
 Patterns are Java's, translated by `java_regex`. A pattern is user input that can backtrack
 for ever, so each operation pays its render budget first (by the sizes of the text and the
 pattern) and runs with the `regex` package's timeout set to what remains of the render's time
-limit: either ends the render as INVALID_INPUT. Matches are found as Java's Matcher.find does
+limit: either ends the render as INVALID_INPUT. (The package measures its timeout in process CPU
+time, so on a machine short of CPU a match can outlast the wall-clock deadline by the time the
+process waited; it releases the GIL while matching, so the worker's other threads run on.)
+Matches are found as Java's Matcher.find does
 (after an empty match, the next search starts one character further), not as Python's.
 """
 
@@ -29,10 +32,17 @@ from .text_builtins import checked_text, replace_text, string_argument, string_t
 from .text_slicing import TEXT_SLICING_BUILTINS
 from .values import RegexMatches, require_text
 
-# Work units (see budget.py) for a pattern character (translated by a Python loop, compiled)
-# and for a text character one search reads (the timeout bounds backtracking beyond that).
-_UNITS_PER_PATTERN_CHAR = 40
+# Work units (see budget.py), measured with bench-like loops at about 30 ns a unit: translating
+# a pattern (a Python loop) per character; compiling, the regex package's Python-level parser,
+# per character of the translated pattern plus a fixed part; one search's read of a text
+# character (the timeout bounds backtracking beyond that). Paid on every use, cached or not, so
+# the units a render spends do not depend on what other renders compiled before.
+_UNITS_PER_PATTERN_CHAR = 20
+_UNITS_PER_COMPILE = 5_000
+_UNITS_PER_COMPILED_CHAR = 250
 _UNITS_PER_TEXT_CHAR = 4
+# Work units for each match found: a Python-level step (a search call, a match object, slices).
+_UNITS_PER_MATCH = 60
 
 
 class RegexMatch(str):
@@ -62,37 +72,52 @@ def _timeout() -> float:
     return left
 
 
+_translated = functools.lru_cache(maxsize=64)(translate)
+
+
 @functools.lru_cache(maxsize=64)
-def _compiled(pattern: str, flags: Flags) -> regex.Pattern[str]:
-    translated = translate(pattern, flags)
-    options = regex.V0 | (regex.IGNORECASE if flags.ignore_case else 0)
+def _compiled(translated: str, ignore_case: bool) -> regex.Pattern[str]:
     try:
-        return regex.compile(translated, options)
+        return regex.compile(translated, regex.V0 | (regex.IGNORECASE if ignore_case else 0))
     except (regex.error, OverflowError) as error:
         raise RegexFailure(f"Malformed regular expression: {error}") from None
 
 
 def _prepare(text: str, pattern: str, flags: Flags, scans: int = 1) -> regex.Pattern[str]:
-    """Pays for compiling the pattern and for `scans` reads of the text, then compiles."""
-    charge(_UNITS_PER_PATTERN_CHAR * len(pattern) + scans * _UNITS_PER_TEXT_CHAR * len(text) + 1)
-    return _compiled(pattern, flags)
+    """Pays for translating and compiling the pattern and for `scans` reads of the text, then
+    compiles it (or finds it compiled)."""
+    charge(_UNITS_PER_PATTERN_CHAR * len(pattern) + 1)
+    translated = _translated(pattern, flags)
+    size = _UNITS_PER_COMPILE + _UNITS_PER_COMPILED_CHAR * len(translated)
+    charge(size + scans * _UNITS_PER_TEXT_CHAR * len(text))
+    return _compiled(translated, flags.ignore_case)
 
 
 def _search(pattern: regex.Pattern[str], text: str, pos: int) -> regex.Match[str] | None:
     try:
-        return pattern.search(text, pos, timeout=_timeout())
+        return pattern.search(text, pos, concurrent=True, timeout=_timeout())
     except TimeoutError:
         raise _too_slow() from None
 
 
 def _find_all(pattern: regex.Pattern[str], text: str) -> Iterator[regex.Match[str]]:
-    pos = 0
+    """Java's successive Matcher.find(): after an empty match at p the next search starts at
+    p + 1, where Python's finditer would still allow a longer match at p; there, this starts
+    a new finditer one further."""
+    pos, empty_at = 0, -1
     while pos <= len(text):
-        found = _search(pattern, text, pos)
-        if found is None:
-            return
-        yield found
-        pos = found.end() + (1 if found.end() == found.start() else 0)
+        try:
+            for found in pattern.finditer(text, pos, concurrent=True, timeout=_timeout()):
+                if found.start() == empty_at and found.end() > empty_at:
+                    pos = empty_at + 1
+                    break
+                charge(_UNITS_PER_MATCH)
+                yield found
+                empty_at = found.start() if found.start() == found.end() else -1
+            else:
+                return
+        except TimeoutError:
+            raise _too_slow() from None
 
 
 def _java_flags(letters: str) -> Flags:
@@ -113,7 +138,7 @@ def _matches(value: Any, pattern_: Any, flags_: Any = "") -> RegexMatches:
     text, pattern, letters = require_text(value), require_text(pattern_), require_text(flags_)
     compiled = _prepare(text, pattern, _java_flags(letters), scans=2)
     try:
-        whole = compiled.fullmatch(text, timeout=_timeout())
+        whole = compiled.fullmatch(text, concurrent=True, timeout=_timeout())
     except TimeoutError:
         raise _too_slow() from None
     count = compiled.groups + 1
@@ -126,7 +151,7 @@ def _matches(value: Any, pattern_: Any, flags_: Any = "") -> RegexMatches:
             raise TemplateLimitFailure(
                 f"A sequence would exceed {limits.MAX_SEQUENCE_ITEMS:,} items"
             )
-        charge(2 * count + 1)
+        charge(_UNITS_PER_MATCH + 2 * count)  # the match's own object, and its groups
         item = RegexMatch(found.group())
         item.groups = [found.group(at) for at in range(count)]
         items.append(item)
@@ -216,6 +241,7 @@ def _plain_replace(text: str, old: str, new: str, ignore_case: bool, first_only:
         total += at - begin + len(new)
         if total > limits.MAX_STRING_CHARS:
             raise string_too_long()
+        charge(_UNITS_PER_MATCH)
         pieces += [text[begin:at], new]
         begin = at + len(old)
         at = -1 if first_only else haystack.find(needle, begin)
@@ -258,6 +284,7 @@ def _split(value: Any, separator_: Any, flags_: Any = None) -> list[str]:
         while start <= len(text):
             end = haystack.find(needle, start)
             end = len(text) if end < 0 else end
+            charge(_UNITS_PER_MATCH)
             parts.append(text[start:end])
             _sequence_size(len(parts))
             start = end + len(separator)
@@ -295,7 +322,7 @@ def _last_match(pattern: regex.Pattern[str], text: str) -> regex.Match[str] | No
         start = last.start() + 1
         if start > len(text):
             raise TemplateDataFailure(f"Illegal start index {start}")
-        charge(_UNITS_PER_TEXT_CHAR * (len(text) - start) + 1)
+        charge(_UNITS_PER_TEXT_CHAR * (len(text) - start) + _UNITS_PER_MATCH)
         following = _search(pattern, text, start)
         if following is None:
             return last
@@ -352,7 +379,7 @@ def _ensure_starts_with(value: Any, prefix_: Any, added_: Any = None, flags_: An
     else:
         compiled = _prepare(text, prefix, _java_flags(letters))
         try:
-            starts = compiled.match(text, timeout=_timeout()) is not None
+            starts = compiled.match(text, concurrent=True, timeout=_timeout()) is not None
         except TimeoutError:
             raise _too_slow() from None
     charge_text(len(text) + len(added))
