@@ -674,12 +674,57 @@ def builtin_case(r: random.Random) -> tuple[str, dict[str, Any]]:
     return f"[${{{target}?{builtin}}}]", DATA
 
 
+# Java regular expressions, as raw string literals: awkward, Unicode, empty-matching and broken.
+REGEXES = [
+    "", "a", "e", ".", "\\s+", "\\w+", "\\W", "\\d", "[aeiou]", "[^a-z]", "(\\w)(\\w)?", "^.",
+    ".$", "$", "^", "a*", "x*", "e?", "\\b", "\\B", "(?i)A", "[A-Z]", "\\p{Lu}", "\\p{L}+",
+    "\\p{Alpha}", "\\p{Punct}", "ü|é", "Z.rich", "(?<w>\\w+) (?<v>\\w+)", "\\Q.\\E", "(a|e)+",
+    "\\s*,\\s*", "a++", "(?>e|ea)", "(?m)^\\w", "(?s).+", "(?m)$", "\\R", "\\h", ".*?", "(?=a)",
+    "(?<=a).", "\\n", "[\\s,]+", "(?x) a # c", "\\Z", "\\z", "\\w*?", "[a-c&]", "(.)\\1",
+    "[", "(", "a{2,1}", "\\", "*", "a{", "\\y", "(?<n>e)\\k<n>", "[é-ü]", "\\x41|\\u00e9",
+]  # fmt: skip
+REGEX_FLAGS = ["", "", ", 'r'", ", 'ri'", ", 'rf'", ", 'i'", ", 'f'", ", 'if'", ", 'rm'", ", 'rs'"]
+REGEX_FLAGS += [", 'rc'", ", 'm'", ", 's'", ", 'rq'", ", 'R'"]
+REPLACEMENTS = ["_", "", "$0", "[$1]", "\\$", "$", "${w}", "$2", "\\\\", "<$1$2>", "$10", "\\x"]
+REGEX_TARGETS = [
+    *STR_VARS, "'a\\nb\\r\\nc\\r'", "'Ünïcödé ÉCOLE é'", "''", "'a,b , c,,'", "'aaa'", "'Tea,\\n'",
+    "'line1\\u2028line2\\u0085'", "'A1 b2_C3'",
+]  # fmt: skip
+REGEX_FORMS = [
+    "${{{t}?matches({p}{f})?c}}", "${{{t}?matches({p}{f})?size}}",
+    "<#list {t}?matches({p}{f}) as m>${{m}}/${{m?groups?size}}<#sep>,</#list>",
+    "<#list {t}?matches({p}) as m><#list m?groups as g>${{g!'-'}}</#list>;</#list>",
+    "${{{t}?matches({p})?groups?join('|')}}", "<#if {t}?matches({p}{f})>y<#else>n</#if>",
+    "${{({t}?matches({p}) && true)?string('Y', 'N')}}", "${{{t}?matches({p})[0]!'none'}}",
+    "[${{{t}?replace({p}, {r}{f})}}]", "[${{{t}?replace({p}, {r}, 'r')}}]",
+    "[${{{t}?split({p}{f})?join('|')}}]", "${{{t}?split({p}, 'r')?size}}",
+    "[${{{t}?keep_before({p}{f})}}]", "[${{{t}?keep_after({p}{f})}}]",
+    "[${{{t}?keep_before_last({p}{f})}}]", "[${{{t}?keep_after_last({p}{f})}}]",
+    "[${{{t}?ensure_starts_with({p}, '>'{f})}}]", "${{{t}?matches({p}, 'i')?size}}",
+]  # fmt: skip
+
+
+def regex_case(r: random.Random) -> tuple[str, dict[str, Any]]:
+    """The regular-expression built-ins: Java patterns (empty matches, anchors, line
+    terminators, Unicode, case-insensitivity, malformed ones), every flag, Java replacements."""
+    form = r.choice(REGEX_FORMS)
+    pattern, replacement = r.choice(REGEXES), r.choice(REPLACEMENTS)
+    return form.format(
+        t=r.choice(REGEX_TARGETS),
+        p=f"r'{pattern}'",
+        f=r.choice(REGEX_FLAGS),
+        r=f"r'{replacement}'",
+    ), DATA
+
+
 def cases(count: int = 1200, seed: int = 20241211) -> list[tuple[str, dict[str, Any]]]:
-    """`count` templates from the grammar, then a quarter as many number cases and as many
-    built-in cases."""
+    """`count` templates from the grammar, then a quarter as many number cases, as many
+    built-in cases and as many regular-expression cases."""
     generated = [(Generator(seed + index).template(), DATA) for index in range(count)]
     numbers = random.Random(seed)
     generated += [number_case(numbers) for _ in range(count // 4)]
     builtins = random.Random(seed + 1)
     generated += [builtin_case(builtins) for _ in range(count // 4)]
+    regexes = random.Random(seed + 2)
+    generated += [regex_case(regexes) for _ in range(count // 4)]
     return generated

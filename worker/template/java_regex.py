@@ -3,17 +3,18 @@ by the `regex` package: a pattern is translated to one meaning the same there, o
 
 Java and Python disagree on much that looks alike: Java's `.`, `^` and `$` know five line
 terminators, `\\d \\w \\s` and the POSIX classes (`\\p{Alpha}`) are ASCII, case-insensitive
-matching is ASCII-only, `\\b` (Java 17) is Unicode, `{` must start a repetition, `\\Q...\\E`
-quotes, and inline flags last until the end of their group. Each of these is translated. What
-has no simple translation (nested classes and `&&`, `\\G`, the d/u/U flags, `\\p{...}`
-properties other than categories and POSIX classes) is refused with a template error naming
-it. The translation is one pass over the pattern, so it is linear in its length.
+matching is ASCII-only (spelled out here: `[aA]`), `\\b` (Java 17) is Unicode, `{` must start
+a repetition, `\\Q...\\E` quotes, and inline flags last until the end of their group. Each of
+these is translated. What has no simple translation (nested classes and `&&`, `\\G`, the d/u/U
+flags, `\\p{...}` properties other than categories and POSIX classes, back references to groups
+not yet defined or in case-insensitive patterns) is refused with a template error naming it.
+The translation is one pass over the pattern, so it is linear in its length.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from .failures import TemplateDataFailure
 
@@ -81,8 +82,6 @@ class Flags:
 @dataclass
 class _Group:
     flags: Flags  # in effect where the group opened, restored when it closes
-    # Scoped-flag groups opened by `(?i)` inside it: closed before a `|` and reopened after.
-    reopen: list[str] = field(default_factory=list)
     weight: int = 1  # the largest product of nested repetition counts inside
 
 
@@ -135,7 +134,6 @@ class _Translator:
             self.step()
         if len(self.groups) > 1:
             raise self.fail("Unclosed group")
-        self.out.append(")" * len(self.groups[0].reopen))
         return "".join(self.out)
 
     def emit(self, text: str, weight: int = 1) -> None:
@@ -154,8 +152,7 @@ class _Translator:
         elif char == ")":
             self.close_group()
         elif char == "|":
-            reopen = self.groups[-1].reopen
-            self.emit(")" * len(reopen) + "|" + "".join(reopen))
+            self.emit("|")
         elif char == ".":
             self.emit(r"[\s\S]" if self.flags.dotall else f"[^{_TERMINATORS}]")
         elif char == "^":
@@ -170,9 +167,10 @@ class _Translator:
             self.emit(self.literal(char))
 
     def literal(self, char: str) -> str:
-        """Java's CASE_INSENSITIVE (without UNICODE_CASE) folds ASCII letters only."""
-        if self.flags.ignore_case and not char.isascii() and char.lower() != char.upper():
-            return f"(?-i:{_literal(char)})"
+        """Java's CASE_INSENSITIVE (without UNICODE_CASE) folds ASCII letters only, so it is
+        spelled out here rather than left to the regex package's Unicode folding."""
+        if self.flags.ignore_case and char.isascii() and char.isalpha():
+            return f"[{char.lower()}{char.upper()}]"
         return _literal(char)
 
     def repetition(self) -> None:
@@ -225,12 +223,11 @@ class _Translator:
         group = self.groups.pop()
         self.flags = group.flags
         self.groups[-1].weight = max(self.groups[-1].weight, group.weight)
-        self.emit(")" * len(group.reopen) + ")", group.weight)
+        self.emit(")", group.weight)
 
     def inline_flags(self) -> None:
         """`(?im-s)` changes the flags until the end of the enclosing group, `(?i:...)` inside
-        its own group. m, s and x are applied by the translation itself; i becomes a scoped
-        flag group of the `regex` package."""
+        its own group; the translation applies them as it goes."""
         flags, value = self.flags, True
         while self.peek() and self.peek() in "idmsuxU-":
             char = self.peek()
@@ -245,14 +242,8 @@ class _Translator:
         if closing not in (")", ":"):
             raise self.fail("Unknown inline modifier")
         self.pos += 1
-        case = ""
-        if flags.ignore_case != self.flags.ignore_case:
-            case = "(?i:" if flags.ignore_case else "(?-i:"
         if closing == ":":
-            self.push(case or "(?:")  # restores the flags of before when it closes
-        elif case:
-            self.out.append(case)
-            self.groups[-1].reopen.append(case)
+            self.push("(?:")  # restores the flags of before when it closes
         self.flags = flags
 
     # ---- escapes and classes ----
@@ -268,7 +259,7 @@ class _Translator:
             quoted = self.pattern[self.pos : end]
             self.pos = min(end + 2, len(self.pattern))
             if in_class:
-                return "".join(_literal(c) for c in quoted)
+                return "".join(_literal(c) + self.other_case(c, c) for c in quoted)
             return "(?:" + "".join(self.literal(c) for c in quoted) + ")"
         if char.lower() in _CLASS_ESCAPES:
             contents = _CLASS_ESCAPES[char.lower()]
@@ -346,6 +337,8 @@ class _Translator:
             self.pos += 1
         if number > self.captures:
             raise _refused(f"a reference to group {number} before it is defined")
+        if self.flags.ignore_case:  # Java compares ASCII letters only case-insensitively
+            raise _refused("back references in case-insensitive patterns")
         return f"(?:\\{number})"
 
     def named_backreference(self) -> str:
@@ -356,6 +349,8 @@ class _Translator:
         self.pos = end + 1
         if not (name.isascii() and name.isalnum()):
             raise self.fail("named capturing group has a bad name")
+        if self.flags.ignore_case:
+            raise _refused("back references in case-insensitive patterns")
         return f"(?P={name})"
 
     def property(self, negated: bool, in_class: bool) -> str:
@@ -368,6 +363,8 @@ class _Translator:
         else:
             name = self.peek()
             self.pos += 1
+        if self.flags.ignore_case and name in ("Lower", "Upper"):
+            name = "Alpha"
         if name in _POSIX:
             contents = _POSIX[name]
             if not negated:
@@ -378,8 +375,11 @@ class _Translator:
         category = name.removeprefix("Is").removeprefix("gc=").removeprefix("general_category=")
         if category not in _CATEGORIES:
             raise _refused(f"the property \\p{{{name}}}")
-        if self.flags.ignore_case and category in ("Lu", "Ll", "Lt"):
-            raise _refused("case-insensitive letter case categories")
+        if self.flags.ignore_case and category in ("Lu", "Ll", "Lt"):  # Java: any cased letter
+            cased = r"\p{Lu}\p{Ll}\p{Lt}"
+            if in_class and negated:
+                raise _refused(f"\\P{{{name}}} inside a case-insensitive character class")
+            return cased if in_class else f"[{'^' if negated else ''}{cased}]"
         return f"\\{'P' if negated else 'p'}{{{category}}}"
 
     def char_class(self) -> str:
@@ -406,16 +406,22 @@ class _Translator:
                 end, last = self.class_item()
                 if last is None or ord(last) < ord(single):
                     raise self.fail("Illegal character range")
-                self.check_case(single + last)
-                item = f"{item}-{end}"
+                item = f"{item}-{end}" + self.other_case(single, last)
             elif single is not None:
-                self.check_case(single)
+                item += self.other_case(single, single)
             parts.append(item)
             first = False
 
-    def check_case(self, chars: str) -> None:
-        if self.flags.ignore_case and any(not c.isascii() for c in chars):
-            raise _refused("case-insensitive non-ASCII characters in a character class")
+    def other_case(self, low: str, high: str) -> str:
+        """Java's case-insensitive class member: also the other case of its ASCII letters."""
+        if not self.flags.ignore_case:
+            return ""
+        ranges = []
+        for first, last, shift in (("A", "Z", 32), ("a", "z", -32)):
+            start, end = max(ord(low), ord(first)), min(ord(high), ord(last))
+            if start <= end:
+                ranges.append(f"{chr(start + shift)}-{chr(end + shift)}")
+        return "".join(ranges)
 
     def class_item(self) -> tuple[str, str | None]:
         """One member: its translation and, when it is a single character, that character."""
@@ -434,6 +440,6 @@ class _Translator:
 
 
 def translate(pattern: str, flags: Flags) -> str:
-    """The `regex` package pattern (V0, without its ASCII or MULTILINE flags; IGNORECASE given
-    separately) that means what `pattern` means to java.util.regex.Pattern."""
+    """The `regex` package pattern (compiled with V0 and no other flag: the translation spells
+    out the flags) that means what `pattern` means to java.util.regex.Pattern."""
     return _Translator(pattern, flags).translate()

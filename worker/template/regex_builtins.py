@@ -76,9 +76,9 @@ _translated = functools.lru_cache(maxsize=64)(translate)
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled(translated: str, ignore_case: bool) -> regex.Pattern[str]:
+def _compiled(translated: str) -> regex.Pattern[str]:
     try:
-        return regex.compile(translated, regex.V0 | (regex.IGNORECASE if ignore_case else 0))
+        return regex.compile(translated, regex.V0)
     except (regex.error, OverflowError) as error:
         raise RegexFailure(f"Malformed regular expression: {error}") from None
 
@@ -90,7 +90,7 @@ def _prepare(text: str, pattern: str, flags: Flags, scans: int = 1) -> regex.Pat
     translated = _translated(pattern, flags)
     size = _UNITS_PER_COMPILE + _UNITS_PER_COMPILED_CHAR * len(translated)
     charge(size + scans * _UNITS_PER_TEXT_CHAR * len(text))
-    return _compiled(translated, flags.ignore_case)
+    return _compiled(translated)
 
 
 def _search(pattern: regex.Pattern[str], text: str, pos: int) -> regex.Match[str] | None:
