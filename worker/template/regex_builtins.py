@@ -6,43 +6,32 @@ Flags, as FreeMarker reads them: `r` regex, `i` case-insensitive, `f` first only
 warning); `m`, `s` or `c` without `r` are ignored by `?replace` and `?split` and an error for
 the `?keep_*` built-ins, as there.
 
-Patterns are Java's, translated by `java_regex`. A pattern is user input that can backtrack
-for ever, so each operation pays its render budget first (by the sizes of the text and the
-pattern) and runs with the `regex` package's timeout set to what remains of the render's time
-limit: either ends the render as INVALID_INPUT. (The package measures its timeout in process CPU
-time, so on a machine short of CPU a match can outlast the wall-clock deadline by the time the
-process waited; it releases the GIL while matching, so the worker's other threads run on.)
-Matches are found as Java's Matcher.find does
-(after an empty match, the next search starts one character further), not as Python's.
+Patterns are Java's, run within the render's bounds by `regex_matching`.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import regex
 
 from . import limits
-from .budget import charge, charge_text, seconds_left
+from .budget import charge, charge_text
 from .failures import TemplateDataFailure, TemplateLimitFailure
-from .java_regex import Flags, RegexFailure, translate
+from .regex_matching import (
+    UNITS_PER_MATCH,
+    find_all,
+    java_flags,
+    last_match,
+    prepare,
+    search,
+    timeout,
+    too_slow,
+)
 from .text_builtins import checked_text, replace_text, string_argument, string_too_long
 from .text_slicing import TEXT_SLICING_BUILTINS
 from .values import RegexMatches, require_text
-
-# Work units (see budget.py), measured with bench-like loops at about 30 ns a unit: translating
-# a pattern (a Python loop) per character; compiling, the regex package's Python-level parser,
-# per character of the translated pattern plus a fixed part; one search's read of a text
-# character (the timeout bounds backtracking beyond that). Paid on every use, cached or not, so
-# the units a render spends do not depend on what other renders compiled before.
-_UNITS_PER_PATTERN_CHAR = 20
-_UNITS_PER_COMPILE = 5_000
-_UNITS_PER_COMPILED_CHAR = 250
-_UNITS_PER_TEXT_CHAR = 4
-# Work units for each match found: a Python-level step (a search call, a match object, slices).
-_UNITS_PER_MATCH = 60
 
 
 class RegexMatch(str):
@@ -58,72 +47,6 @@ class _UnreadGroup:
     __slots__ = ()
 
 
-def _too_slow() -> TemplateLimitFailure:
-    return TemplateLimitFailure(
-        f"A regular expression would run longer than the render's {limits.MAX_RENDER_SECONDS}"
-        " second limit"
-    )
-
-
-def _timeout() -> float:
-    left = seconds_left()
-    if left <= 0:
-        raise _too_slow()
-    return left
-
-
-_translated = functools.lru_cache(maxsize=64)(translate)
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(translated: str) -> regex.Pattern[str]:
-    try:
-        return regex.compile(translated, regex.V0)
-    except (regex.error, OverflowError) as error:
-        raise RegexFailure(f"Malformed regular expression: {error}") from None
-
-
-def _prepare(text: str, pattern: str, flags: Flags, scans: int = 1) -> regex.Pattern[str]:
-    """Pays for translating and compiling the pattern and for `scans` reads of the text, then
-    compiles it (or finds it compiled)."""
-    charge(_UNITS_PER_PATTERN_CHAR * len(pattern) + 1)
-    translated = _translated(pattern, flags)
-    size = _UNITS_PER_COMPILE + _UNITS_PER_COMPILED_CHAR * len(translated)
-    charge(size + scans * _UNITS_PER_TEXT_CHAR * len(text))
-    return _compiled(translated)
-
-
-def _search(pattern: regex.Pattern[str], text: str, pos: int) -> regex.Match[str] | None:
-    try:
-        return pattern.search(text, pos, concurrent=True, timeout=_timeout())
-    except TimeoutError:
-        raise _too_slow() from None
-
-
-def _find_all(pattern: regex.Pattern[str], text: str) -> Iterator[regex.Match[str]]:
-    """Java's successive Matcher.find(): after an empty match at p the next search starts at
-    p + 1, where Python's finditer would still allow a longer match at p; there, this starts
-    a new finditer one further."""
-    pos, empty_at = 0, -1
-    while pos <= len(text):
-        try:
-            for found in pattern.finditer(text, pos, concurrent=True, timeout=_timeout()):
-                if found.start() == empty_at and found.end() > empty_at:
-                    pos = empty_at + 1
-                    break
-                charge(_UNITS_PER_MATCH)
-                yield found
-                empty_at = found.start() if found.start() == found.end() else -1
-            else:
-                return
-        except TimeoutError:
-            raise _too_slow() from None
-
-
-def _java_flags(letters: str) -> Flags:
-    return Flags("i" in letters, "m" in letters, "s" in letters, "c" in letters)
-
-
 def _plain_only(name: str, letters: str) -> None:
     """The `?keep_*` built-ins refuse regex-only flags without `r` (FreeMarker's order)."""
     for flag in "msc":
@@ -136,22 +59,22 @@ def _plain_only(name: str, letters: str) -> None:
 
 def _matches(value: Any, pattern_: Any, flags_: Any = "") -> RegexMatches:
     text, pattern, letters = require_text(value), require_text(pattern_), require_text(flags_)
-    compiled = _prepare(text, pattern, _java_flags(letters), scans=2)
+    compiled = prepare(text, pattern, java_flags(letters), scans=2)
     try:
-        whole = compiled.fullmatch(text, concurrent=True, timeout=_timeout())
+        whole = compiled.fullmatch(text, concurrent=True, timeout=timeout())
     except TimeoutError:
-        raise _too_slow() from None
+        raise too_slow() from None
     count = compiled.groups + 1
     groups: list[Any] = [_UnreadGroup()] * count
     if whole is not None:
         groups = [whole.group(at) or "" for at in range(count)]
     items: list[RegexMatch] = []
-    for found in _find_all(compiled, text):
+    for found in find_all(compiled, text):
         if len(items) >= limits.MAX_SEQUENCE_ITEMS:
             raise TemplateLimitFailure(
                 f"A sequence would exceed {limits.MAX_SEQUENCE_ITEMS:,} items"
             )
-        charge(_UNITS_PER_MATCH + 2 * count)  # the match's own object, and its groups
+        charge(UNITS_PER_MATCH + 2 * count)  # the match's own object, and its groups
         item = RegexMatch(found.group())
         item.groups = [found.group(at) for at in range(count)]
         items.append(item)
@@ -210,7 +133,7 @@ def _regex_replace(text: str, pattern: regex.Pattern[str], new: str, first_only:
     pieces: list[str] = []
     parts: list[str | int] | None = None
     last = total = 0
-    for found in _find_all(pattern, text):
+    for found in find_all(pattern, text):
         if parts is None:
             parts = _replacement(new, pattern)
         piece = "".join(p if isinstance(p, str) else found.group(p) or "" for p in parts)
@@ -241,7 +164,7 @@ def _plain_replace(text: str, old: str, new: str, ignore_case: bool, first_only:
         total += at - begin + len(new)
         if total > limits.MAX_STRING_CHARS:
             raise string_too_long()
-        charge(_UNITS_PER_MATCH)
+        charge(UNITS_PER_MATCH)
         pieces += [text[begin:at], new]
         begin = at + len(old)
         at = -1 if first_only else haystack.find(needle, begin)
@@ -257,7 +180,7 @@ def _replace(value: Any, old_: Any, new_: Any, flags_: Any = None) -> str:
     letters = require_text(flags_)
     if "r" not in letters:
         return _plain_replace(text, old, new, "i" in letters, "f" in letters)
-    compiled = _prepare(text, old, _java_flags(letters))
+    compiled = prepare(text, old, java_flags(letters))
     return _regex_replace(text, compiled, new, "f" in letters)
 
 
@@ -284,19 +207,19 @@ def _split(value: Any, separator_: Any, flags_: Any = None) -> list[str]:
         while start <= len(text):
             end = haystack.find(needle, start)
             end = len(text) if end < 0 else end
-            charge(_UNITS_PER_MATCH)
+            charge(UNITS_PER_MATCH)
             parts.append(text[start:end])
             _sequence_size(len(parts))
             start = end + len(separator)
         return parts
-    return _regex_split(text, _prepare(text, separator, _java_flags(letters)))
+    return _regex_split(text, prepare(text, separator, java_flags(letters)))
 
 
 def _regex_split(text: str, pattern: regex.Pattern[str]) -> list[str]:
     """Java's Pattern.split: an empty match at the start splits nothing, trailing empty
     strings are dropped, and without any match the text is the one item."""
     parts, index = [], 0
-    for found in _find_all(pattern, text):
+    for found in find_all(pattern, text):
         if index == 0 and found.start() == found.end() == 0:
             continue
         parts.append(text[index : found.start()])
@@ -312,22 +235,6 @@ def _regex_split(text: str, pattern: regex.Pattern[str]) -> list[str]:
 
 
 # ---- ?keep_before, ?keep_after, ?keep_before_last, ?keep_after_last ----
-
-
-def _last_match(pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
-    """Java's `while (matcher.find(start + 1))`: each search starts one after the previous
-    match's start (and fails as Java does when that is past the end)."""
-    last = _search(pattern, text, 0)
-    while last is not None:
-        start = last.start() + 1
-        if start > len(text):
-            raise TemplateDataFailure(f"Illegal start index {start}")
-        charge(_UNITS_PER_TEXT_CHAR * (len(text) - start) + _UNITS_PER_MATCH)
-        following = _search(pattern, text, start)
-        if following is None:
-            return last
-        last = following
-    return None
 
 
 def _keep(name: str, before: bool, last: bool) -> Callable[..., str]:
@@ -349,8 +256,8 @@ def _keep(name: str, before: bool, last: bool) -> Callable[..., str]:
         elif last and not separator:
             span = (len(text), len(text))
         else:
-            compiled = _prepare(text, separator, _java_flags(letters))
-            found = _last_match(compiled, text) if last else _search(compiled, text, 0)
+            compiled = prepare(text, separator, java_flags(letters))
+            found = last_match(compiled, text) if last else search(compiled, text, 0)
             span = None if found is None else found.span()
         charge_text(len(text))
         if span is None:
@@ -377,11 +284,11 @@ def _ensure_starts_with(value: Any, prefix_: Any, added_: Any = None, flags_: An
         folded = text.lower().startswith(prefix.lower())
         starts = folded if "i" in letters else text.startswith(prefix)
     else:
-        compiled = _prepare(text, prefix, _java_flags(letters))
+        compiled = prepare(text, prefix, java_flags(letters))
         try:
-            starts = compiled.match(text, concurrent=True, timeout=_timeout()) is not None
+            starts = compiled.match(text, concurrent=True, timeout=timeout()) is not None
         except TimeoutError:
-            raise _too_slow() from None
+            raise too_slow() from None
     charge_text(len(text) + len(added))
     return text if starts else added + text
 
