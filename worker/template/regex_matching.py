@@ -27,10 +27,10 @@ from .java_regex import Flags, RegexFailure, translate
 # the units a render spends do not depend on what other renders compiled before.
 _UNITS_PER_PATTERN_CHAR = 20
 _UNITS_PER_COMPILE = 5_000
-_UNITS_PER_COMPILED_CHAR = 250
+_UNITS_PER_COMPILED_CHAR = 300
 UNITS_PER_TEXT_CHAR = 4
 # Work units for each match found: a Python-level step (a search call, a match object, slices).
-UNITS_PER_MATCH = 60
+UNITS_PER_MATCH = 100
 
 
 def too_slow() -> TemplateLimitFailure:
