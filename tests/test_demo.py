@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from worker.cli import _parser
-from worker.dev import demo
+from worker.dev import demo, demo_parts
 from worker.dev.local_engine import LocalEngine
 
 
@@ -50,7 +50,7 @@ def test_the_demo_shows_the_error_path_and_exits_1(engine: LocalEngine) -> None:
 
 
 def test_without_java_the_demo_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo.shutil, "which", lambda tool: None)
+    monkeypatch.setattr(demo_parts.shutil, "which", lambda tool: None)
 
     def no_engine(flavour: object) -> LocalEngine:
         raise AssertionError("no engine may be started")
@@ -89,8 +89,9 @@ class _InterruptedEngine:
 
 
 def test_ctrl_c_stops_the_engine_and_prints_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo.LocalEngine, "build", staticmethod(lambda project, **_kw: project))
-    monkeypatch.setattr(demo, "_missing_tools", lambda project, flavour: None)
+    build = staticmethod(lambda project, **_kw: project)
+    monkeypatch.setattr(demo_parts.LocalEngine, "build", build)
+    monkeypatch.setattr(demo_parts, "missing_tools", lambda project, flavour: None)
     fake = _InterruptedEngine()
     out = io.StringIO()
     code = demo.run_demo(out=out, engine_factory=lambda _flavour: fake)  # type: ignore[arg-type,return-value]

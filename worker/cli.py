@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from worker import template
 from worker.cli_parser import build_parser
-from worker.config import LogFormat, load_log_settings, load_settings, secret_values
+from worker.config import LogFormat, Settings, load_log_settings, load_settings, secret_values
 from worker.errors import ConfigError, ConnectorError, ErrorCode
 from worker.logs import logging_to_stderr
 from worker.metrics import Metrics
@@ -114,12 +114,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         left = daemon.serve()
     except OSError as exc:
-        print(
-            f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} "
-            f"(SMS_METRICS_HOST/SMS_METRICS_PORT): {exc}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return _ops_port_unavailable(settings, exc)
     if left:
         # Their threads are still inside a Twilio or engine call and would hold the exit up
         # until their timeouts; their tasks are left to their locks, as logged.
@@ -259,6 +254,16 @@ def _render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ops_port_unavailable(settings: Settings, exc: OSError) -> int:
+    # Both services document an OSError from `serve()` as the ops port that could not be bound.
+    print(
+        f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} "
+        f"(SMS_METRICS_HOST/SMS_METRICS_PORT): {exc}",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
 # --- two-way SMS -------------------------------------------------------------------------------
 
 
@@ -287,12 +292,7 @@ def _webhooks(args: argparse.Namespace) -> int:
     try:
         service.serve()
     except OSError as exc:
-        print(
-            f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} "
-            f"(SMS_METRICS_HOST/SMS_METRICS_PORT): {exc}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return _ops_port_unavailable(settings, exc)
     return EXIT_OK
 
 

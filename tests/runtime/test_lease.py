@@ -368,6 +368,19 @@ def test_a_record_lost_to_another_node_is_logged_at_debug_only(caplog: pytest.Lo
     ]
 
 
+def test_a_record_retried_after_another_node_got_there_first_is_logged_at_debug(
+    caplog: pytest.LogCaptureFixture,
+):
+    engine = FakeEngine(failures={"set_local_variable": [LostRace("first", 500)]})
+    with caplog.at_level(logging.DEBUG):
+        lease = _lease(engine, FakeClock())
+        lease.record("+14155550101", "SM1", more_to_send=True)
+    assert not lease.lost
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.DEBUG, "task task-1: recording progress failed (first)")
+    ]
+
+
 def test_a_lock_lost_to_another_node_is_logged_at_debug_only(caplog: pytest.LogCaptureFixture):
     engine = FakeEngine(failures={"extend_lock": [LostRace("first", 400)]})
     clock = FakeClock()

@@ -103,6 +103,8 @@ STRING_FORMS = [
     "(@)?split('')?size",
     "(@)?word_list?join('_')",
     "(@)?chop_linebreak",
+    "(@)?c",
+    "missing?cn + (@)?cn",
     "(@)?is_string?c",
     "((@) == 'Ann')?then('yes', @)",
     "{'k': @}.k",
@@ -881,18 +883,96 @@ REGEX_EDGES = [
     '${"ab"?matches("(?-m)a$", "m")?size}',
     '${"AB"?matches("a(?-i)B", "i")?c}',
     '${"Ab"?matches("a(?-i:B)|b", "i")?size}',
+    '${["a1", "b", "c2"]?filter(x -> x?matches(".\\\\d"))?join(",")}',
+    '${["a1", "b", "c2"]?take_while(x -> x?matches("[a-z]\\\\d"))?size}',
+    '${["a1", "b"]?map(x -> x?matches("\\\\w")?size)?join(",")}',
+    '${s?matches("l")?filter(m -> m == "l")?size}',
+    '${s?matches("(l)")?map(m -> m?groups[1])?join("")}',
 ]
 
 
 def cases(count: int = 1200, seed: int = 20241211) -> list[tuple[str, dict[str, Any]]]:
     """`count` templates from the grammar, then a quarter as many number cases, as many
-    built-in cases and as many regular-expression cases, and the regex edge cases."""
+    built-in cases, as many lambda, special variable and `?truncate_m` cases and as many
+    regular-expression cases, and the regex edge cases."""
     generated = [(Generator(seed + index).template(), DATA) for index in range(count)]
     numbers = random.Random(seed)
     generated += [number_case(numbers) for _ in range(count // 4)]
     builtins = random.Random(seed + 1)
     generated += [builtin_case(builtins) for _ in range(count // 4)]
-    regexes = random.Random(seed + 2)
+    lambdas = random.Random(seed + 2)
+    generated += [lambda_case(lambdas) for _ in range(count // 4)]
+    regexes = random.Random(seed + 3)
     generated += [regex_case(regexes) for _ in range(count // 4)]
     generated += [(template, REGEX_DATA) for template in REGEX_EDGES]
     return generated
+
+
+LAMBDA_TARGETS = [
+    "items", "nums", "none", "orders", "(1..5)", "[3, 1.5, -2, 3]", "prices?keys",
+    "prices?values", "['x', 1]", "[missing!0, 2]", "name", "customer", "[true, false]",
+    "['tea', 'cake', 'jam', 'tea']", "[orders[0], 'x']",
+]  # fmt: skip
+LAMBDA_PARAMS = ["x -> ", "(x) -> ", "x->"]
+LAMBDA_TESTS = [
+    "x > 1", "x?is_number", "x?length > 3", "x?has_content", "x.total > 10", "x", "x == 'tea'",
+    "x?is_string && x?length > 2", "true", "x != 3", "x.tags?size == 0", "x.nope??", "n > 2",
+    "x?is_number && x < n",
+]  # fmt: skip
+LAMBDA_MAPS = [
+    "x * 2", "x?upper_case", "x + 1", "x.id", "[x]", "x!0", "x.nope",
+    "x + '!'", "x?is_string", "x * n", "items?filter(i -> i == x)?size",
+]  # fmt: skip
+LAMBDA_CONSUMERS = [
+    "?join(',')", "?size", "?first", "?first!'-'", "[0]", "[1]!'-'", "?seq_contains(2)?c",
+    "?seq_index_of('tea')", "?min", "?max", "?last", "?reverse?join(' ')", "?has_content?c",
+    "?sort?join(',')", "?is_sequence?c", "",
+]  # fmt: skip
+SPECIALS = [
+    ".lang", ".locale", ".time_zone", ".version", ".incompatible_improvements",
+    ".template_name", ".main_template_name", ".current_template_name", ".output_format",
+    ".auto_esc?c", ".vars['name']", ".vars.n", ".data_model.city", ".globals.word",
+    ".main.name!'-'", ".output_encoding!'-'", ".url_escaping_charset!'-'", ".now?is_datetime?c",
+    ".locals!'-'", ".vars.missing!'-'", ".data_model?keys?size", ".vars?is_hash_ex?c",
+    ".caller_template_name", ".node!'-'", ".templateName", ".bogus", ".error",
+    ".locale?length", ".lang?upper_case", ".pass?is_macro?c", ".pass?has_content?c",
+    ".vars?has_content?c", ".globals?keys?size",
+]  # fmt: skip
+TRUNCATE_M = [
+    "truncate_m({w})", "truncate_w_m({w}, {p})", "truncate_c_m({w}, '...')",
+    "truncate_m(20, '…')", "truncate_c_m(9, {p}, 2)", "truncate({w}, '...', 1)",
+    "truncate_w(25, {p}, 0)", "truncate_m({w})?is_markup_output?c", "truncate_c_m(200)",
+]  # fmt: skip
+
+
+def _stream(r: random.Random) -> str:
+    name = r.choice(["filter", "map", "take_while", "drop_while"])
+    bodies = LAMBDA_MAPS if name == "map" else LAMBDA_TESTS
+    return f"?{name}({r.choice(LAMBDA_PARAMS)}{r.choice(bodies)})"
+
+
+def lambda_case(r: random.Random) -> tuple[str, dict[str, Any]]:
+    """The lambda built-ins in chains and their consumers (lazy ones included), special
+    variables, and `?truncate_m`: right and wrong types, missing values, bad syntax."""
+    kind = r.random()
+    if kind < 0.12:
+        return "[${" + r.choice(SPECIALS) + "}]", DATA
+    if kind < 0.2:
+        builtin = r.choice(TRUNCATE_M).format(w=r.choice(WIDTHS), p=f"'{r.choice(PARTS)}'")
+        return f"[${{{r.choice([*STR_VARS, 'note'])}?{builtin}}}]", DATA
+    target = r.choice(LAMBDA_TARGETS)
+    chain = "".join(_stream(r) for _ in range(r.choice([1, 1, 1, 2, 3])))
+    if kind < 0.3:
+        return (
+            f"<#list {target}{chain} as v>${{v!'?'}}<#if v?index == 1><#break></#if>;</#list>",
+            DATA,
+        )
+    if kind < 0.35:
+        function = "<#function big x><#return x?is_number && x gt 2></#function>"
+        return f"{function}${{{target}?filter(big){r.choice(LAMBDA_CONSUMERS) or '?size'}}}", DATA
+    if kind < 0.38:  # a lambda where FreeMarker's grammar does not allow one
+        return f"${{{target}?join(x -> x)}}|${{(x -> x)}}", DATA
+    consumer = r.choice(LAMBDA_CONSUMERS)
+    if not consumer:
+        return f"<#assign s = {target}{chain}>${{s?size}}", DATA
+    return f"[${{{target}{chain}{consumer}}}]", DATA

@@ -112,6 +112,12 @@ ONE_LINERS: list[tuple[str, str]] = [
     # orders
     ("Hi ${customer.firstName}, your order ${orderId} has shipped.", "order"),
     ("Hi ${customer.firstName}, your order #${orderId?c} has shipped.", "order"),
+    # a JSON payload typed as the body (e.g. for a webhook-style SMS gateway): ?c quotes strings
+    (
+        '{"name": ${customer.firstName?c}, "order": ${orderId?c}, "title": ${customer.title?cn}}',
+        "order",
+    ),
+    ('{"vip": ${customer.vip?c}, "note": ${note?cn}, "shop": ${"</b>"?c}}', "order"),
     ("Order ${orderId?c}: ${items?size} items, total ${total?string.currency}", "order"),
     ("Order ${orderId?c} total: ${total?string('0.00')} ${currency}", "order"),
     ("Total ${total?string['#,##0.00']} ${currency!'CHF'}", "order"),
@@ -815,6 +821,55 @@ REGEXES: list[tuple[str, str]] = [
 ]
 
 
+LAMBDAS: list[tuple[str, str]] = [
+    ('In stock: ${items?filter(i -> i.qty > 0)?map(i -> i.name)?join(", ")}', "order"),
+    ("${items?filter(i -> i.price > 10)?size} premium item(s)", "order"),
+    (
+        """<#list items?filter(i -> i.qty > 1) as item>
+- ${item.qty} x ${item.name}
+</#list>""",
+        "order",
+    ),
+    ('Tags: ${tags?map(t -> t?upper_case)?join(" / ", "none")}', "order"),
+    ('Tags: ${tags?map(t -> t?upper_case)?join(" / ", "none")}', "empty_order"),
+    ("First cheap item: ${items?filter(i -> i.price < 5)?first.name}", "order"),
+    ("${(items?filter(i -> i.price > 100)?first.name)!'nothing over 100'}", "order"),
+    ('Bring: ${bring?map((b) -> b?cap_first)?join(", ")}', "appointment"),
+    ('Hours: ${invoice.lines?map(l -> l.hours * l.rate)?join(" + ")}', "invoice"),
+    (
+        """<#function billable line><#return line.hours gt 1></#function>
+Billable: ${invoice.lines?filter(billable)?map(l -> l.text)?join(", ")}""",
+        "invoice",
+    ),
+    ('Route: ${stops?take_while(s -> s != "Your door")?join(" > ")}', "delivery"),
+    ('Next: ${stops?drop_while(s -> s == "Depot")?first}', "delivery"),
+    (
+        """<#list items as i>
+${i.name}: ${items?filter(o -> o.price < i.price)?size} cheaper
+</#list>""",
+        "order",
+    ),
+    ("Year: ${.now?string('yyyy')?length} digits", "otp"),
+    ("${(.now?string('yyyy')?length == 4)?c}", "otp"),
+    ("Lang ${.lang}, locale ${.locale}, zone ${.time_zone}", "otp"),
+    ('<#setting locale="de_DE">Sprache: ${.lang} (${.locale})', "otp"),
+    ('Your code ${.vars["code"]} is valid for ${.data_model.minutes} min.', "otp"),
+    ("Template ${.template_name}, FreeMarker ${.version}", "otp"),
+    (
+        """<#attempt>
+${device.name}
+<#recover>
+no device<#if .error?has_content> (error noted)</#if>
+</#attempt>""",
+        "otp",
+    ),
+    ("${note?truncate_m(30, '...')}", "delivery"),
+    ("${note?truncate_w_m(40, ' [more]')}", "delivery"),
+    ("${note?truncate_c_m(25, '…', 1)}", "delivery"),
+    ("${courier?truncate_m(30)}", "delivery"),
+]
+
+
 def _crlf(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Windows line breaks, as a template pasted from a Windows editor has."""
     return [(template.replace("\n", "\r\n"), model) for template, model in cases]
@@ -831,5 +886,6 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
         + MACROS
         + FUNCTIONS
         + REGEXES
+        + LAMBDAS
     )
     return [(template, MODELS[model]) for template, model in chosen]

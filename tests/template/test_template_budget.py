@@ -28,12 +28,7 @@ def _units(source: str, metadata: dict[str, object] | None = None) -> int:
     """Budget units one render spends (rendered with a budget we can read afterwards)."""
     compiled = engine.compile_template(source)
     budget = RenderBudget(lambda: 0.0)
-    original = engine.RenderBudget
-    engine.RenderBudget = lambda clock: budget  # type: ignore[assignment,misc]
-    try:
-        compiled.render(metadata or {}, lambda: 0.0)
-    finally:
-        engine.RenderBudget = original  # type: ignore[misc]
+    compiled.render(metadata or {}, lambda: 0.0, budget=budget)
     return budget.spent
 
 

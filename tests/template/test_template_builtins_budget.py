@@ -127,6 +127,55 @@ def test_nested_content_pays_each_time_it_runs() -> None:
     assert error.code is ErrorCode.INVALID_INPUT
 
 
+def test_a_lambda_pays_for_each_element_it_is_evaluated_on() -> None:
+    source = "<#assign k = (1..10000)?map(i -> (1..10000)?filter(j -> j > i)?size)>"
+    error = _error(source, {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_a_function_given_to_a_stream_built_in_pays_for_each_element() -> None:
+    function = "<#function far i><#return (1..10000)?filter(j -> j > i)?size></#function>"
+    error = _error(f"{function}<#assign k = (1..10000)?map(far)>", {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_a_mapped_sequence_beyond_the_sequence_limit_is_refused() -> None:
+    error = _error("<#assign k = many?map(i -> i)>", {"many": list(range(10_001))})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A sequence would exceed 10,000 items" in error.message
+
+
+def test_a_lazily_mapped_sequence_beyond_the_sequence_limit_is_refused() -> None:
+    error = _error("${many?filter(i -> true)?join(',')}", {"many": list(range(10_001))})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A sequence would exceed 10,000 items" in error.message
+
+
+def test_reading_special_variables_in_a_long_loop_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = .data_model?keys?size + .vars.i></#list>"
+    error = _error(source, {f"k{n}": n for n in range(10_000)})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_copying_the_main_namespace_again_and_again_runs_out_of_budget() -> None:
+    assigns = "<#assign " + " ".join(f"v{n} = {n}" for n in range(600)) + ">"
+    reads = " + ".join([".main?size"] * 4)
+    source = f"{assigns}<#list 1..10000 as i><#assign k = {reads}></#list>"
+    error = _error(source, {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_truncating_with_markup_variants_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = s?truncate_w_m(60000, '...', 1)></#list>"
+    error = _error(source, {"s": "word " * 13_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
 # ---- regular expressions ----
 
 

@@ -51,6 +51,39 @@ CALLS = [
     "x?keep_before_last('e', 'r')",
     "x?keep_after_last('[e]', 'r')",
     "x?ensure_starts_with('t', '_')",
+    "[x]?filter(i -> true)",
+    "[x]?map(i -> i)",
+    "[x]?take_while(i -> true)",
+    "[x]?drop_while(i -> false)",
+    "x?truncate_m(3, '.')",
+    "x?truncate_w_m(3, '.')",
+    "x?truncate_c_m(3, '.', 1)",
+    "x?truncate_m(3)",
+    "x?c",
+    "x?cn",
+    "nothing?cn",
+    *(
+        f".{name}"
+        for name in [
+            "vars",
+            "data_model",
+            "globals",
+            "main",
+            "namespace",
+            "lang",
+            "locale",
+            "time_zone",
+            "version",
+            "incompatible_improvements",
+            "template_name",
+            "main_template_name",
+            "current_template_name",
+            "output_format",
+            "auto_esc",
+            "pass",
+            "now",
+        ]
+    ),
     *(
         f"x?{name}"
         for name in [
@@ -79,6 +112,8 @@ CALLS = [
         ]
     ),
 ]
+# What `.error` holds after `${h.__class__}` failed: our message, nothing of Python's.
+ERROR_ABOUT_H = "The template uses missing or null metadata"
 # Signs of Python objects or of the jinja layer leaking into a message.
 INTERNALS = ("object at", "<class", "<function", "<built-in", "Traceback", "jinja", "text.")
 
@@ -130,6 +165,28 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "<#setting locale=x.__class__>",
         "<#setting locale='../../etc/passwd'>${1}",
         "<#setting locale=123>${1}",
+        "${[x]?map(i -> i.__class__)?first}",
+        "${[x]?filter(i -> i.__init__)?size}",
+        "${[x]?map(i -> ftl_state)?first}",
+        "${[x]?map(i -> i.mro)?join()}",
+        "<#function f a><#return a.__class__></#function>${[x]?map(f)?first}",
+        "${[x]?map(upper)?first}",
+        "${[x]?map(ftl_state)?first}",
+        "${[x]?map(i -> .vars.__class__)?first}",
+        "${.vars['__class__']}",
+        "${.vars.ftl_state}",
+        "${.vars.ftl_item_1}",
+        "${.data_model.__class__}",
+        "${.globals.__init__}",
+        "${.main.__dict__}",
+        "${.namespace.items}",
+        "${.locals.__class__}",
+        "${.pass.__call__}",
+        "${.pass()}",
+        "<#list [x] as i>${.vars.i.__class__}</#list>",
+        "<#attempt>${x.a}<#recover>${.error.__class__}</#attempt>",
+        "${x?truncate_m(1).__class__}",
+        "${x?truncate_m(1)?string}",
     ],
 )
 def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
@@ -185,6 +242,17 @@ def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:
         "<#lt><#rt><#nt><#import 'x' as y>",
         "<#macro m>${x?eval}</#macro><@m/>",
         "<#macro m><#include 'x'></#macro>",
+        "${[x]?map(i -> i?eval)?first}",
+        "${[x]?filter(i -> i?interpret??)?size}",
+        "${.get_optional_template('x').exists?c}",
+        "${.getOptionalTemplate('x')}",
+        "${.locale_object}",
+        "${.localeObject.getClass()}",
+        "${.args}",
+        "${.node?api}",
+        "${(i -> i.__class__)}",
+        "${x?join(i -> i)}",
+        "<#assign f = i -> i>",
     ],
 )
 def test_template_loading_inside_new_directives_stays_a_syntax_error(source: str) -> None:
@@ -203,3 +271,21 @@ def test_attempt_recovers_from_data_errors_only_never_from_a_limit() -> None:
     with pytest.raises(ConnectorError) as caught:
         render(source, {"s": "x"})
     assert caught.value.code is ErrorCode.INVALID_INPUT
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("${[h]?filter(i -> i.__class__??)?size}", "0"),
+        ("${[h]?map(i -> (i.__init__)!'-')?first}", "-"),
+        ("${.vars.__class__!'-'}", "-"),
+        ("${.data_model.__dict__!'-'}", "-"),
+        ("${.globals.__globals__!'-'}|${.main.__class__!'-'}", "-|-"),
+        ("<#attempt>${h.__class__}<#recover>${.error}</#attempt>", ERROR_ABOUT_H),
+        ("${.pass?is_string?c}|${.pass?is_hash?c}", "false|false"),
+    ],
+)
+def test_python_names_read_through_lambdas_and_special_variables_find_nothing(
+    source: str, expected: str
+) -> None:
+    assert render(source, {"x": "text", "h": {"k": 1}}) == expected

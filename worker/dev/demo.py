@@ -14,7 +14,6 @@ time), 2 the engine could not be built or started (Java or Maven missing, for in
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -22,19 +21,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from worker.config import load_settings
-from worker.dev.local_engine import (
-    CAMUNDA,
-    FLAVOURS,
-    JAR_NAME,
-    EngineFlavour,
-    LocalEngine,
-    LocalEngineError,
-    default_project_dir,
-)
+from worker.dev.demo_parts import EXIT_INTERRUPTED, EXIT_NO_ENGINE, Narrator, on_local_parts
+from worker.dev.local_engine import CAMUNDA, FLAVOURS, EngineFlavour, LocalEngine
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
 from worker.runtime.daemon import Daemon
 
-EXIT_SENT, EXIT_NOT_SENT, EXIT_NO_ENGINE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_SENT, EXIT_NOT_SENT = 0, 1
+__all__ = ["EXIT_INTERRUPTED", "EXIT_NOT_SENT", "EXIT_NO_ENGINE", "EXIT_SENT", "run_demo"]
 
 PROCESS_KEY = "twilio-sms-example"
 DEFAULT_BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "send-sms.bpmn"
@@ -49,35 +42,6 @@ _USER_TASKS = {
     "Task_FixNumber": "the number was rejected: the process waits for someone to fix it",
     "Task_HandleFailure": "the SMS could not be sent: the process waits for someone to decide",
 }
-
-
-class _Clock:
-    def __init__(self, out: TextIO) -> None:
-        self.out, self.started = out, time.monotonic()
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def say(self, text: str) -> None:
-        print(f"[{self.elapsed():5.1f}s] {text}", file=self.out, flush=True)
-
-
-def _missing_tools(project: Path, flavour: EngineFlavour = CAMUNDA) -> str | None:
-    """Why the engine cannot run here, in words a first-time user can act on; None if it can."""
-    if shutil.which("java") is None:
-        return (
-            f"the demo runs a real {flavour.title} engine, which needs Java 17 or newer: no 'java' "
-            "on PATH. Install a JDK (e.g. 'apt-get install openjdk-17-jdk-headless' or "
-            "'brew install openjdk@17'), or run 'docker compose up' instead."
-        )
-    jar = project / "target" / JAR_NAME
-    if not jar.is_file() and shutil.which("mvn") is None:
-        return (
-            f"the engine is built once with Maven, and 'mvn' is not on PATH ({jar} does not "
-            "exist yet). Install Maven 3.8+ (e.g. 'apt-get install maven' or 'brew install "
-            "maven'), or run 'docker compose up' instead."
-        )
-    return None
 
 
 def run_demo(
@@ -98,60 +62,39 @@ def run_demo(
     stopped here. `poll_timeout_ms` 0 turns long polling off: on a shared engine a long poll
     still open after the worker stops could lock the next run's task."""
     out = out or sys.stdout
-    clock = _Clock(out)
-    owned: LocalEngine | None = None
-    standin: TwilioStandIn | None = None
-    kind = FLAVOURS[flavour]
-    try:
-        if not bpmn.is_file():
-            clock.say(
-                f"error: {bpmn} not found. The demo needs a checkout of the repository "
-                "(bpmn/ and dev/): run it from there. An installed package has the other "
-                "commands (run, check, send, render, sandbox)."
-            )
-            return EXIT_NO_ENGINE
-        if engine is None:
-            project = default_project_dir(kind)
-            problem = _missing_tools(project, kind)
-            if problem:
-                clock.say(f"error: {problem}")
-                return EXIT_NO_ENGINE
-            LocalEngine.build(project, flavour=kind, progress=clock.say)
-            clock.say(f"starting {kind.title} (20 s to a minute, depending on the machine)...")
-            owned = engine_factory(kind)
-            engine = owned.start()
-        clock.say(f"engine up: {engine.url}")
-        standin = TwilioStandIn().start()
-        clock.say(f"Twilio stand-in: {standin.url}  (no real SMS leaves this machine)")
-        sample = {**SAMPLE, "customerPhone": to, "customerName": name, "smsSender": sender}
+    narrator = Narrator(out)
+    sample = {**SAMPLE, "customerPhone": to, "customerName": name, "smsSender": sender}
+
+    def demo(engine: LocalEngine, standin: TwilioStandIn) -> int:
         return _run(
             engine,
             standin,
-            clock,
+            narrator,
             bpmn=bpmn,
             timeout_s=timeout_s,
             poll_timeout_ms=poll_timeout_ms,
             sample=sample,
         )
-    except LocalEngineError as exc:
-        clock.say(f"error: {exc}")
-        return EXIT_NO_ENGINE
-    except KeyboardInterrupt:
-        clock.say("interrupted")
-        return EXIT_INTERRUPTED
+
+    try:
+        if not bpmn.is_file():
+            narrator.say(
+                f"error: {bpmn} not found. The demo needs a checkout of the repository "
+                "(bpmn/ and dev/): run it from there. An installed package has the other "
+                "commands (run, check, send, render, sandbox)."
+            )
+            return EXIT_NO_ENGINE
+        return on_local_parts(
+            narrator, demo, engine=engine, flavour=FLAVOURS[flavour], engine_factory=engine_factory
+        )
     finally:
-        if standin is not None:
-            standin.stop()
-        if owned is not None:
-            clock.say("stopping the engine...")
-            owned.stop()
-        print(f"total time: {clock.elapsed():.1f} s", file=out, flush=True)
+        print(f"total time: {narrator.elapsed():.1f} s", file=out, flush=True)
 
 
 def _run(
     engine: LocalEngine,
     standin: TwilioStandIn,
-    clock: _Clock,
+    clock: Narrator,
     *,
     bpmn: Path,
     timeout_s: float,
@@ -217,7 +160,7 @@ def _end_event(engine: LocalEngine, instance: str) -> str:
     return str(ends[0]["activityName"] or ends[0]["activityId"]) if ends else "?"
 
 
-def _print_received(standin: TwilioStandIn, clock: _Clock) -> None:
+def _print_received(standin: TwilioStandIn, clock: Narrator) -> None:
     posts = [r for r in standin.received if r.method == "POST"]
     clock.say(f"the Twilio stand-in received {len(posts)} message request(s):")
     for r in posts:

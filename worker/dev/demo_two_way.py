@@ -22,14 +22,21 @@ from pathlib import Path
 from typing import TextIO
 
 from worker.config import load_settings
-from worker.dev.demo import _Clock, _missing_tools
-from worker.dev.local_engine import JAR_NAME, LocalEngine, LocalEngineError, default_project_dir
+from worker.dev.demo_parts import EXIT_INTERRUPTED, EXIT_NO_ENGINE, Narrator, on_local_parts
+from worker.dev.local_engine import LocalEngine
 from worker.dev.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandIn
 from worker.runtime.daemon import Daemon
 from worker.twilio.webhook_urls import INBOUND_PATH
 from worker.webhooks.server import WebhookService
 
-EXIT_CONFIRMED, EXIT_NOT_CONFIRMED, EXIT_NO_ENGINE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_CONFIRMED, EXIT_NOT_CONFIRMED = 0, 1
+__all__ = [
+    "EXIT_CONFIRMED",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_CONFIRMED",
+    "EXIT_NO_ENGINE",
+    "run_two_way_demo",
+]
 
 PROCESS_KEY = "appointment-confirmation"
 BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "appointment-confirmation.bpmn"
@@ -78,45 +85,20 @@ def run_two_way_demo(
     out: TextIO | None = None,
     engine: LocalEngine | None = None,
 ) -> int:
-    out = out or sys.stdout
-    clock = _Clock(out)
-    owned: LocalEngine | None = None
-    standin: TwilioStandIn | None = None
-    try:
-        if engine is None:
-            project = default_project_dir()
-            problem = _missing_tools(project)
-            if problem:
-                clock.say(f"error: {problem}")
-                return EXIT_NO_ENGINE
-            if not (project / "target" / JAR_NAME).is_file():
-                clock.say("building the engine with Maven (first run only: a few minutes)...")
-            LocalEngine.build(project)
-            clock.say("starting Camunda 7.24 (about 20 s)...")
-            owned = engine = LocalEngine().start()
-        standin = TwilioStandIn().start()
-        clock.say(f"engine {engine.url}, Twilio stand-in {standin.url} (no real SMS)")
+    narrator = Narrator(out or sys.stdout)
+
+    def demo(engine: LocalEngine, standin: TwilioStandIn) -> int:
         return _round_trip(
-            engine, standin, clock, to=to, name=name, reply=reply, timeout_s=timeout_s
+            engine, standin, narrator, to=to, name=name, reply=reply, timeout_s=timeout_s
         )
-    except LocalEngineError as exc:
-        clock.say(f"error: {exc}")
-        return EXIT_NO_ENGINE
-    except KeyboardInterrupt:
-        clock.say("interrupted")
-        return EXIT_INTERRUPTED
-    finally:
-        if standin is not None:
-            standin.stop()
-        if owned is not None:
-            clock.say("stopping the engine...")
-            owned.stop()
+
+    return on_local_parts(narrator, demo, engine=engine)
 
 
 def _round_trip(
     engine: LocalEngine,
     standin: TwilioStandIn,
-    clock: _Clock,
+    clock: Narrator,
     *,
     to: str,
     name: str,

@@ -13,16 +13,14 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
-from worker.dev.twilio_callbacks import simulate_inbound
-from worker.dev.twilio_faults import Fault, Kind, Plan, error_body
-
-if TYPE_CHECKING:
-    from worker.dev.twilio_standin import TwilioStandIn
+from worker.dev.twilio_callbacks import WebhookSender, simulate_inbound
+from worker.dev.twilio_faults import Fault, Faults, Kind, Plan, error_body
 
 INBOUND_SIMULATION_PATH = "/sandbox/inbound"
 
@@ -52,12 +50,34 @@ class Reply:
     auth_user: str | None = None
 
 
+class StandInState(Protocol):
+    """What the HTTP layer needs of the stand-in (`TwilioStandIn`): its clock, faults, hooks,
+    and the answer to a request no fault intercepted."""
+
+    faults: Faults
+    webhooks: WebhookSender
+    dates_in_gmt: bool
+    on_create: Callable[[ReceivedRequest], None] | None
+
+    def now(self) -> float: ...
+
+    def count_in_flight(self, delta: int) -> None: ...
+
+    def answer(
+        self, method: str, path: str, auth: str | None, form: dict[str, str], query: str
+    ) -> Reply: ...
+
+    def record(self, request: ReceivedRequest) -> None: ...
+
+    def pause(self, seconds: float) -> bool: ...
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 512  # bursts of parallel clients must not be refused by the backlog
 
     def __init__(
-        self, address: tuple[str, int], handler: type[Handler], standin: TwilioStandIn
+        self, address: tuple[str, int], handler: type[Handler], standin: StandInState
     ) -> None:
         self.standin = standin
         self._conns: set[socket.socket] = set()
@@ -111,11 +131,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._received_at = time.time()
-        self.server.standin._enter(1)
+        self.server.standin.count_in_flight(1)
         try:
             self._serve()
         finally:
-            self.server.standin._enter(-1)
+            self.server.standin.count_in_flight(-1)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
@@ -135,16 +155,16 @@ class Handler(BaseHTTPRequestHandler):
         reply: Reply | None = None
         if plan.outcome is None:
             auth = self.headers["Authorization"]
-            reply = standin._answer(self.command, self._path(), auth, form, self._query())
+            reply = standin.answer(self.command, self._path(), auth, form, self._query())
             if reply.status == 201:
                 targeted = standin.faults.take(form["To"], method=self.command)
                 plan = Plan(plan.delay_s + targeted.delay_s, targeted.outcome)
-        if plan.delay_s > 0 and standin._sleep(plan.delay_s):
+        if plan.delay_s > 0 and standin.pause(plan.delay_s):
             self.close_connection = True  # stopping: the socket is being shut down anyway
             return
         user = reply.auth_user if reply else None
         if plan.outcome is not None and plan.outcome.kind is Kind.RESET:
-            standin._record(self._record_of(form, user, None, None))
+            standin.record(self._record_of(form, user, None, None))
             self._reset()
             return
         if plan.outcome is not None:
@@ -176,7 +196,7 @@ class Handler(BaseHTTPRequestHandler):
         sid = payload.get("sid") if reply.status == 201 else None
         sid = sid if isinstance(sid, str) else None
         record = self._record_of(form, reply.auth_user, reply.status, sid)
-        self.server.standin._record(record)
+        self.server.standin.record(record)
         self.send_response(reply.status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))

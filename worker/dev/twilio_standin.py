@@ -168,7 +168,7 @@ class TwilioStandIn:
         with self._busy:
             return self._busy.wait_for(lambda: self._in_flight == 0, timeout_s)
 
-    def _enter(self, delta: int) -> None:
+    def count_in_flight(self, delta: int) -> None:
         with self._busy:
             self._in_flight += delta
             self._busy.notify_all()
@@ -185,7 +185,7 @@ class TwilioStandIn:
         self.dates_in_gmt = True
         self.webhooks.reset()
 
-    def _record(self, request: ReceivedRequest) -> None:
+    def record(self, request: ReceivedRequest) -> None:
         with self._lock:
             self._received.append(request)
             if request.status == 201:
@@ -212,7 +212,7 @@ class TwilioStandIn:
             key = self._keys.get(user)
         return key is None or key[1]
 
-    def _answer(
+    def answer(
         self, method: str, path: str, auth: str | None, form: dict[str, str], query: str
     ) -> Reply:
         """Twilio's reply to a request that no fault intercepted."""
@@ -264,7 +264,7 @@ class TwilioStandIn:
         except InvalidQuery as invalid:
             return Reply(400, invalid.reply)
 
-    def _sleep(self, seconds: float) -> bool:
+    def pause(self, seconds: float) -> bool:
         """Sleep unless the stand-in stops first; True when it is stopping."""
         return self._stopping.wait(seconds)
 

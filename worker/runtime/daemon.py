@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from worker.config import Settings
 from worker.engine.catch_lookup import CatchLookup
 from worker.engine.client import EngineClient
 from worker.metrics import Metrics
 from worker.redaction import Redactor
+from worker.runtime.background import serving_in_background
 from worker.runtime.health import Health, OpsServer, liveness_window_s, readiness_window_s
 from worker.runtime.loop import PollLoop
 from worker.runtime.reporter import OutcomeReporter
@@ -147,13 +147,6 @@ class Daemon:
         if self._own_twilio is not None:
             self._own_twilio.close()
 
-    @contextmanager
-    def in_background(self, join_s: float = 30.0) -> Iterator[Daemon]:
+    def in_background(self, join_s: float = 30.0) -> AbstractContextManager[Daemon]:
         """`serve()` on a thread of its own for the length of the block, then `stop()`."""
-        thread = threading.Thread(target=self.serve, name="sms-daemon", daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            self.stop()
-            thread.join(join_s)
+        return serving_in_background(self, "sms-daemon", join_s)

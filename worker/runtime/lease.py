@@ -49,6 +49,11 @@ def _progress_retriable(error: EngineError, attempt: int) -> bool:
     return error.status >= 500 and attempt < _ANSWERED_RETRIES
 
 
+def _level_of(error: EngineError) -> int:
+    # Another node getting there first is a cluster's normal life (LostRace), not a warning.
+    return logging.DEBUG if isinstance(error, LostRace) else logging.WARNING
+
+
 def _progress_value(task: ExternalTask) -> dict[str, Any]:
     """This very task's progress record (not one of an earlier task that ran on the same
     execution); anything unreadable counts as none."""
@@ -161,8 +166,8 @@ class TaskLease:
                 errors=EngineError,
                 retriable=_progress_retriable,
                 deadline=self._locked_until,
-                on_retry=lambda exc, _delay: self._log.warning(
-                    "task %s: %s failed (%s)", self._task.id, what, exc
+                on_retry=lambda exc, _delay: self._log.log(
+                    _level_of(exc), "task %s: %s failed (%s)", self._task.id, what, exc
                 ),
                 clock=self._clock,
                 sleep=self._sleep,
@@ -170,8 +175,9 @@ class TaskLease:
             )
         except EngineError as exc:
             # Unrecorded sends would be repeated by whoever gets the task next: send no more.
-            level = logging.DEBUG if isinstance(exc, LostRace) else logging.WARNING
-            self._log.log(level, "task %s: %s failed; stopping its sends", self._task.id, what)
+            self._log.log(
+                _level_of(exc), "task %s: %s failed; stopping its sends", self._task.id, what
+            )
             self.lost = True
 
     def may_continue(self) -> bool:
@@ -185,11 +191,8 @@ class TaskLease:
         except EngineError as exc:
             if isinstance(exc, (TaskGone, LockLost)):
                 self._extensions.labels(result="lost").inc()
-                # Another node getting there first is a cluster's normal life (LostRace).
-                level = logging.DEBUG if isinstance(exc, LostRace) else logging.WARNING
-                self._log.log(
-                    level, "task %s: lock lost (%s); stopping its sends", self._task.id, exc
-                )
+                what = "task %s: lock lost (%s); stopping its sends"
+                self._log.log(_level_of(exc), what, self._task.id, exc)
                 self.lost = True
                 return False
             self._extensions.labels(result="failed").inc()

@@ -36,6 +36,7 @@ from .text_builtins import (
     on_text,
     replace_text,
     string_argument,
+    string_literal,
     string_too_long,
     text_length,
     text_test,
@@ -97,10 +98,10 @@ def _join(value: Any, separator_: Any, empty_: Any = "", suffix_: Any = "") -> s
 
 
 def _edge(value: Any, position: int) -> Any:
+    """`?first`/`?last`: an empty sequence has none, a missing value (`xs?first!"none"`), as
+    in FreeMarker."""
     items = require_sequence(value)
-    if not items:
-        raise TemplateDataFailure("The sequence is empty, so it has no first or last item")
-    return items[position]
+    return items[position] if items else None
 
 
 def _to_string(value: Any, *args: Any) -> str:
@@ -139,6 +140,8 @@ def _to_computer(value: Any) -> str:
     value = as_boolean(value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return string_literal(value)
     return format_computer(require_number(value))
 
 
@@ -267,7 +270,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
     name: (low, high) for name, (_, low, high) in BUILTINS.items()
 }
-BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0)}
+# `?has_content` and `?cn` take a missing value: compiled apart (compile_expressions.py).
+BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0), "cn": (0, 0)}
 # Compiled to a conditional: only the chosen argument is evaluated, as in FreeMarker.
 BUILTIN_ARITIES["then"] = (2, 2)
 BUILTIN_ARITIES["item_cycle"] = (1, 256)

@@ -54,6 +54,10 @@ class ExpressionCompiler:
         # Macro name -> (its jinja macro's name, its definition).
         self.macros: dict[str, tuple[str, syntax.MacroDefinition]] = {}
         self.counter = 0
+        # Lambdas (jinja macros) of the statement being compiled: defined before it (see
+        # compile_lambdas); the jinja names of the <#attempt> results being recovered from.
+        self.lambdas: list[nodes.Macro] = []
+        self.recovering: list[str] = []
 
     # ---- helpers ----
 
@@ -120,8 +124,12 @@ class ExpressionCompiler:
             return self.call(self.defaultable(node.target, strict), "ftl_exists")
         if isinstance(node, syntax.BuiltIn):
             return self.builtin(node, strict)
-        if isinstance(node, syntax.Special):
-            return self.call(nodes.Name(STATE, "load"), "ftl_now")
+        if isinstance(node, (syntax.Special, syntax.StreamBuiltIn)):
+            from . import compile_lambdas  # noqa: PLC0415 - they import each other
+
+            if isinstance(node, syntax.Special):
+                return compile_lambdas.special(self, node)
+            return compile_lambdas.stream_builtin(self, node, strict)
         if isinstance(node, syntax.FunctionCall):
             from .compile_macros import function_call  # noqa: PLC0415 - they import each other
 
@@ -213,6 +221,10 @@ class ExpressionCompiler:
             return self.call(target, f"ftl_fail{suffix}", message, self.register(node.span))
         if node.name == "has_content":
             return self.call(self.defaultable(node.target, strict), "ftl_has_content")
+        if node.name == "cn":
+            # Only the last step may be missing, even in parentheses (unlike `!` and `??`).
+            target = self.expr(node.target, strict)
+            return self.call(target, "ftl_computer_or_null", self.register(node.span))
         if node.name in LOOP_BUILTINS:
             return self.loop_builtin(node)
         if node.name == "then":
@@ -240,7 +252,7 @@ class ExpressionCompiler:
         resolved = None
         if isinstance(node.target, syntax.Variable):
             resolved = self.resolve_loop_name(node.target.name)
-        if resolved is None:
+        if resolved is None or not resolved[0].state:  # a lambda's parameter has no state
             raise self.fail(f"?{node.name} needs a loop variable on its left", node.span)
         loop = resolved[0]
         loop.uses_state = True

@@ -20,10 +20,11 @@ class Compiler(ExpressionCompiler):
     def compile(self, body: tuple[syntax.Statement, ...]) -> nodes.Template:
         for name, definition in compile_macros.definitions(body).items():
             self.macros[name] = (self.fresh("macro"), definition)
-        defined = [
-            compile_macros.define(self, definition, jinja_name)
-            for jinja_name, definition in self.macros.values()
-        ]
+        defined: list[nodes.Node] = []
+        for jinja_name, definition in self.macros.values():
+            macro = compile_macros.define(self, definition, jinja_name)
+            defined += [*self.lambdas, macro]  # lambdas of its parameters' defaults first
+            self.lambdas = []
         # Jinja folds outputs of constant expressions when compiling (`${1234.5}` would be
         # formatted once, for no locale and outside the budget): a volatile evaluation
         # context turns that off.
@@ -35,7 +36,13 @@ class Compiler(ExpressionCompiler):
     # ---- statements ----
 
     def block(self, statements: tuple[syntax.Statement, ...]) -> list[nodes.Node]:
-        return [self.statement(s) for s in statements]
+        compiled: list[nodes.Node] = []
+        for statement in statements:
+            outer, self.lambdas = self.lambdas, []
+            node = self.statement(statement)
+            compiled += [*self.lambdas, node]  # its lambdas are defined just before it
+            self.lambdas = outer
+        return compiled
 
     def statement(self, node: syntax.Statement) -> nodes.Node:
         if isinstance(node, syntax.Text):
@@ -119,13 +126,16 @@ class Compiler(ExpressionCompiler):
         result = self.fresh("attempted")
         outcome = self.call(state, "ftl_attempt", nodes.Name(body, "load"))
         kept: nodes.Expr = nodes.Name(result, "load")
+        self.recovering.append(result)  # `.error` inside the recovery reads it
+        recovery = self.block(node.recovery)
+        self.recovering.pop()
         return nodes.Scope(
             [
                 macro,
                 nodes.Assign(nodes.Name(result, "store"), outcome),
                 nodes.If(
                     self.call(nodes.Name(result, "load"), "ftl_attempt_failed"),
-                    self.block(node.recovery),
+                    recovery,
                     [],
                     [nodes.Output([self.buffered(kept) if self.buffering else kept])],
                 ),

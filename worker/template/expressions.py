@@ -16,6 +16,8 @@ from .formatting import fraction_digits
 from .lexer import Embedded, Kind, SourceMap, Token
 from .limits import MAX_EXPRESSION_DEPTH
 from .literal_checks import literal_kind, misused_literal
+from .parse_lambdas import LAZY_CONSUMERS, STREAM_BUILTINS, lazy, parse_stream_builtin
+from .special_variables import parse_special
 
 _RELATIONAL = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "lt": "<", "lte": "<="}
 _RELATIONAL |= {"gt": ">", "gte": ">="}
@@ -221,7 +223,7 @@ class ExpressionParser:
                 self.advance()
                 key_expr = self.parse_expression()
                 self.expect("]")
-                expr = syntax.Index(self.span(start), expr, key_expr)
+                expr = syntax.Index(self.span(start), lazy(expr), key_expr)
             elif self.at("?"):
                 expr = self._builtin(start, expr)
             elif self.at("??"):
@@ -248,6 +250,10 @@ class ExpressionParser:
             raise self.fail("Expected a built-in name after '?'")
         self.advance()
         name = name_token.text
+        if name in LAZY_CONSUMERS:
+            target = lazy(target)
+        if name in STREAM_BUILTINS:
+            return parse_stream_builtin(self, start, target, name, name_token.start)
         if name not in BUILTIN_ARITIES:
             raise self.map.fail(f"Unknown or unsupported built-in ?{name}", question.start)
         if name in VARIANT_BUILTINS and self.at(".") and self.peek(1).kind is Kind.NAME:
@@ -305,10 +311,7 @@ class ExpressionParser:
         if self.at("{"):
             return self._hash(start)
         if self.at(".") and self.peek(1).kind is Kind.NAME:
-            if self.peek(1).text != "now":
-                raise self.fail("Special variables (.name) other than .now are not supported")
-            self.pos += 2
-            return syntax.Special(self.span(start), "now")
+            return parse_special(self, start)
         raise self.fail("Expected an expression")
 
     def _hash(self, start: int) -> syntax.HashLiteral:

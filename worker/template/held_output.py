@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from . import limits
 from .budget import charge
-from .failures import TemplateFailure, TemplateLimitFailure
+from .failures import MissingValueFailure, TemplateFailure, TemplateLimitFailure
 from .text_builtins import UNITS_PER_PYTHON_CHAR
 
 if TYPE_CHECKING:
@@ -26,22 +26,33 @@ def buffer(state: RenderState, text: str) -> str:
     return text
 
 
-def attempt(state: RenderState, body: Callable[[], str]) -> str | None:
-    """The output of `body`, or None when a template error happened in it (its output is
-    dropped). Exceeding a limit is not recovered from: the render stops, as it must."""
+class Recovered:
+    """What `attempt` gives when a template error happened: its message, for `.error`."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def attempt(state: RenderState, body: Callable[[], str]) -> str | Recovered:
+    """The output of `body`, or the error when a template error happened in it (its output
+    is dropped). Exceeding a limit is not recovered from: the render stops, as it must."""
     held = state.buffered
     try:
         return str(body())
     except TemplateLimitFailure:
         raise
-    except TemplateFailure:
-        return None
+    except MissingValueFailure:
+        return Recovered("The template uses missing or null metadata")
+    except TemplateFailure as failure:
+        return Recovered(failure.message)
     finally:
         state.buffered = held
 
 
-def attempt_failed(result: str | None) -> bool:
-    return result is None
+def attempt_failed(result: str | Recovered) -> bool:
+    return isinstance(result, Recovered)
 
 
 def compress(state: RenderState, body: Callable[[], str]) -> str:

@@ -12,6 +12,7 @@ from . import parse_macros, syntax
 from .expressions import ExpressionParser
 from .lexer import Kind, SourceMap, Token
 from .limits import MAX_DIRECTIVE_NESTING_DEPTH
+from .parse_lambdas import lazy
 from .scanner import Chunk, CommentChunk, InterpolationChunk, TagChunk, TextChunk, scan
 from .whitespace import strip_whitespace
 
@@ -230,7 +231,7 @@ class _TemplateParser:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
         if not tag.tokens:
             raise self.map.fail("<#list> needs a value to list", tag.start)
-        source = parser.parse_expression()
+        source = lazy(parser.parse_expression())
         loop_vars = self._loop_vars(parser, tag) if parser.at("as") else None
         if not parser.at_end():
             raise parser.fail("Expected 'as' or the end of <#list>")

@@ -9,11 +9,12 @@ can name the expression and its position.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import held_output, limits, locales, macros, numbers
+from . import held_output, lambdas, limits, macros, numbers, special_variables
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
@@ -192,6 +193,8 @@ def exists(value: Any) -> bool:
 def has_content(value: Any) -> bool:
     if isinstance(value, Missing) or value is None:
         return False
+    if getattr(value, "unlisted", False) or getattr(value, "is_macro", False):
+        return not getattr(value, "is_macro", False)  # `.vars`/`.globals`: yes; `.pass`: no
     if isinstance(value, (str, list, tuple, RangeValue, Mapping)):
         return len(value) > 0
     return True
@@ -236,7 +239,10 @@ def index(target: Any, key: Any, node_id: int, strict: bool) -> Any:
                 raise TemplateDataFailure(f"String index {position} is out of range")
             return text[position]
         items = require_sequence(target)
-        value = items[position] if 0 <= position < len(items) else None
+        value = None
+        if position >= 0:  # reads no further than `position` of a lazily computed sequence
+            with contextlib.suppress(IndexError):
+                value = items[position]
         return Missing(node_id) if value is None else value
     except TemplateFailure as failure:
         raise failure.located_at(node_id) from None
@@ -257,6 +263,14 @@ def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
         return Missing(node_id) if result is None else result  # `?min` of an empty sequence
 
     return run
+
+
+_COMPUTER = _strict(VALUE_OPERATIONS["bi_c"])
+
+
+def computer_or_null(value: Any, node_id: int) -> Any:
+    """`?cn`: what `?c` prints, or `null` for a missing value."""
+    return "null" if isinstance(value, Missing) else _COMPUTER(value, node_id)
 
 
 def _unexpected(error: Exception, node_id: int) -> TemplateDataFailure:
@@ -289,7 +303,11 @@ def build_filters() -> dict[str, Callable[..., Any]]:
     filters: dict[str, Callable[..., Any]] = {
         "ftl_decimal": Decimal,
         "ftl_var": lookup_variable,
-        "ftl_now": locales.now,
+        "ftl_special": special_variables.value,
+        "ftl_special_vars": special_variables.variables,
+        "ftl_recovered_error": special_variables.recovered_error,
+        "ftl_stream": lambdas.stream,
+        "ftl_lambda_result": lambdas.lambda_result,
         "ftl_assigned": assigned_variable,
         "ftl_loop_var": loop_variable,
         "ftl_assign": assign,
@@ -315,6 +333,7 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_item_cycle": item_cycle,
         "ftl_exists": exists,
         "ftl_has_content": has_content,
+        "ftl_computer_or_null": computer_or_null,
         "ftl_dot": dot,
         "ftl_index": index,
     }

@@ -12,6 +12,7 @@ from .budget import charge
 from .dates import kind_of
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .ranges import RangeValue
+from .truncation import MarkupOutput
 from .values import (
     DATE_TYPES,
     ConcatenatedList,
@@ -48,9 +49,11 @@ def _same(item: Any, wanted: Any) -> bool:
 def _seq_index_of(value: Any, wanted: Any, start_: Any = None) -> int:
     items = require_sequence(value)
     start = 0 if start_ is None else max(numbers.java_int(require_number(start_)), 0)
-    for position in range(start, len(items)):
+    for position, item in enumerate(items):  # reads a lazily computed sequence up to a match
+        if position < start:
+            continue
         charge(3 * limits.WORK_PER_NODE)
-        if _same(items[position], wanted):
+        if _same(item, wanted):
             return position
     return -1
 
@@ -68,8 +71,8 @@ def _seq_last_index_of(value: Any, wanted: Any, start_: Any = None) -> int:
 
 
 def _extreme(name: str, pick_second: Callable[[Any, Any], bool]) -> Callable[[Any], Any]:
-    """`?min`/`?max` of numbers or of dates; JSON nulls are skipped; an empty sequence gives
-    no value (None: the caller reports it as missing)."""
+    """`?min`/`?max` of numbers or of dates (or of one value alone); JSON nulls are skipped; an
+    empty sequence gives no value (None: the caller reports it as missing)."""
 
     def run(value: Any) -> Any:
         items = require_sequence(value)
@@ -78,11 +81,13 @@ def _extreme(name: str, pick_second: Callable[[Any, Any], bool]) -> Callable[[An
         for item in items:
             if item is None:
                 continue
-            if not (is_number(item) or isinstance(item, DATE_TYPES)):
-                raise TemplateDataFailure(f"?{name} can't compare {type_name(item)} values")
-            if best is None:
+            if best is None:  # a single value of any type needs no comparison (FreeMarker)
                 best = item
                 continue
+            for compared in (best, item):
+                if not (is_number(compared) or isinstance(compared, DATE_TYPES)):
+                    kind = type_name(compared)
+                    raise TemplateDataFailure(f"?{name} can't compare {kind} values")
             if is_number(item) != is_number(best):
                 raise TemplateDataFailure(f"?{name} can't compare a number with a date")
             try:
@@ -194,7 +199,8 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "is_collection": lambda value: isinstance(value, (KeyList, ConcatenatedList)),
     "is_collection_ex": lambda value: isinstance(value, ConcatenatedList),
     "is_hash": is_hash,
-    "is_hash_ex": is_hash,
+    # `.vars` and `.globals` can't list their keys: plain hashes, not extended ones.
+    "is_hash_ex": lambda value: is_hash(value) and not getattr(value, "unlisted", False),
     "is_date": _date_kind("date", "time", "datetime"),
     "is_date_like": _date_kind("date", "time", "datetime"),
     "is_date_only": _date_kind("date"),
@@ -203,10 +209,11 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "is_unknown_date_like": _never,
     "is_method": _never,
     "is_transform": _never,
-    "is_macro": _never,
-    "is_directive": _never,
+    # `.pass` is FreeMarker's do-nothing macro; the template's own macros are no values here.
+    "is_macro": lambda value: getattr(value, "is_macro", False) is True,
+    "is_directive": lambda value: getattr(value, "is_macro", False) is True,
     "is_node": _never,
-    "is_markup_output": _never,
+    "is_markup_output": lambda value: isinstance(value, MarkupOutput),
 }
 
 

@@ -105,8 +105,31 @@ class FunctionCall:
 
 
 @dataclass(frozen=True, slots=True)
+class Lambda:
+    """`x -> body` or `(x) -> body`: legal only as the argument of `?filter`, `?map`,
+    `?take_while` and `?drop_while` (FreeMarker's grammar), with exactly one parameter."""
+
+    span: Span
+    param: str
+    body: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class StreamBuiltIn:
+    """`target?filter(f)`, `?map`, `?take_while`, `?drop_while`: `function` is a `Lambda` or
+    an expression naming a `<#function>`. `lazy` when its consumer (`<#list>`, `?first`,
+    `?join`, another stream built-in...) lets FreeMarker compute the items on demand."""
+
+    span: Span
+    target: Expr
+    name: str
+    function: Expr | Lambda
+    lazy: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Special:
-    """`.now`: the only special variable supported (the time the render started)."""
+    """`.now`, `.lang`, `.vars` ...: a special variable (see `special_variables`)."""
 
     span: Span
     name: str
@@ -189,6 +212,7 @@ Expr = (
     | Index
     | BuiltIn
     | FunctionCall
+    | StreamBuiltIn
     | Special
     | Parenthesized
     | Default

@@ -113,3 +113,33 @@ def text_test(name: str, test: Callable[[str, str], bool]) -> Callable[[Any, Any
         return test(text, wanted)
 
     return run
+
+
+# `?c` of a string: a JSON (and JavaScript) string literal as FreeMarker's default c_format
+# ("JavaScript or JSON") writes it: besides quotes, backslashes and control characters, it
+# escapes what could end an HTML script element or a CDATA section around the literal.
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\f": "\\f", "\b": "\\b", "\t": "\\t"}
+
+
+def string_literal(text: str) -> str:
+    charge(UNITS_PER_PYTHON_CHAR * len(text) + 2)
+    out = ['"']
+    last = len(text) - 1
+    for at, char in enumerate(text):
+        code = ord(char)
+        if char in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[char])
+        elif char in '"\\':
+            out.append("\\" + char)
+        elif code <= 0x1F or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029):
+            out.append(f"\\u{code:04X}")
+        elif char == "/" and at > 0 and text[at - 1] == "<":
+            out.append("\\/")  # `</`
+        elif char == ">" and at >= 2 and text[at - 1] in "]-" and text[at - 2] == text[at - 1]:
+            out.append("\\u003E")  # `]]>`, `-->`
+        elif char == "<" and at < last and text[at + 1] in "!?":
+            out.append("\\u003C")  # `<!`, `<?`
+        else:
+            out.append(char)
+    out.append('"')
+    return checked_text("".join(out))

@@ -42,15 +42,15 @@ def _joined(kept: str, terminator: str) -> str:
     return kept + terminator
 
 
-def _at_character(text: str, limit: int, terminator: str) -> str:
-    space = " " if terminator else ""
-    last = limit - len(terminator) - 1
+def _at_character(text: str, limit: int, terminator: str, length: int) -> str:
+    space = " " if length else ""
+    last = limit - length - 1
     while last >= 0 and _blank(text[last]):
         last -= 1
     if last < 0:
         return terminator
     if space and _blank(text[last + 1]):  # a word end: the terminator wants a space before it
-        if last + 2 + len(terminator) <= limit:
+        if last + 2 + length <= limit:
             return text[: last + 1] + space + terminator
         last -= 1  # the character given up is not blank: no space now
         if last < 0:
@@ -58,39 +58,63 @@ def _at_character(text: str, limit: int, terminator: str) -> str:
     return _joined(text[: last + 1], terminator)
 
 
-def _at_word(text: str, limit: int, terminator: str) -> str | None:
-    space = " " if terminator else ""
-    end = limit - len(terminator) - len(space)  # the kept text ends before `end`, a blank
+def _at_word(text: str, limit: int, terminator: str, length: int) -> str | None:
+    space = " " if length else ""
+    end = limit - length - len(space)  # the kept text ends before `end`, a blank
     while end > 0 and not (_blank(text[end]) and not _blank(text[end - 1])):
         end -= 1
     return text[:end] + space + terminator if end > 0 else None
 
 
-def _truncate(mode: str) -> Callable[..., str]:
-    def run(value: Any, limit_: Any, terminator_: Any = DEFAULT_TERMINATOR) -> str:
+class MarkupOutput:
+    """What `?truncate_m` and its variants give when they cut with their default terminator:
+    HTML markup (FreeMarker's `<span class='truncateTerminator'>[&#8230;]</span>`), which plain
+    text output cannot print nor use as a string, as in FreeMarker; only tests see it."""
+
+    __slots__ = ()
+
+
+def _truncate(mode: str, markup: bool = False) -> Callable[..., Any]:
+    """`?truncate{mode}(max_length, terminator, terminator_length)`; the terminator length
+    (default: its own) is what the cut counts for it."""
+    name = f"truncate{mode}{'_m' if markup else ''}"
+
+    def run(value: Any, limit_: Any, *terminator_args: Any) -> Any:
         text = require_text(value)
         limit = numbers.java_int(require_number(limit_))
-        terminator = string_argument(f"truncate{mode}", terminator_)
         if limit < 0:
-            raise TemplateDataFailure(f"?truncate{mode}(...) needs a length of 0 or more")
+            raise TemplateDataFailure(f"?{name}(...) needs a length of 0 or more")
+        terminator = DEFAULT_TERMINATOR
+        if terminator_args:
+            terminator = string_argument(name, terminator_args[0])
+        length = len(terminator)
+        if len(terminator_args) > 1:
+            length = numbers.java_int(require_number(terminator_args[1]))
+            if length < 0:
+                raise TemplateDataFailure(f"?{name}(...) needs a terminator length of 0 or more")
         if len(text) <= limit:
             return text
+        if markup and not terminator_args:
+            return MarkupOutput()
         # Up to two scans back from the limit in Python, then a slice.
         charge(2 * UNITS_PER_PYTHON_CHAR * limit + len(terminator) + 1)
         if mode == "_c":
-            return _at_character(text, limit, terminator)
-        at_word = _at_word(text, limit, terminator)
+            return _at_character(text, limit, terminator, length)
+        at_word = _at_word(text, limit, terminator, length)
         if mode == "_w":
             return terminator if at_word is None else at_word
-        if at_word is not None and 4 * len(at_word) >= 3 * limit:
+        if at_word is not None and 4 * (len(at_word) - len(terminator) + length) >= 3 * limit:
             return at_word
-        return _at_character(text, limit, terminator)
+        return _at_character(text, limit, terminator, length)
 
     return run
 
 
 TRUNCATE_BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "truncate": (_truncate(""), 1, 2),
-    "truncate_w": (_truncate("_w"), 1, 2),
-    "truncate_c": (_truncate("_c"), 1, 2),
+    "truncate": (_truncate(""), 1, 3),
+    "truncate_w": (_truncate("_w"), 1, 3),
+    "truncate_c": (_truncate("_c"), 1, 3),
+    "truncate_m": (_truncate("", markup=True), 1, 3),
+    "truncate_w_m": (_truncate("_w", markup=True), 1, 3),
+    "truncate_c_m": (_truncate("_c", markup=True), 1, 3),
 }

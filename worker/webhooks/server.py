@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from waitress import wasyncore
@@ -24,6 +24,7 @@ from worker.config import Settings, WebhookSettings, webhook_settings
 from worker.engine.messages import MessageClient
 from worker.errors import EngineError
 from worker.metrics import Metrics
+from worker.runtime.background import serving_in_background
 from worker.runtime.health import OpsServer, Probe
 from worker.webhooks.app import MAX_BODY_BYTES, WebhookApp
 from worker.webhooks.delivery import Delivered, Delivery
@@ -169,7 +170,8 @@ class WebhookService:
         return self._server.port
 
     def serve(self) -> None:
-        """Serve the webhooks (and the ops port, when set) until `stop()`."""
+        """Serve the webhooks (and the ops port, when set) until `stop()`; OSError when the ops
+        port cannot be bound (the webhook port is bound when the service is made)."""
         ops: OpsServer | None = None
         try:
             if self._ops.port:
@@ -207,12 +209,6 @@ class WebhookService:
             },
         )
 
-    @contextmanager
-    def in_background(self, join_s: float = 30.0) -> Iterator[WebhookService]:
-        thread = threading.Thread(target=self.serve, name="sms-webhooks", daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            self.stop()
-            thread.join(join_s)
+    def in_background(self, join_s: float = 30.0) -> AbstractContextManager[WebhookService]:
+        """`serve()` on a thread of its own for the length of the block, then `stop()`."""
+        return serving_in_background(self, "sms-webhooks", join_s)
