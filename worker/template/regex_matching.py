@@ -47,25 +47,34 @@ def timeout() -> float:
     return left
 
 
-_translated = functools.lru_cache(maxsize=64)(translate)
+# Patterns are cached up to this size (translated), 64 of each: a compiled pattern takes about
+# 60 bytes a character, so the caches hold at most ~10 MB; realistic patterns are far smaller,
+# and bigger ones are compiled on each use (paid for each time anyway).
+_CACHED_PATTERN_CHARS = 2_000
 
 
-@functools.lru_cache(maxsize=64)
-def _compiled(translated: str) -> regex.Pattern[str]:
+def _compile(translated: str) -> regex.Pattern[str]:
     try:
         return regex.compile(translated, regex.V0)
     except (regex.error, OverflowError) as error:
         raise RegexFailure(f"Malformed regular expression: {error}") from None
 
 
+_translated = functools.lru_cache(maxsize=64)(translate)
+_compiled = functools.lru_cache(maxsize=64)(_compile)
+
+
 def prepare(text: str, pattern: str, flags: Flags, scans: int = 1) -> regex.Pattern[str]:
     """Pays for translating and compiling the pattern and for `scans` reads of the text, then
     compiles it (or finds it compiled)."""
     charge(_UNITS_PER_PATTERN_CHAR * len(pattern) + 1)
-    translated = _translated(pattern, flags)
+    small = len(pattern) <= _CACHED_PATTERN_CHARS
+    translated = _translated(pattern, flags) if small else translate(pattern, flags)
     size = _UNITS_PER_COMPILE + _UNITS_PER_COMPILED_CHAR * len(translated)
     charge(size + scans * UNITS_PER_TEXT_CHAR * len(text))
-    return _compiled(translated)
+    if len(translated) <= _CACHED_PATTERN_CHARS:
+        return _compiled(translated)
+    return _compile(translated)
 
 
 def search(pattern: regex.Pattern[str], text: str, pos: int) -> regex.Match[str] | None:
