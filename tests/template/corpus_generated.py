@@ -676,9 +676,225 @@ def builtin_case(r: random.Random) -> tuple[str, dict[str, Any]]:
     return f"[${{{target}?{builtin}}}]", DATA
 
 
+# Java regular expressions, as raw string literals: awkward, Unicode, empty-matching and broken.
+REGEXES = [
+    "", "a", "e", ".", "\\s+", "\\w+", "\\W", "\\d", "[aeiou]", "[^a-z]", "(\\w)(\\w)?", "^.",
+    ".$", "$", "^", "a*", "x*", "e?", "\\b", "\\B", "(?i)A", "[A-Z]", "\\p{Lu}", "\\p{L}+",
+    "\\p{Alpha}", "\\p{Punct}", "ü|é", "Z.rich", "(?<w>\\w+) (?<v>\\w+)", "\\Q.\\E", "(a|e)+",
+    "\\s*,\\s*", "a++", "(?>e|ea)", "(?m)^\\w", "(?s).+", "(?m)$", "\\R", "\\h", ".*?", "(?=a)",
+    "(?<=a).", "\\n", "[\\s,]+", "(?x) a # c", "\\Z", "\\z", "\\w*?", "[a-c&]", "(.)\\1",
+    "[", "(", "a{2,1}", "\\", "*", "a{", "\\y", "(?<n>e)\\k<n>", "[é-ü]", "\\x41|\\u00e9",
+]  # fmt: skip
+REGEX_FLAGS = ["", "", ", 'r'", ", 'ri'", ", 'rf'", ", 'i'", ", 'f'", ", 'if'", ", 'rm'", ", 'rs'"]
+REGEX_FLAGS += [", 'rc'", ", 'm'", ", 's'", ", 'rq'", ", 'R'"]
+REPLACEMENTS = ["_", "", "$0", "[$1]", "\\$", "$", "${w}", "$2", "\\\\", "<$1$2>", "$10", "\\x"]
+REGEX_TARGETS = [
+    *STR_VARS, "'a\\nb\\r\\nc\\r'", "'Ünïcödé ÉCOLE é'", "''", "'a,b , c,,'", "'aaa'", "'Tea,\\n'",
+    "'line1\\u2028line2\\u0085'", "'A1 b2_C3'",
+]  # fmt: skip
+REGEX_FORMS = [
+    "${{{t}?matches({p}{f})?c}}", "${{{t}?matches({p}{f})?size}}",
+    "<#list {t}?matches({p}{f}) as m>${{m}}/${{m?groups?size}}<#sep>,</#list>",
+    "<#list {t}?matches({p}) as m><#list m?groups as g>${{g!'-'}}</#list>;</#list>",
+    "${{{t}?matches({p})?groups?join('|')}}", "<#if {t}?matches({p}{f})>y<#else>n</#if>",
+    "${{({t}?matches({p}) && true)?string('Y', 'N')}}", "${{{t}?matches({p})[0]!'none'}}",
+    "[${{{t}?replace({p}, {r}{f})}}]", "[${{{t}?replace({p}, {r}, 'r')}}]",
+    "[${{{t}?split({p}{f})?join('|')}}]", "${{{t}?split({p}, 'r')?size}}",
+    "[${{{t}?keep_before({p}{f})}}]", "[${{{t}?keep_after({p}{f})}}]",
+    "[${{{t}?keep_before_last({p}{f})}}]", "[${{{t}?keep_after_last({p}{f})}}]",
+    "[${{{t}?ensure_starts_with({p}, '>'{f})}}]", "${{{t}?matches({p}, 'i')?size}}",
+]  # fmt: skip
+
+
+def regex_case(r: random.Random) -> tuple[str, dict[str, Any]]:
+    """The regular-expression built-ins: Java patterns (empty matches, anchors, line
+    terminators, Unicode, case-insensitivity, malformed ones), every flag, Java replacements."""
+    form = r.choice(REGEX_FORMS)
+    pattern, replacement = r.choice(REGEXES), r.choice(REPLACEMENTS)
+    return form.format(
+        t=r.choice(REGEX_TARGETS),
+        p=f"r'{pattern}'",
+        f=r.choice(REGEX_FLAGS),
+        r=f"r'{replacement}'",
+    ), DATA
+
+
+# Edge cases of the regular-expression built-ins where Java and Python differ (line
+# terminators, ASCII classes, ASCII-only case folding, empty matches, Java's split and
+# replacement syntax, inline flags), on their own data.
+REGEX_DATA: dict[str, Any] = {
+    "s": "Hello World",
+    "phone": "+41 (44) 123-45-67",
+    "csv": "a , b,c ,, d",
+    "code": "AB-1234",
+    "e": "",
+    "u": "Zürich ÉCOLE é",
+    "nl": "a\r\nb\rc\u2028d\n",
+}
+REGEX_EDGES = [
+    '${phone?replace("[^0-9+]", "", "r")}',
+    '${phone?replace("(\\\\d+)-(\\\\d+)", "$2-$1", "r")}',
+    '${phone?replace("(?<a>\\\\d+)-", "${a}/", "r")}',
+    '${phone?replace("\\\\d", "\\\\$", "r")}',
+    '${phone?replace("\\\\d", "$", "r")}',
+    '${phone?replace("x", "$", "r")}',
+    '${phone?replace("(\\\\d)", "$12", "r")}',
+    '${phone?replace("(\\\\d)", "$2", "r")}',
+    '${phone?replace("\\\\d", "#", "rf")}',
+    '${s?replace("L", "_", "i")}',
+    '${s?replace("L", "_", "if")}',
+    '${s?replace("L", "_", "f")}',
+    '${s?replace("l", "_", "f")}',
+    '${s?replace("", "_", "f")}',
+    '${s?replace("", "_", "i")}',
+    '${s?replace("o", "0", "m")}',
+    '${s?replace("o", "0", "zq")}',
+    '${s?replace("x*", "-", "r")}',
+    '${s?replace("l*?", "-", "r")}',
+    '${s?replace("(?=l)|l", "-", "r")}',
+    '${s?replace("\\\\bW", "w", "r")}',
+    '${u?replace("\\\\b", "|", "r")}',
+    '${u?replace("\\\\w+", "<$0>", "r")}',
+    '${u?replace("é", "E", "ri")}',
+    '${u?replace("É", "x", "ri")}',
+    '${u?replace("[a-z]+", "_", "ri")}',
+    '${u?replace("\\\\p{Alpha}+", "_", "r")}',
+    '${u?replace("\\\\p{L}+", "_", "r")}',
+    '${u?replace("\\\\p{IsL}+", "_", "r")}',
+    '${u?replace("\\\\p{Lu}", "_", "r")}',
+    '${u?replace("\\\\s", "_", "r")}',
+    '${nl?replace(".", "x", "r")}',
+    '${nl?replace(".", "x", "rs")}',
+    '${nl?replace("$", "E", "r")}',
+    '${nl?replace("$", "E", "rm")}',
+    '${nl?replace("^", "S", "rm")}',
+    '${nl?replace("\\\\R", "|", "r")}',
+    '${nl?replace("\\\\Z", "Z", "r")}',
+    '${nl?replace("\\\\z", "Z", "r")}',
+    '${csv?split("\\\\s*,\\\\s*", "r")?join("|")}',
+    '${csv?split(",", "r")?size}',
+    '${",a,,b,,"?split(",", "r")?join("|")}/${",a,,b,,"?split(",", "r")?size}',
+    '${","?split(",", "r")?size}',
+    '${""?split(",", "r")?size}',
+    '${"abc"?split("", "r")?join("|")}',
+    '${"abc"?split("x*", "r")?join("|")}',
+    '${"aXbxc"?split("x", "i")?join("|")}',
+    '${"aXbxc"?split("x", "ri")?join("|")}',
+    '${"aXbxc"?split("x", "m")?join("|")}',
+    '${code?matches("[A-Z]{2}-\\\\d{4}")?c}',
+    '${code?matches("[a-z]{2}-\\\\d{4}", "i")?c}',
+    '${code?matches("(?i)[a-z]{2}-\\\\d{4}")?c}',
+    '${code?matches("[a-z]{2}-\\\\d{4}")?c}',
+    '${code?matches("([A-Z]+)-(\\\\d+)")?groups?join(",")}',
+    '${code?keep_before("-\\\\d", "r")}',
+    '${code?keep_after("[A-Z]-", "r")}',
+    '${code?keep_before_last("\\\\d", "r")}',
+    '${code?keep_after_last("\\\\d", "r")}',
+    '${code?keep_after_last("x*", "r")}',
+    '${code?keep_before_last("x*", "r")}',
+    '${code?keep_after_last("", "r")}|',
+    '${code?keep_before_last("", "r")}|',
+    '${code?keep_before("b", "i")}',
+    '${code?keep_after("b", "i")}',
+    '${code?keep_before("b", "m")}',
+    '${code?keep_before("b", "x")}',
+    '${code?keep_before("b", "f")}',
+    '${code?keep_after("B", "rf")}',
+    '${code?ensure_starts_with("[A-Z]", "X-")}',
+    '${code?ensure_starts_with("\\\\d", "X-")}',
+    '${code?ensure_starts_with("ab", "X-", "i")}',
+    '${code?ensure_starts_with("ab", "X-", "")}',
+    '${code?ensure_starts_with("ab", "X-", "m")}',
+    '${s?matches("hello world", "i")?c}',
+    '${s?matches("hello\\\\ world # x", "ic")?c}',
+    '${s?matches("hello [w] orld", "ic")?c}',
+    '${s?matches("\\\\QHello\\\\E.*")?c}',
+    '${s?matches("H.*(?-i)world", "i")?c}',
+    '${s?matches("H.*(?i)world")?c}',
+    '${s?matches("(?i:h)ello World")?c}',
+    '${s?matches("h(?i)ello World|x")?c}',
+    '${s?matches("x|h(?i)ELLO World")?c}',
+    '${s?matches("a{")?c}',
+    '${s?matches("a{,2}")?c}',
+    '${s?matches("${x}")?c}',
+    '${s?matches("\\\\y")?c}',
+    '${s?matches("\\\\p{Foo}")?c}',
+    '${s?matches("H\\\\x65llo.*")?c}',
+    '${s?matches("H\\\\u0065llo.*")?c}',
+    '${s?matches("H\\\\0145llo.*")?c}',
+    '${s?matches("(?<n>H)\\\\k<n>?.*")?c}',
+    '${s?matches(".*o\\\\b.*")?size}',
+    '${s?matches("\\\\Bo")?size}',
+    '${"a1_é"?matches("\\\\w")?size}',
+    '${"a1_é٣"?matches("\\\\d")?size}',
+    '${"a b\\u00a0c"?matches("\\\\h")?size}',
+    '${"a b\\u00a0c"?matches("\\\\s")?size}',
+    '${"aé"?matches("[^a]")?size}',
+    '${"ab"?matches("(?x) a b")?c}',
+    '${"a b"?matches("(?x)a\\\\ b")?c}',
+    '${"aBé"?matches("\\\\p{Lower}", "i")?size}',
+    '${"aBé"?matches("\\\\p{Upper}", "i")?size}',
+    '${"aBéÉ"?matches("\\\\p{Ll}", "i")?size}',
+    '${"aBéÉ"?matches("\\\\P{Lu}", "i")?size}',
+    '${"aBéÉ1"?matches("[\\\\p{Lu}1]", "i")?size}',
+    '${"k\\x212AK\\x017FsS"?matches("k", "i")?size}',
+    '${"k\\x212AK\\x017FsS"?matches("[a-z]", "i")?size}',
+    '${"k\\x212AK\\x017FsS"?matches("[^a-z]", "i")?size}',
+    '${"éÉüÜ"?matches("[é-ü]", "i")?size}',
+    '${"éÉüÜ"?matches("[^é-ü]", "i")?size}',
+    '${"Zz["?matches("[Y-b]", "i")?size}',
+    '${s?matches("l")?string}',
+    '${s?matches("Hello.*")?string}',
+    '${s?matches("(l)(x)?")[0]?groups?join("|")}',
+    '${12345?matches("\\\\d+")?c}',
+    '${12345?replace(3, 9, "r")}',
+    '${s?replace("l", 1, "r")}',
+    '${s?matches("l", 1)?size}',
+    '${s?split("l", "f")?join("|")}',
+    '${s?split("L", "if")?join("|")}',
+    '${12?ensure_starts_with("\\\\d", "x")}',
+    '${s?ensure_starts_with("h", "x", "i")}',
+    '${s?ensure_starts_with("h", "x", "f")}',
+    '${s?keep_before(1, "r")}',
+    '${s?keep_before("l", 1)}',
+    '<#assign m = s?matches("(H)(e)")>${m?size} ${m?groups?size}',
+    '${(s?matches("x"))?then("a", "b")}',
+    '${[s?matches("H.*")]?size}',
+    '${s?matches("l")?seq_contains("l")?c}',
+    '${s?matches("(?<a>l)(?<b>o)")[0]?groups[2]}',
+    '${s?replace("(l+)", "[$1]", "r")}',
+    '${s?replace("(l+)", "[$11]", "r")}',
+    '${s?replace("(l+)", "[\\\\\\\\]", "r")}',
+    '${s?replace("l", "${", "r")}',
+    '${s?replace("l", r"${x}", "r")}',
+    '${s?replace("l", r"${}", "r")}',
+    '${"a.b.c"?split(".", "r")?size}',
+    '${"a.b.c"?split("\\\\.", "r")?join("|")}',
+    '${"ab"?split("", "r")?join("|")}',
+    '${"aXb"?keep_after_last("x", "i")}',
+    '${"aXbxc"?keep_before_last("X", "i")}',
+    '${"İx"?keep_after("i", "i")}',
+    '${"ﬁx"?replace("FI", "_", "i")}',
+    '${s?matches("(?i)hello WORLD")?c}',
+    '${s?matches("hello WORLD", "r")?c}',
+    '${"a\\nb"?matches("a.b", "s")?c}',
+    '${"a\\nb"?matches("a$", "m")?size}',
+    '${"a\\nb"?matches("(?m)^b")?size}',
+    '${"ab"?matches("(?-m)a$", "m")?size}',
+    '${"AB"?matches("a(?-i)B", "i")?c}',
+    '${"Ab"?matches("a(?-i:B)|b", "i")?size}',
+    '${["a1", "b", "c2"]?filter(x -> x?matches(".\\\\d"))?join(",")}',
+    '${["a1", "b", "c2"]?take_while(x -> x?matches("[a-z]\\\\d"))?size}',
+    '${["a1", "b"]?map(x -> x?matches("\\\\w")?size)?join(",")}',
+    '${s?matches("l")?filter(m -> m == "l")?size}',
+    '${s?matches("(l)")?map(m -> m?groups[1])?join("")}',
+]
+
+
 def cases(count: int = 1200, seed: int = 20241211) -> list[tuple[str, dict[str, Any]]]:
     """`count` templates from the grammar, then a quarter as many number cases, as many
-    built-in cases and as many lambda, special variable and `?truncate_m` cases."""
+    built-in cases, as many lambda, special variable and `?truncate_m` cases and as many
+    regular-expression cases, and the regex edge cases."""
     generated = [(Generator(seed + index).template(), DATA) for index in range(count)]
     numbers = random.Random(seed)
     generated += [number_case(numbers) for _ in range(count // 4)]
@@ -686,6 +902,9 @@ def cases(count: int = 1200, seed: int = 20241211) -> list[tuple[str, dict[str, 
     generated += [builtin_case(builtins) for _ in range(count // 4)]
     lambdas = random.Random(seed + 2)
     generated += [lambda_case(lambdas) for _ in range(count // 4)]
+    regexes = random.Random(seed + 3)
+    generated += [regex_case(regexes) for _ in range(count // 4)]
+    generated += [(template, REGEX_DATA) for template in REGEX_EDGES]
     return generated
 
 

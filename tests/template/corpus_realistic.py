@@ -798,6 +798,39 @@ ${brand}: code ${code}""",
 ]
 
 
+# Regular expressions as SMS authors use them: cleaning phone numbers, checking codes, splitting
+# lists typed by people, shortening references (FreeMarker strings, raw r'...' ones too).
+REGEXES: list[tuple[str, str]] = [
+    ("Call us: ${store.phone?replace('[^0-9+]', '', 'r')}", "order"),
+    (r"Call us: ${store.phone?replace(r'\s+', '-', 'r')}", "order"),
+    (r"<#if code?matches(r'\d{6}')>Your code: ${code}<#else>Invalid code</#if>", "otp"),
+    (r"Code ${code?replace(r'(\d{3})(\d{3})', '$1 $2', 'r')} for ${app}", "otp"),
+    (
+        "<#if !trackingCode?matches('[A-Z]{3}\\\\d{3}')>Check your tracking code"
+        "<#else>Tracking ${trackingCode}</#if>",
+        "order",
+    ),
+    (
+        r"Where: <#list location?split(r'\s*,\s*', 'r') as part>${part}<#sep> / </#list>",
+        "appointment",
+    ),
+    (r"Ref ${invoice.number?replace(r'^INV-(\d{4})-0*(\d+)$', '$1/$2', 'r')}", "invoice"),
+    (r"Dear ${doctor?replace(r'^dr\.?\s*', '', 'ri')}", "appointment"),
+    (r"${note?keep_before(r'\s+if\b', 'r')}.", "delivery"),
+    (
+        "<#assign m = user.email?matches(r'([^@]+)@(.+)')>"
+        "<#if m>Mail to ${m?groups[1]} at ${m?groups[2]?upper_case}</#if>",
+        "account",
+    ),
+    ("Tracking: <#list trackingUrl?matches(r'[A-Z0-9]{6}$') as m>${m}</#list>", "order"),
+    ("${customerName?replace('ag', 'AG', 'if')} pays ${amount}", "invoice"),
+    (
+        r"<#list rescheduleUrl?matches(r'(\w+)=(\w+)') as p>${p?groups[1]}:${p?groups[2]} </#list>",
+        "appointment",
+    ),
+]
+
+
 LAMBDAS: list[tuple[str, str]] = [
     ('In stock: ${items?filter(i -> i.qty > 0)?map(i -> i.name)?join(", ")}', "order"),
     ("${items?filter(i -> i.price > 10)?size} premium item(s)", "order"),
@@ -918,6 +951,7 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
         + MACROS
         + FUNCTIONS
         + LOCALIZED
+        + REGEXES
         + LAMBDAS
     )
     return [(template, MODELS[model]) for template, model in chosen]

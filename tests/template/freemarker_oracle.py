@@ -78,7 +78,10 @@ def render_batch(
     )
     if done.returncode != 0:
         raise OracleUnavailable(f"the oracle failed:\n{done.stderr.decode()[-4000:]}")
-    answers = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    # Lines end with "\n" only: str.splitlines would also split inside an answer holding
+    # U+2028 or U+0085, which the oracle's JSON leaves unescaped.
+    lines = done.stdout.decode().split("\n")
+    answers = [json.loads(line) for line in lines if line.strip()]
     if [answer["id"] for answer in answers] != list(range(len(cases))):
         raise OracleUnavailable("the oracle's answers do not match the batch")
     return [

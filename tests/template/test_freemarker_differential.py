@@ -92,12 +92,13 @@ KNOWN_DIFFERENCES: list[KnownDifference] = [
     ),
     KnownDifference(
         "the legacy zone ids (CET, EET, MET, WET, EST, MST, HST, EST5EDT, CST6CDT, MST7MDT, "
-        "PST8PDT) print the names of their region's zone; Java prints the JRE's own old names "
-        "for them (Central European Time, Östliche Normalzeit)",
+        "PST8PDT) print the names of their region's zone, and Europe/Istanbul today's CLDR name "
+        "(Türkiye Standard Time); Java prints its runtime's own older names for them (Central "
+        "European Time, Östliche Normalzeit, Turkey Time)",
         lambda template: (
             re.search(
-                r"time_zone\s*=\s*[\"'](CET|EET|MET|WET|EST|MST|HST|EST5EDT|CST6CDT|MST7MDT|PST8PDT)"
-                r"[\"']",
+                r"time_zone\s*=\s*[\"']"
+                r"(CET|EET|MET|WET|EST|MST|HST|EST5EDT|CST6CDT|MST7MDT|PST8PDT|Europe/Istanbul)[\"']",
                 template,
             )
             is not None
@@ -112,6 +113,18 @@ KNOWN_DIFFERENCES: list[KnownDifference] = [
         ),
         '${d?datetime("yyyy-MM-dd HH:mm z")}',
         {"d": "2024-01-05 10:00 CET"},
+    ),
+    KnownDifference(
+        "regular expressions outside the supported Java subset (back references in "
+        "case-insensitive patterns or to groups not yet defined, nested classes, &&, \\G, the "
+        "d/u/U flags, \\p{...} other than categories and POSIX classes) are refused (a template "
+        "error)",
+        lambda template: (
+            re.search(r"\\[1-9k]", template) is not None
+            and re.search(r"'r?if?'|\(\?i", template) is not None
+        ),
+        "${s?matches('(a)\\\\1', 'i')?c}",
+        {"s": "aA"},
     ),
     KnownDifference(
         "JSON decimals print with the shortest digits (Java 19+); Java 17's Double.toString "

@@ -5,10 +5,14 @@ Work is asserted as budget units or as the limit's message, never as elapsed tim
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from tests.template.test_template_budget import _units as units_spent
 from worker.errors import ConnectorError, ErrorCode
 from worker.template import render
+from worker.template.limits import MAX_RENDER_WORK
 
 
 def _stopped_clock() -> float:
@@ -170,3 +174,80 @@ def test_truncating_with_markup_variants_again_and_again_runs_out_of_budget() ->
     error = _error(source, {"s": "word " * 13_000})
     assert error.code is ErrorCode.INVALID_INPUT
     assert "units of work" in error.message
+
+
+# ---- regular expressions ----
+
+
+def _near_deadline() -> Callable[[], float]:
+    """A clock reading 0 when the render starts and 0.9 s ever after: what remains of the time
+    limit, and so the regex package's timeout, is a tenth of a second (the test stays short)."""
+    readings = iter([0.0])
+    return lambda: next(readings, 0.9)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "s?matches('(a+)+$')?c",
+        "s?matches('(a|aa)+b')?size",
+        "s?replace('(a+)+$', '-', 'r')",
+        "s?split('(a|aa)+$', 'r')?size",
+        "s?keep_after('(a+)+$', 'r')",
+        "s?ensure_starts_with('(a|aa)+b', '-')",
+    ],
+)
+def test_a_catastrophically_backtracking_pattern_ends_as_invalid_input(call: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render("${" + call + "}", {"s": "a" * 5_000 + "!"}, clock=_near_deadline())
+    assert caught.value.code is ErrorCode.INVALID_INPUT
+    assert "regular expression would run longer" in caught.value.message
+    assert (caught.value.line, caught.value.column) == (1, 3)
+
+
+def test_no_pattern_runs_once_the_time_limit_is_used_up() -> None:
+    readings = iter([0.0])
+    with pytest.raises(ConnectorError) as caught:
+        render("${s?matches('a')?c}", {"s": "a"}, clock=lambda: next(readings, 1.5))
+    assert caught.value.code is ErrorCode.INVALID_INPUT
+
+
+def test_a_huge_pattern_is_paid_for_before_it_is_compiled() -> None:
+    error = _error("${s?matches(p)?c}", {"s": "a", "p": "\\b" * 30_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_nested_counted_repetitions_that_would_unroll_hugely_are_refused() -> None:
+    error = _error("${s?matches('((a{100}){100}){100}')?c}", {"s": "a"})
+    assert error.code is ErrorCode.TEMPLATE_METADATA_ERROR
+    assert "repetition counts over 1,000" in error.message
+
+
+def test_matching_a_long_string_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = s?replace('a', 'b', 'r')></#list>"
+    error = _error(source, {"s": "a" * 5_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_a_replacement_growing_past_the_string_limit_is_refused_while_built() -> None:
+    error = _error("${s?replace('', r, 'r')}", {"s": "a" * 1_000, "r": "x" * 100})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A string value would exceed 65,536 characters" in error.message
+
+
+def test_more_matches_than_a_sequence_may_hold_are_refused() -> None:
+    error = _error("${s?matches('')?size}", {"s": "a" * 20_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A sequence would exceed 10,000 items" in error.message
+
+
+def test_realistic_regex_use_costs_under_a_hundredth_of_the_budget() -> None:
+    source = (
+        "<#if code?matches('[A-Z]{2}-\\\\d{4}')>${phone?replace('[^0-9+]', '', 'r')}</#if>"
+        "<#list tags?split('\\\\s*,\\\\s*', 'r') as t>${t}<#sep>|</#list>"
+    )
+    metadata = {"code": "AB-1234", "phone": "+41 (44) 123-45-67", "tags": "gift , fragile,new"}
+    assert render(source, metadata) == "+41441234567gift|fragile|new"
+    assert units_spent(source, metadata) < MAX_RENDER_WORK // 100

@@ -38,6 +38,19 @@ CALLS = [
     "[x]?sort",
     "[{'a': x}]?sort_by('a')",
     "[x, x]?chunk(1)",
+    "x?matches('e')",
+    "x?matches('t(e)')?groups",
+    "x?matches('e')[0]",
+    "x?matches('(e)')[0]?groups",
+    "x?replace('(e)', '$1$0', 'r')",
+    "x?replace('E', '_', 'if')",
+    "x?split('e', 'r')",
+    "x?split('E', 'i')",
+    "x?keep_before('e', 'r')",
+    "x?keep_after('E', 'i')",
+    "x?keep_before_last('e', 'r')",
+    "x?keep_after_last('[e]', 'r')",
+    "x?ensure_starts_with('t', '_')",
     "[x]?filter(i -> true)",
     "[x]?map(i -> i)",
     "[x]?take_while(i -> true)",
@@ -184,6 +197,38 @@ def test_a_locale_named_like_a_path_is_an_unknown_locale_with_the_root_formats()
     # As in FreeMarker: an unknown locale formats as Java's root locale; no file is read.
     assert render("<#setting locale='../../etc/passwd'>${1234.5}", {}) == "1,234.5"
     assert render("<#setting locale=123>${1234.5}", {}) == "1,234.5"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Python's replacement syntax is only text in Java's: \g<0> and \1 are g<0> and 1.
+        ("${x?replace('e', '\\\\g<0>', 'r')}", "tg<0>xt"),
+        ("${x?replace('(e)', '\\\\1', 'r')}", "t1xt"),
+        ("${x?replace('(?<n>e)', r'[${n}]', 'r')}", "t[e]xt"),
+        ("${x?matches('e')?groups?size}", "1"),
+    ],
+)
+def test_regex_replacements_are_javas_never_pythons(source: str, expected: str) -> None:
+    assert render(source, {"x": "text"}) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "${x?matches('(?P<n>e)')?c}",  # Python's named group syntax is not Java's
+        "${x?replace('(?<__class__>e)', '-', 'r')}",
+        "${x?matches('(e)')[0].groups}",
+        "${x?matches('(e)').matched}",
+        "${x?matches('(e)')?groups.__class__}",
+        "${x?groups}",
+    ],
+)
+def test_regex_results_have_no_python_attributes(source: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(source, {"x": "text"})
+    assert caught.value.code is ErrorCode.TEMPLATE_METADATA_ERROR
+    assert not any(marker in caught.value.message for marker in INTERNALS)
 
 
 def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:

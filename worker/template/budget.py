@@ -75,6 +75,15 @@ def charge_text(*sizes: int) -> None:
     charge(sum(sizes) + 1)
 
 
+def seconds_left() -> float:
+    """What remains of the running render's time limit (all of it outside a render), for the
+    operations that bound themselves by time: regular expressions."""
+    budget = _CURRENT.get()
+    if budget is None:
+        return float(limits.MAX_RENDER_SECONDS)
+    return budget.deadline - budget.clock()
+
+
 @contextmanager
 def spending(budget: RenderBudget) -> Iterator[RenderBudget]:
     token = _CURRENT.set(budget)

@@ -25,6 +25,7 @@ from .formatting import (
     percent_pattern,
 )
 from .ranges import RangeValue
+from .regex_builtins import REGEX_BUILTINS
 from .sequence_builtins import SEQUENCE_BUILTINS
 from .text_builtins import (
     JAVA_WHITESPACE,
@@ -49,6 +50,7 @@ from .values import (
     EmptyDefault,
     KeyList,
     Missing,
+    as_boolean,
     is_number,
     require_hash,
     require_number,
@@ -104,6 +106,7 @@ def _edge(value: Any, position: int) -> Any:
 
 
 def _to_string(value: Any, *args: Any) -> str:
+    value = as_boolean(value)
     if isinstance(value, bool):
         if len(args) == 2:
             return require_text(args[0] if value else args[1])
@@ -135,6 +138,7 @@ def _to_string(value: Any, *args: Any) -> str:
 
 
 def _to_computer(value: Any) -> str:
+    value = as_boolean(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -261,6 +265,7 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     **SEQUENCE_BUILTINS,
     **TRUNCATE_BUILTINS,
     **DATE_FORMAT_BUILTINS,
+    **REGEX_BUILTINS,  # last: the flags argument of ?replace, ?split, ?keep_before...
 }
 
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {

@@ -16,7 +16,7 @@ from . import limits, macros
 from .budget import charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .ranges import RangeValue
-from .values import EmptyDefault, Missing, type_name, wrong_type
+from .values import EmptyDefault, Missing, as_boolean, type_name, wrong_type
 
 if TYPE_CHECKING:
     from .runtime import RenderState
@@ -163,7 +163,7 @@ def _applier(
 
 
 def _matches(apply: Callable[[Any], Any], item: Any) -> bool:
-    result = apply(item)
+    result = as_boolean(apply(item))  # a `?matches` result counts as its whole-string match
     if isinstance(result, Missing) or result is None:
         raise TemplateDataFailure("The filter expression has returned no value, not a boolean")
     if not isinstance(result, bool):

@@ -20,6 +20,7 @@ from .ranges import RangeValue
 from .values import (
     DATE_TYPES,
     ConcatenatedList,
+    as_boolean,
     is_number,
     is_sequence,
     require_number,
@@ -74,6 +75,7 @@ def negate(value: Any) -> Any:
 
 
 def logical_not(value: Any) -> bool:
+    value = as_boolean(value)
     if not isinstance(value, bool):
         raise TemplateDataFailure(f"Operator ! needs a boolean, got a {type_name(value)}")
     return not value
@@ -90,6 +92,8 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def compare(left: Any, right: Any, symbol: str) -> bool:
+    if isinstance(left, bool) or isinstance(right, bool):
+        left, right = as_boolean(left), as_boolean(right)
     kinds = {type_name(left), type_name(right)} - {"empty default value"}
     if is_number(left) and is_number(right):
         return _COMPARISONS[symbol](numbers.compare(left, right), 0)

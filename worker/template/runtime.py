@@ -23,6 +23,7 @@ from .values import (
     EmptyDefault,
     FalsyMissing,
     Missing,
+    as_boolean,
     require_hash,
     require_number,
     require_sequence,
@@ -118,6 +119,7 @@ def print_value(value: Any, node_id: int) -> str:
 def require_boolean(value: Any, node_id: int) -> bool:
     if isinstance(value, Missing):
         raise value.failure()
+    value = as_boolean(value)
     if not isinstance(value, bool):
         message = f"Expected a boolean (true/false), but this evaluated to a {type_name(value)}"
         raise TemplateDataFailure(message, node_id=node_id)

@@ -17,6 +17,7 @@ from .values import (
     DATE_TYPES,
     ConcatenatedList,
     KeyList,
+    RegexMatches,
     is_hash,
     is_number,
     is_sequence,
@@ -190,7 +191,7 @@ def _never(value: Any) -> bool:
 _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "is_string": lambda value: isinstance(value, str),
     "is_number": is_number,
-    "is_boolean": lambda value: isinstance(value, bool),
+    "is_boolean": lambda value: isinstance(value, (bool, RegexMatches)),
     "is_sequence": is_sequence,
     "is_indexable": is_sequence,
     "is_enumerable": is_sequence,

@@ -53,6 +53,23 @@ class KeyList(list):  # type: ignore[type-arg]
     __slots__ = ()
 
 
+class RegexMatches(KeyList):
+    """What `?matches` gives: at once a boolean (whether the whole string matched) and a
+    collection of the matches found in it, as FreeMarker's; `groups` are the whole match's."""
+
+    __slots__ = ("groups", "matched")
+
+    def __init__(self, items: list[Any], matched: bool, groups: list[Any]) -> None:
+        super().__init__(items)
+        self.matched = matched
+        self.groups = groups
+
+
+def as_boolean(value: Any) -> Any:
+    """A `?matches` result where a boolean is expected is its whole-string match."""
+    return value.matched if isinstance(value, RegexMatches) else value
+
+
 class ConcatenatedList(list):  # type: ignore[type-arg]
     """`seq + seq`: a collection for `?is_collection` and `?is_collection_ex` in FreeMarker."""
 
