@@ -131,9 +131,7 @@ class ExpressionCompiler:
                 return compile_lambdas.special(self, node)
             return compile_lambdas.stream_builtin(self, node, strict)
         if isinstance(node, syntax.FunctionCall):
-            from .compile_macros import function_call  # noqa: PLC0415 - they import each other
-
-            return function_call(self, node)
+            return self.function_call(node)
         if isinstance(node, syntax.NumericText):
             value = self.expr(node.expr, strict)
             low, high = nodes.Const(node.min_fraction), nodes.Const(node.max_fraction)
@@ -143,6 +141,11 @@ class ExpressionCompiler:
         if isinstance(node, syntax.Logical):
             return self.logical(node, strict)
         return self.operation(node, suffix, strict)
+
+    def function_call(self, node: syntax.FunctionCall) -> nodes.Expr:
+        """Compiled by the statement compiler (`Compiler`), which knows the template's
+        functions: this base class never imports it."""
+        raise NotImplementedError
 
     def logical(self, node: syntax.Logical, strict: bool) -> nodes.Expr:
         operands = []

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from jinja2 import nodes
 
 from . import syntax
 from .compile_expressions import STATE, ExpressionCompiler
 
-if TYPE_CHECKING:
-    from .compiler import Compiler
-
+# The statement compiler's `block` (`compiler.Compiler`, which imports this module): compiles
+# a macro's body or a call's nested content.
+BlockCompiler = Callable[[tuple[syntax.Statement, ...]], list[nodes.Node]]
 
 _EXPRESSIONS = typing.get_args(syntax.Expr)
 
@@ -38,7 +38,9 @@ def definitions(body: tuple[syntax.Statement, ...]) -> dict[str, syntax.MacroDef
     return found
 
 
-def define(compiler: Compiler, macro: syntax.MacroDefinition, name: str) -> nodes.Macro:
+def define(
+    compiler: ExpressionCompiler, block: BlockCompiler, macro: syntax.MacroDefinition, name: str
+) -> nodes.Macro:
     saved = compiler.loops, compiler.breakables, compiler.buffering
     compiler.loops, compiler.breakables, compiler.buffering = [], ["macro"], 1
     state = nodes.Name(STATE, "load")
@@ -51,7 +53,7 @@ def define(compiler: Compiler, macro: syntax.MacroDefinition, name: str) -> node
             body.append(
                 nodes.Output([compiler.call(state, "ftl_set_default", nodes.Const(param), value)])
             )
-    body += compiler.block(macro.body)
+    body += block(macro.body)
     compiler.loops, compiler.breakables, compiler.buffering = saved
     body.insert(0, _charge(compiler, nodes_before))
     once = nodes.For(
@@ -65,7 +67,7 @@ def define(compiler: Compiler, macro: syntax.MacroDefinition, name: str) -> node
     return nodes.Macro(name, [], [], [once])
 
 
-def call(compiler: Compiler, node: syntax.MacroCall) -> nodes.Node:
+def call(compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroCall) -> nodes.Node:
     node_id = compiler.register(node.span)
     state = nodes.Name(STATE, "load")
     macro = compiler.macros.get(node.name)
@@ -84,7 +86,7 @@ def call(compiler: Compiler, node: syntax.MacroCall) -> nodes.Node:
         compiler.buffering += 1
         compiler.breakables.append("held")
         nodes_before = len(compiler.node_infos)
-        content = compiler.block(node.body)
+        content = block(node.body)
         content.insert(0, _charge(compiler, nodes_before))
         compiler.breakables.pop()
         compiler.buffering -= 1
@@ -100,7 +102,7 @@ def call(compiler: Compiler, node: syntax.MacroCall) -> nodes.Node:
         node_id,
         *(compiler.expr(arg, strict=False) for arg in node.args),
     )
-    printed = compiler.buffered(output) if compiler.buffering else output
+    printed = _buffered(output) if compiler.buffering else output
     return nodes.Scope([*held, nodes.Output([printed])])
 
 
@@ -123,7 +125,7 @@ def function_call(compiler: ExpressionCompiler, node: syntax.FunctionCall) -> no
     )
 
 
-def control(compiler: Compiler, node: syntax.MacroControl) -> nodes.Node:
+def control(compiler: ExpressionCompiler, node: syntax.MacroControl) -> nodes.Node:
     if node.value is not None:  # a function's <#return value>: leaves from anywhere
         value = compiler.expr(node.value, strict=False)
         return nodes.Output([compiler.call(nodes.Name(STATE, "load"), "ftl_return", value)])
@@ -133,11 +135,17 @@ def control(compiler: Compiler, node: syntax.MacroControl) -> nodes.Node:
             raise compiler.fail(message, node.span)
         return nodes.Break()
     output = compiler.call(nodes.Name(STATE, "load"), "ftl_nested")
-    return nodes.Output([compiler.buffered(output)])
+    return nodes.Output([_buffered(output)])
 
 
-def _charge(compiler: Compiler, nodes_before: int) -> nodes.Output:
+def _charge(compiler: ExpressionCompiler, nodes_before: int) -> nodes.Output:
     """A body that may run many times (a macro's, nested content) pays for its nodes each
     time, as a loop's body does each iteration (see budget.py)."""
     count = nodes.Const(len(compiler.node_infos) - nodes_before + 1)
     return nodes.Output([compiler.call(nodes.Name(STATE, "load"), "ftl_charge_nodes", count)])
+
+
+def _buffered(output: nodes.Expr) -> nodes.Expr:
+    """Output of a macro's body or nested content, held until the call returns (as
+    `Compiler.buffered`)."""
+    return ExpressionCompiler.call(nodes.Name(STATE, "load"), "ftl_buffer", output)

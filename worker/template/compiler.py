@@ -22,7 +22,7 @@ class Compiler(ExpressionCompiler):
             self.macros[name] = (self.fresh("macro"), definition)
         defined: list[nodes.Node] = []
         for jinja_name, definition in self.macros.values():
-            macro = compile_macros.define(self, definition, jinja_name)
+            macro = compile_macros.define(self, self.block, definition, jinja_name)
             defined += [*self.lambdas, macro]  # lambdas of its parameters' defaults first
             self.lambdas = []
         # Jinja folds outputs of constant expressions when compiling (`${1234.5}` would be
@@ -63,7 +63,7 @@ class Compiler(ExpressionCompiler):
         if isinstance(node, syntax.MacroDefinition):
             return nodes.Output([])  # defined before the first statement (see compile)
         if isinstance(node, syntax.MacroCall):
-            return compile_macros.call(self, node)
+            return compile_macros.call(self, self.block, node)
         if isinstance(node, syntax.MacroControl):
             return compile_macros.control(self, node)
         if isinstance(node, syntax.IfBlock):
@@ -93,6 +93,9 @@ class Compiler(ExpressionCompiler):
         if isinstance(node, syntax.SwitchBlock):
             return self.switch(node)
         raise self.fail("<#items> must be directly inside <#list> without 'as'", node.span)
+
+    def function_call(self, node: syntax.FunctionCall) -> nodes.Expr:
+        return compile_macros.function_call(self, node)
 
     def if_block(self, node: syntax.IfBlock) -> nodes.If:
         tests = []

@@ -6,15 +6,13 @@ counted like the output of `<#attempt>` (see `held_output`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import limits
 from .budget import charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
+from .protocols import CallFrame, MacroState
 from .values import Missing
-
-if TYPE_CHECKING:
-    from .runtime import RenderState
 
 # Macro calls nested in one another (recursion included): each is a few Python frames deep.
 MAX_MACRO_DEPTH = 24
@@ -32,7 +30,7 @@ class Returned(Exception):
 class Frame:
     __slots__ = ("caller", "locals", "nested")
 
-    def __init__(self, nested: Callable[[], str] | None, caller: Frame | None) -> None:
+    def __init__(self, nested: Callable[[], str] | None, caller: CallFrame | None) -> None:
         self.locals: dict[str, Any] = {}
         self.nested = nested
         self.caller = caller  # the frame the call was made in (None: the template itself)
@@ -43,7 +41,7 @@ TEMPLATE_LEVEL = Frame(None, None)
 
 
 def call(
-    state: RenderState,
+    state: MacroState,
     signature: tuple[str, list[str], list[bool], list[str]],
     body: Callable[[], str],
     nested: Callable[[], str] | None,
@@ -90,7 +88,7 @@ def _arguments(
     return arguments
 
 
-def nested(state: RenderState) -> str:
+def nested(state: MacroState) -> str:
     """The caller's nested content, run in the caller's frame (its locals, not ours)."""
     frame = state.frames[-1]
     if frame.nested is None:
@@ -102,11 +100,11 @@ def nested(state: RenderState) -> str:
         state.frames.pop()
 
 
-def has_local(state: RenderState, name: str) -> bool:
+def has_local(state: MacroState, name: str) -> bool:
     return name in state.frames[-1].locals
 
 
-def set_default(state: RenderState, name: str, value: Any) -> str:
+def set_default(state: MacroState, name: str, value: Any) -> str:
     """A parameter's default, evaluated (in the macro's frame) only when no value was given."""
     if value is not None:
         if isinstance(value, Missing):
@@ -115,13 +113,13 @@ def set_default(state: RenderState, name: str, value: Any) -> str:
     return ""
 
 
-def charge_nodes(state: RenderState, count: int) -> str:
+def charge_nodes(state: MacroState, count: int) -> str:
     state.budget.charge(count * limits.WORK_PER_NODE)
     return ""
 
 
 def call_function(
-    state: RenderState,
+    state: MacroState,
     signature: tuple[str, list[str], list[bool], list[str]],
     body: Callable[[], str],
     node_id: int,
@@ -137,5 +135,5 @@ def call_function(
     return Missing(node_id)
 
 
-def give_back(state: RenderState, value: Any) -> str:
+def give_back(state: MacroState, value: Any) -> str:
     raise Returned(value)

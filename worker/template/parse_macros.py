@@ -3,18 +3,14 @@ on top of the template parser (`parser`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import syntax
 from .expressions import ExpressionParser
 from .lexer import Kind
-
-if TYPE_CHECKING:
-    from .parser import _TemplateParser
-    from .scanner import TagChunk
+from .protocols import BlockParser
+from .scanner import TagChunk
 
 
-def parse_definition(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroDefinition:
+def parse_definition(parser: BlockParser, tag: TagChunk) -> syntax.MacroDefinition:
     """`<#macro ...>` or `<#function ...>` (the same parameters)."""
     if parser.macro_depth:
         raise parser.map.fail("A macro can't be defined inside another macro", tag.start)
@@ -48,7 +44,7 @@ def parse_definition(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroDefi
     )
 
 
-def parse_call(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroCall:
+def parse_call(parser: BlockParser, tag: TagChunk) -> syntax.MacroCall:
     name = tag.name[1:]
     expressions = ExpressionParser(parser.map, tag.tokens, tag.end)
     names: list[str] = []
@@ -70,7 +66,7 @@ def parse_call(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroCall:
     return syntax.MacroCall(parser.span_of(tag), name, tuple(names), tuple(args), body)
 
 
-def parse_control(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroControl:
+def parse_control(parser: BlockParser, tag: TagChunk) -> syntax.MacroControl:
     if not parser.macro_depth:
         raise parser.map.fail(f"<#{tag.name}> can only be used inside a macro", tag.start)
     if parser.in_function:

@@ -18,6 +18,7 @@ from . import held_output, lambdas, limits, macros, numbers, special_variables
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
+from .protocols import CallFrame
 from .ranges import RangeValue, slice_value
 from .values import (
     EmptyDefault,
@@ -53,7 +54,8 @@ class RenderState:
         self.budget = budget
         # Characters held back by <#attempt>/<#compress> bodies now running (see `buffer`).
         self.buffered = 0
-        self.frames: list[macros.Frame] = []  # the macro calls now running, innermost last
+        # The macro calls now running, innermost last.
+        self.frames: list[CallFrame] = []
 
     def spend_iteration(self, nodes_in_body: int) -> None:
         """One more loop iteration, paid in advance for every node of the loop's body."""
