@@ -39,6 +39,9 @@ class LoopScope:
     state: str
     uses_state: bool = False
     names: dict[str, str] = field(default_factory=dict)
+    # Loop variables of a macro call's nested content (`<@m ; x>`): no loop state, and one
+    # `<#nested>` gave no value stands for what the name means around the call.
+    nested_content: bool = False
 
 
 class ExpressionCompiler:
@@ -53,6 +56,9 @@ class ExpressionCompiler:
         self.buffering = 0
         # Macro name -> (its jinja macro's name, its definition).
         self.macros: dict[str, tuple[str, syntax.MacroDefinition]] = {}
+        # How many `<#return>`s and `<#nested>`s of macros are compiled so far: after each
+        # statement that holds one comes a check whether the macro is returning.
+        self.macro_exits = 0
         self.counter = 0
         # Lambdas (jinja macros) of the statement being compiled: defined before it (see
         # compile_lambdas); the jinja names of the <#attempt> results being recovered from.
@@ -79,8 +85,9 @@ class ExpressionCompiler:
         return TemplateSyntaxFailure(message, line=span.line, column=span.column)
 
     def resolve_loop_name(self, name: str) -> tuple[LoopScope, str] | None:
+        """The `<#list>` loop variable `name` (for `?index` and the like)."""
         for loop in reversed(self.loops):
-            if name in loop.names:
+            if name in loop.names and not loop.nested_content:
                 return loop, loop.names[name]
         return None
 
@@ -202,11 +209,18 @@ class ExpressionCompiler:
         return self.call(parts[0], f"ftl_concat{suffix}", *parts[1:], node_id)
 
     def variable(self, node: syntax.Variable) -> nodes.Expr:
-        node_id = self.register(node.span)
-        resolved = self.resolve_loop_name(node.name)
-        if resolved is not None:
-            return self.call(nodes.Name(resolved[1], "load"), "ftl_loop_var", node_id)
-        return self.call(nodes.Name(STATE, "load"), "ftl_var", nodes.Const(node.name), node_id)
+        return self.lookup(node.name, len(self.loops), self.register(node.span))
+
+    def lookup(self, name: str, depth: int, node_id: nodes.Const) -> nodes.Expr:
+        """`name` as seen inside the innermost `depth` loop scopes."""
+        for at in reversed(range(depth)):
+            loop = self.loops[at]
+            if name in loop.names:
+                value = nodes.Name(loop.names[name], "load")
+                if loop.nested_content:
+                    return self.call(value, "ftl_given_or", self.lookup(name, at, node_id))
+                return self.call(value, "ftl_loop_var", node_id)
+        return self.call(nodes.Name(STATE, "load"), "ftl_var", nodes.Const(name), node_id)
 
     def defaultable(self, target: syntax.Expr, strict: bool) -> nodes.Expr:
         """The left side of `!` or `??`: `(a.b.c)` tolerates a missing value anywhere inside,

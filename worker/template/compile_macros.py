@@ -11,7 +11,7 @@ from collections.abc import Callable
 from jinja2 import nodes
 
 from . import syntax
-from .compile_expressions import STATE, ExpressionCompiler
+from .compile_expressions import STATE, ExpressionCompiler, LoopScope
 
 # The statement compiler's `block` (`compiler.Compiler`, which imports this module): compiles
 # a macro's body or a call's nested content.
@@ -56,15 +56,21 @@ def define(
     body += block(macro.body)
     compiler.loops, compiler.breakables, compiler.buffering = saved
     body.insert(0, _charge(compiler, nodes_before))
-    once = nodes.For(
-        nodes.Name(compiler.fresh("once"), "store"),
-        nodes.List([nodes.Const(0)]),
-        body,
-        [],
-        None,
-        False,
-    )
-    return nodes.Macro(name, [], [], [once])
+    return nodes.Macro(name, [], [], [one_pass(compiler, body)])
+
+
+def one_pass(compiler: ExpressionCompiler, body: list[nodes.Node]) -> nodes.For:
+    """`body` in a loop that runs once, so that a `<#return>` inside can leave it by breaking
+    out (of this loop and of every loop inside)."""
+    once = nodes.Name(compiler.fresh("once"), "store")
+    return nodes.For(once, nodes.List([nodes.Const(0)]), body, [], None, False)
+
+
+def leave_if_returning() -> nodes.If:
+    """After a statement that may have run a macro's `<#return>` (or nested content that
+    did): leave the loop around it, up to the macro's body (see `one_pass`)."""
+    returning = ExpressionCompiler.call(nodes.Name(STATE, "load"), "ftl_returning")
+    return nodes.If(returning, [nodes.Break()], [], [])
 
 
 def call(compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroCall) -> nodes.Node:
@@ -82,21 +88,13 @@ def call(compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroC
     held: list[nodes.Node] = []
     nested: nodes.Expr = nodes.Const(None)
     if node.body is not None:
-        nested_name = compiler.fresh("nested")
-        compiler.buffering += 1
-        compiler.breakables.append("held")
-        nodes_before = len(compiler.node_infos)
-        content = block(node.body)
-        content.insert(0, _charge(compiler, nodes_before))
-        compiler.breakables.pop()
-        compiler.buffering -= 1
-        held.append(nodes.Macro(nested_name, [], [], content))
-        nested = nodes.Name(nested_name, "load")
-    required = [default is None for default in definition.defaults]
+        content = _nested_content(compiler, block, node)
+        held.append(content)
+        nested = nodes.Name(content.name, "load")
     output = compiler.call(
         state,
         "ftl_call_macro",
-        nodes.Const((node.name, list(definition.params), required, list(node.names))),
+        _signature(definition, node.names, node.loop_vars),
         nodes.Name(jinja_name, "load"),
         nested,
         node_id,
@@ -104,6 +102,42 @@ def call(compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroC
     )
     printed = _buffered(output) if compiler.buffering else output
     return nodes.Scope([*held, nodes.Output([printed])])
+
+
+def _nested_content(
+    compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroCall
+) -> nodes.Macro:
+    """A jinja macro taking the content's loop variables (each name once), run by the
+    called macro's `<#nested>` (see `macros.nested`)."""
+    assert node.body is not None
+    scope = LoopScope(compiler.fresh("nested"), None, compiler.fresh("unused"))
+    scope.nested_content = True
+    for loop_var in dict.fromkeys(node.loop_vars):
+        scope.names[loop_var] = compiler.fresh("given")
+    compiler.loops.append(scope)
+    compiler.buffering += 1
+    compiler.breakables.append("held")
+    nodes_before, exits_before = len(compiler.node_infos), compiler.macro_exits
+    content = block(node.body)
+    content.insert(0, _charge(compiler, nodes_before))
+    if compiler.macro_exits > exits_before:
+        content = [one_pass(compiler, content)]
+    compiler.breakables.pop()
+    compiler.buffering -= 1
+    compiler.loops.pop()
+    params = [nodes.Name(name, "param") for name in scope.names.values()]
+    return nodes.Macro(scope.item, params, [], content)
+
+
+def _signature(
+    definition: syntax.MacroDefinition, names: tuple[str, ...], loop_vars: tuple[str, ...]
+) -> nodes.Const:
+    """What `macros.call` needs to know of the macro and of the call (`macros.Signature`)."""
+    required = [default is None for default in definition.defaults]
+    params = list(definition.params)
+    return nodes.Const(
+        (definition.name, params, required, definition.catch_all, list(names), list(loop_vars))
+    )
 
 
 def function_call(compiler: ExpressionCompiler, node: syntax.FunctionCall) -> nodes.Expr:
@@ -114,11 +148,10 @@ def function_call(compiler: ExpressionCompiler, node: syntax.FunctionCall) -> no
         message = nodes.Const(f"{node.name or 'This'} is {what}: only functions can be called")
         return compiler.call(nodes.Const(""), "ftl_fail", message, node_id)
     jinja_name, definition = function
-    required = [default is None for default in definition.defaults]
     return compiler.call(
         nodes.Name(STATE, "load"),
         "ftl_call_function",
-        nodes.Const((node.name, list(definition.params), required, [])),
+        _signature(definition, (), ()),
         nodes.Name(jinja_name, "load"),
         node_id,
         *(compiler.expr(arg, strict=False) for arg in node.args),
@@ -129,13 +162,12 @@ def control(compiler: ExpressionCompiler, node: syntax.MacroControl) -> nodes.No
     if node.value is not None:  # a function's <#return value>: leaves from anywhere
         value = compiler.expr(node.value, strict=False)
         return nodes.Output([compiler.call(nodes.Name(STATE, "load"), "ftl_return", value)])
-    if node.keyword == "return":
-        if compiler.breakables[-1] != "macro":
-            message = "<#return> inside a loop, switch or block of a macro is not supported"
-            raise compiler.fail(message, node.span)
-        return nodes.Break()
-    output = compiler.call(nodes.Name(STATE, "load"), "ftl_nested")
-    return nodes.Output([_buffered(output)])
+    compiler.macro_exits += 1
+    state = nodes.Name(STATE, "load")
+    if node.keyword == "return":  # leaves every loop and held block up to the macro's body
+        return nodes.Scope([nodes.Output([compiler.call(state, "ftl_leave_macro")]), nodes.Break()])
+    values = [compiler.expr(value, strict=True) for value in node.loop_values]
+    return nodes.Output([_buffered(compiler.call(state, "ftl_nested", *values))])
 
 
 def _charge(compiler: ExpressionCompiler, nodes_before: int) -> nodes.Output:

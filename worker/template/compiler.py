@@ -38,10 +38,21 @@ class Compiler(ExpressionCompiler):
     def block(self, statements: tuple[syntax.Statement, ...]) -> list[nodes.Node]:
         compiled: list[nodes.Node] = []
         for statement in statements:
-            outer, self.lambdas = self.lambdas, []
-            node = self.statement(statement)
-            compiled += [*self.lambdas, node]  # its lambdas are defined just before it
-            self.lambdas = outer
+            compiled += self.leaving_statement(statement)
+        return compiled
+
+    def leaving_statement(self, node: syntax.Statement) -> list[nodes.Node]:
+        """The statement, after the lambdas it uses (jinja macros defined just before it),
+        then, if a macro's `<#return>` may run inside it, a check that leaves when it did
+        (see `compile_macros.one_pass`)."""
+        outer, self.lambdas = self.lambdas, []
+        exits = self.macro_exits
+        statement = self.statement(node)
+        compiled = [*self.lambdas, statement]
+        self.lambdas = outer
+        returned = isinstance(node, syntax.MacroControl) and node.keyword == "return"
+        if self.macro_exits > exits and not returned:  # (a `<#return>` itself just left)
+            compiled.append(compile_macros.leave_if_returning())
         return compiled
 
     def statement(self, node: syntax.Statement) -> nodes.Node:
@@ -116,7 +127,10 @@ class Compiler(ExpressionCompiler):
         body = self.fresh("held")
         self.buffering += 1
         self.breakables.append("held")
+        exits = self.macro_exits
         compiled = self.block(node.body)
+        if self.macro_exits > exits:
+            compiled = [compile_macros.one_pass(self, compiled)]
         self.breakables.pop()
         self.buffering -= 1
         macro = nodes.Macro(body, [], [], compiled)
@@ -235,12 +249,15 @@ class Compiler(ExpressionCompiler):
             body: list[nodes.Node] = [self.loop(loop_vars, iterate, node.body)]
         else:
             loop_vars = next(s for s in node.body if isinstance(s, syntax.ItemsBlock)).loop_vars
-            body = [
-                self.loop(s.loop_vars, iterate, s.body)
-                if isinstance(s, syntax.ItemsBlock)
-                else self.statement(s)
-                for s in node.body
-            ]
+            body = []
+            for s in node.body:
+                if isinstance(s, syntax.ItemsBlock):
+                    exits = self.macro_exits
+                    body.append(self.loop(s.loop_vars, iterate, s.body))
+                    if self.macro_exits > exits:
+                        body.append(compile_macros.leave_if_returning())
+                else:
+                    body += self.leaving_statement(s)
         pairs = nodes.Const(loop_vars.value is not None)
         listable = self.call(source, "ftl_listable", pairs, source_id)
         nonempty = self.call(nodes.Name(listed, "load"), "ftl_nonempty")

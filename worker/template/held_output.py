@@ -37,7 +37,7 @@ def attempt(state: HeldOutputState, body: Callable[[], str]) -> str | Recovered:
     is dropped). Exceeding a limit is not recovered from: the render stops, as it must."""
     held = state.buffered
     try:
-        return str(body())
+        text = str(body())
     except TemplateLimitFailure:
         raise
     except MissingValueFailure:
@@ -46,6 +46,9 @@ def attempt(state: HeldOutputState, body: Callable[[], str]) -> str | Recovered:
         return Recovered(failure.message)
     finally:
         state.buffered = held
+    # A macro's `<#return>` inside: FreeMarker drops what the body printed (it is no error,
+    # so there is nothing to recover from either).
+    return "" if state.returning else text
 
 
 def attempt_failed(result: str | Recovered) -> bool:
@@ -53,6 +56,7 @@ def attempt_failed(result: str | Recovered) -> bool:
 
 
 def compress(state: HeldOutputState, body: Callable[[], str]) -> str:
+    """A macro's `<#return>` inside keeps what the body printed so far, as FreeMarker does."""
     held = state.buffered
     try:
         text = str(body())

@@ -28,6 +28,9 @@ class CallFrame(Protocol):
     def nested(self) -> Callable[..., str] | None: ...
 
     @property
+    def nested_names(self) -> tuple[str, ...]: ...
+
+    @property
     def caller(self) -> CallFrame | None: ...
 
 
@@ -35,6 +38,7 @@ class HeldOutputState(Protocol):
     """The render state as `<#attempt>`/`<#compress>` bodies see it (`runtime.RenderState`)."""
 
     buffered: int  # characters held back by the bodies now running
+    returning: bool  # a macro's `<#return>` is leaving the bodies now running
 
 
 class MacroState(HeldOutputState, Protocol):
