@@ -1,21 +1,19 @@
 """Compiles macros (see `macros` for what runs): every `<#macro>` becomes a jinja macro
 defined before the template's first statement, so calls before the definition work, as
-in FreeMarker. A body runs in a one-pass loop, so `<#return>` is a `break` out of it."""
+in FreeMarker. A body runs in a one-pass loop: `<#return>` sets the render's returning flag
+and breaks out, and after each statement that may hold one, a check breaks out of the loop
+around it, and so on up to the body's (see `one_pass`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Callable
 
 from jinja2 import nodes
 
 from . import syntax
 from .compile_expressions import STATE, ExpressionCompiler, LoopScope
-
-# The statement compiler's `block` (`compiler.Compiler`, which imports this module): compiles
-# a macro's body or a call's nested content.
-BlockCompiler = Callable[[tuple[syntax.Statement, ...]], list[nodes.Node]]
+from .protocols import BlockCompiler
 
 _EXPRESSIONS = typing.get_args(syntax.Expr)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import compile_macros, syntax
+from . import compile_held, compile_macros, syntax
 from .compile_expressions import ARITHMETIC, EMPTY, STATE, ExpressionCompiler, LoopScope, NodeInfo
 
 __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
@@ -67,7 +67,7 @@ class Compiler(ExpressionCompiler):
             printed = self.call(value, "ftl_print", self.register(node.expr.span))
             return nodes.Output([self.buffered(printed) if self.buffering else printed])
         if isinstance(node, (syntax.AttemptBlock, syntax.CompressBlock)):
-            return self.held_block(node)
+            return compile_held.held_block(self, self.block, node)
         if isinstance(node, syntax.SettingDirective):
             value, name = self.expr(node.value, strict=True), nodes.Const(node.name)
             return nodes.Output([self.call(value, "ftl_setting", name, self.register(node.span))])
@@ -120,44 +120,6 @@ class Compiler(ExpressionCompiler):
 
     def buffered(self, output: nodes.Expr) -> nodes.Expr:
         return self.call(nodes.Name(STATE, "load"), "ftl_buffer", output)
-
-    def held_block(self, node: syntax.AttemptBlock | syntax.CompressBlock) -> nodes.Node:
-        """The body becomes a jinja macro (a closure: loop variables stay visible), called
-        by the runtime, which catches a template error (attempt) or compresses the output."""
-        body = self.fresh("held")
-        self.buffering += 1
-        self.breakables.append("held")
-        exits = self.macro_exits
-        compiled = self.block(node.body)
-        if self.macro_exits > exits:
-            compiled = [compile_macros.one_pass(self, compiled)]
-        self.breakables.pop()
-        self.buffering -= 1
-        macro = nodes.Macro(body, [], [], compiled)
-        state = nodes.Name(STATE, "load")
-        if isinstance(node, syntax.CompressBlock):
-            output = self.call(state, "ftl_compress", nodes.Name(body, "load"))
-            return nodes.Scope(
-                [macro, nodes.Output([self.buffered(output) if self.buffering else output])]
-            )
-        result = self.fresh("attempted")
-        outcome = self.call(state, "ftl_attempt", nodes.Name(body, "load"))
-        kept: nodes.Expr = nodes.Name(result, "load")
-        self.recovering.append(result)  # `.error` inside the recovery reads it
-        recovery = self.block(node.recovery)
-        self.recovering.pop()
-        return nodes.Scope(
-            [
-                macro,
-                nodes.Assign(nodes.Name(result, "store"), outcome),
-                nodes.If(
-                    self.call(nodes.Name(result, "load"), "ftl_attempt_failed"),
-                    recovery,
-                    [],
-                    [nodes.Output([self.buffered(kept) if self.buffering else kept])],
-                ),
-            ]
-        )
 
     def switch(self, node: syntax.SwitchBlock) -> nodes.Node:
         """The value is evaluated once, then the cases' values in order up to the first

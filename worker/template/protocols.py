@@ -3,7 +3,8 @@ protocols, so that no module imports one that imports it back (the import graph 
 cycles: tests/test_architecture.py checks it).
 
 The parser hands itself to `parse_macros`, the runtime hands its render state to `macros` and
-`held_output`: each of those sees only the few members below. This module sits at the bottom
+`held_output`, the statement compiler its `block` to the modules compiling directives with a
+body: each of those sees only the few members below. This module sits at the bottom
 of the graph: it imports nothing of the package but the leaves it names.
 """
 
@@ -12,10 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from jinja2 import nodes
+
 from . import syntax
 from .budget import RenderBudget
 from .lexer import SourceMap
 from .scanner import TagChunk
+
+# The statement compiler's `block` (`compiler.Compiler.block`), handed to the modules that
+# compile directives with a body (`compile_macros`, `compile_held`), which it imports.
+BlockCompiler = Callable[[tuple[syntax.Statement, ...]], list[nodes.Node]]
 
 
 class CallFrame(Protocol):
