@@ -237,6 +237,8 @@ MACRO_REST = [
 ]
 MACRO_ARGS = [
     "a=name",
+    "a=name b=missing.x",
+    "'q', orders[0].tags, nothing",
     "a='q' z=1 b=word y=2",
     "'p', 'q', 3",
     "a=missing c=1",
@@ -246,6 +248,7 @@ MACRO_ARGS = [
     "name, missing, 2",
 ]
 NESTED_CONTENT = ["${x}", "${x!'-'}-${y!'-'}", "[${x!}]", "${name}", "${x?is_number?c}", ""]
+NESTED_CONTENT += ["<#list items as x>${x?index}</#list>${x!}", "${x?index}"]
 
 
 class Generator:

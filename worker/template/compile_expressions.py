@@ -85,10 +85,11 @@ class ExpressionCompiler:
         return TemplateSyntaxFailure(message, line=span.line, column=span.column)
 
     def resolve_loop_name(self, name: str) -> tuple[LoopScope, str] | None:
-        """The `<#list>` loop variable `name` (for `?index` and the like)."""
+        """The `<#list>` loop variable `name` (for `?index` and the like); a loop variable
+        of nested content is none, and hides one of the same name around it."""
         for loop in reversed(self.loops):
-            if name in loop.names and not loop.nested_content:
-                return loop, loop.names[name]
+            if name in loop.names:
+                return None if loop.nested_content else (loop, loop.names[name])
         return None
 
     # ---- expressions ----
@@ -138,7 +139,7 @@ class ExpressionCompiler:
                 return compile_lambdas.special(self, node)
             return compile_lambdas.stream_builtin(self, node, strict)
         if isinstance(node, syntax.FunctionCall):
-            return self.function_call(node)
+            return self.function_call(node, strict)
         if isinstance(node, syntax.NumericText):
             value = self.expr(node.expr, strict)
             low, high = nodes.Const(node.min_fraction), nodes.Const(node.max_fraction)
@@ -149,7 +150,7 @@ class ExpressionCompiler:
             return self.logical(node, strict)
         return self.operation(node, suffix, strict)
 
-    def function_call(self, node: syntax.FunctionCall) -> nodes.Expr:
+    def function_call(self, node: syntax.FunctionCall, strict: bool) -> nodes.Expr:
         """Compiled by the statement compiler (`Compiler`), which knows the template's
         functions: this base class never imports it."""
         raise NotImplementedError

@@ -96,7 +96,9 @@ def call(compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroC
         nodes.Name(jinja_name, "load"),
         nested,
         node_id,
-        *(compiler.expr(arg, strict=False) for arg in node.args),
+        # As in FreeMarker, an argument that is a missing variable is no error (its parameter
+        # takes the default), but one missing inside (`a.b` of a missing `a`) is.
+        *(compiler.expr(arg, strict=True) for arg in node.args),
     )
     printed = _buffered(output) if compiler.buffering else output
     return nodes.Scope([*held, nodes.Output([printed])])
@@ -138,7 +140,9 @@ def _signature(
     )
 
 
-def function_call(compiler: ExpressionCompiler, node: syntax.FunctionCall) -> nodes.Expr:
+def function_call(
+    compiler: ExpressionCompiler, node: syntax.FunctionCall, strict: bool
+) -> nodes.Expr:
     node_id = compiler.register(node.span)
     function = compiler.macros.get(node.name)
     if function is None or not function[1].is_function:
@@ -152,7 +156,7 @@ def function_call(compiler: ExpressionCompiler, node: syntax.FunctionCall) -> no
         _signature(definition, (), ()),
         nodes.Name(jinja_name, "load"),
         node_id,
-        *(compiler.expr(arg, strict=False) for arg in node.args),
+        *(compiler.expr(arg, strict) for arg in node.args),
     )
 
 

@@ -105,8 +105,8 @@ class Compiler(ExpressionCompiler):
             return self.switch(node)
         raise self.fail("<#items> must be directly inside <#list> without 'as'", node.span)
 
-    def function_call(self, node: syntax.FunctionCall) -> nodes.Expr:
-        return compile_macros.function_call(self, node)
+    def function_call(self, node: syntax.FunctionCall, strict: bool) -> nodes.Expr:
+        return compile_macros.function_call(self, node, strict)
 
     def if_block(self, node: syntax.IfBlock) -> nodes.If:
         tests = []
