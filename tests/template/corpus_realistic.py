@@ -662,6 +662,11 @@ Total ${total?string.currency}""",
         "order",
     ),
     (
+        """<#macro price i><#nested i.price?string.currency></#macro>
+<#list items as i><@price i=i ; p>${i.name} ${p}<#sep>, </@price></#list>""",
+        "order",
+    ),
+    (
         """<#macro item i><#nested i.name></#macro>
 <#list items as i><@item i=i ; name>${name}</@item><#sep>, </#list>""",
         "order",

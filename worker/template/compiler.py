@@ -84,9 +84,10 @@ class Compiler(ExpressionCompiler):
         if isinstance(node, syntax.AssignDirective):
             return nodes.Scope([self.assignment(a) for a in node.assignments])
         if isinstance(node, syntax.SepBlock):
-            if not self.loops:
+            lists = [loop for loop in self.loops if not loop.nested_content]
+            if not lists:
                 raise self.fail("<#sep> must be inside <#list ... as x> or <#items>", node.span)
-            loop = self.loops[-1]
+            loop = lists[-1]
             loop.uses_state = True
             has_next = self.call(nodes.Name(loop.state, "load"), "ftl_loop_state")
             has_next.args.append(nodes.Const("has_next"))
