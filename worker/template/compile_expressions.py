@@ -132,12 +132,10 @@ class ExpressionCompiler:
             return self.call(self.defaultable(node.target, strict), "ftl_exists")
         if isinstance(node, syntax.BuiltIn):
             return self.builtin(node, strict)
-        if isinstance(node, (syntax.Special, syntax.StreamBuiltIn)):
-            from . import compile_lambdas  # noqa: PLC0415 - they import each other
-
-            if isinstance(node, syntax.Special):
-                return compile_lambdas.special(self, node)
-            return compile_lambdas.stream_builtin(self, node, strict)
+        if isinstance(node, syntax.Special):
+            return self.special(node)
+        if isinstance(node, syntax.StreamBuiltIn):
+            return self.stream_builtin(node, strict)
         if isinstance(node, syntax.FunctionCall):
             return self.function_call(node, strict)
         if isinstance(node, syntax.NumericText):
@@ -150,9 +148,16 @@ class ExpressionCompiler:
             return self.logical(node, strict)
         return self.operation(node, suffix, strict)
 
+    # Compiled by the statement compiler (`Compiler`), which knows the template's functions
+    # and defines lambdas as statements: this base class never imports it.
+
     def function_call(self, node: syntax.FunctionCall, strict: bool) -> nodes.Expr:
-        """Compiled by the statement compiler (`Compiler`), which knows the template's
-        functions: this base class never imports it."""
+        raise NotImplementedError
+
+    def special(self, node: syntax.Special) -> nodes.Expr:
+        raise NotImplementedError
+
+    def stream_builtin(self, node: syntax.StreamBuiltIn, strict: bool) -> nodes.Expr:
         raise NotImplementedError
 
     def logical(self, node: syntax.Logical, strict: bool) -> nodes.Expr:

@@ -13,7 +13,7 @@ from jinja2 import nodes
 
 from . import syntax
 from .compile_expressions import STATE, ExpressionCompiler, LoopScope
-from .protocols import BlockCompiler
+from .protocols import BlockCompiler, Signature
 
 _EXPRESSIONS = typing.get_args(syntax.Expr)
 
@@ -132,12 +132,16 @@ def _nested_content(
 def _signature(
     definition: syntax.MacroDefinition, names: tuple[str, ...], loop_vars: tuple[str, ...]
 ) -> nodes.Const:
-    """What `macros.call` needs to know of the macro and of the call (`macros.Signature`)."""
+    return nodes.Const(signature(definition, names, loop_vars))
+
+
+def signature(
+    definition: syntax.MacroDefinition, names: tuple[str, ...] = (), loop_vars: tuple[str, ...] = ()
+) -> Signature:
+    """What `macros.call` needs to know of the macro and of the call."""
     required = [default is None for default in definition.defaults]
     params = list(definition.params)
-    return nodes.Const(
-        (definition.name, params, required, definition.catch_all, list(names), list(loop_vars))
-    )
+    return (definition.name, params, required, definition.catch_all, list(names), list(loop_vars))
 
 
 def function_call(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import compile_held, compile_macros, syntax
+from . import compile_held, compile_lambdas, compile_macros, syntax
 from .compile_expressions import ARITHMETIC, EMPTY, STATE, ExpressionCompiler, LoopScope, NodeInfo
 
 __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
@@ -108,6 +108,12 @@ class Compiler(ExpressionCompiler):
 
     def function_call(self, node: syntax.FunctionCall, strict: bool) -> nodes.Expr:
         return compile_macros.function_call(self, node, strict)
+
+    def special(self, node: syntax.Special) -> nodes.Expr:
+        return compile_lambdas.special(self, node)
+
+    def stream_builtin(self, node: syntax.StreamBuiltIn, strict: bool) -> nodes.Expr:
+        return compile_lambdas.stream_builtin(self, node, strict)
 
     def if_block(self, node: syntax.IfBlock) -> nodes.If:
         tests = []

@@ -12,7 +12,7 @@ from . import limits
 from .budget import charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .macro_arguments import call_arguments
-from .protocols import CallFrame, MacroState
+from .protocols import CallFrame, MacroState, Signature
 from .values import Missing
 
 # Macro calls nested in one another (recursion included): each is a few Python frames deep.
@@ -45,11 +45,6 @@ class Frame:
 
 # The frame of content outside any macro: no locals (a `<#local>` there is a syntax error).
 TEMPLATE_LEVEL = Frame(None, (), None)
-
-# A macro's name, its parameters, which of them need a value, its catch-all parameter (or
-# None), the names the call gives its values by (none: by position), and the call's loop
-# variables for its nested content.
-Signature = tuple[str, list[str], list[bool], str | None, list[str], list[str]]
 
 
 def call(
