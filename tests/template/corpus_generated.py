@@ -205,6 +205,52 @@ LINE_LAYOUTS = [
 ]
 
 
+# Macro bodies for `Generator.macro_features`: `a` is the first parameter, `rest` the
+# catch-all one (when declared), the content's loop variables are x, y, z.
+MACRO_RETURNS = [
+    "<#list 1..3 as i>${i}<#if i == 2><#return></#if></#list>z",
+    "<#list items as i>${i}<#sep>, <#if a == 'q'><#return></#if></#list>.",
+    "<#switch a><#case 'q'>Q<#return><#case 'p'>P<#default>D</#switch>z",
+    "a<#attempt>x${a}<#return><#recover>r</#attempt>z",
+    "<#attempt>${missing}<#recover>R<#return>Q</#attempt>z",
+    "<#compress>  ${a}   b  <#if flag><#return></#if> c </#compress>z",
+    "<#compress> b <#attempt> c <#list 1..2 as i> ${i} <#return></#list><#recover>r</#attempt>"
+    " d</#compress>z",
+    "<#list 1..2 as i><#list 1..3 as j>${i}${j}<#if j == 2><#return></#if></#list>x</#list>y",
+]
+MACRO_NESTED = [
+    "<#nested a, 2>|<#nested>",
+    "<#list items as it><#nested it, it?index></#list>",
+    "<#nested 1 2 3>",
+    "<#nested missing, a>",
+    "<#list 1..3 as i>(<#nested i>)</#list>end",
+    "<#compress> <#nested a> </#compress>",
+]
+MACRO_REST = [
+    "${rest?size}<#nested rest?size>",
+    "<#list rest as r>${r!'M'};</#list>",
+    "<#list rest?keys as k>${k}=${rest[k]!'M'};</#list>",
+    "<#list rest as k, v>${k}:${v};</#list>",
+    "${rest?join(',')}",
+    "${rest?is_hash?c}/${rest?is_sequence?c}",
+    "<#nested rest?first!'none'>",
+]
+MACRO_ARGS = [
+    "a=name",
+    "a=name b=missing.x",
+    "'q', orders[0].tags, nothing",
+    "a='q' z=1 b=word y=2",
+    "'p', 'q', 3",
+    "a=missing c=1",
+    "'q' 1 2 3",
+    "a=word xx=1 aa=2 mm=3 q=4 b=5",
+    "a=n",
+    "name, missing, 2",
+]
+NESTED_CONTENT = ["${x}", "${x!'-'}-${y!'-'}", "[${x!}]", "${name}", "${x?is_number?c}", ""]
+NESTED_CONTENT += ["<#list items as x>${x?index}</#list>${x!}", "${x?index}"]
+
+
 class Generator:
     def __init__(self, seed: int) -> None:
         self.r = random.Random(seed)
@@ -496,6 +542,8 @@ class Generator:
             if nested or self.chance(0.3)
             else f"{before}<@{name} {args}/>{after}"
         )
+        if self.chance(0.45):
+            return self.macro_features(before, after, name)
         if self.chance(0.35):  # a function instead
             body = self.pick(
                 ["<#return a + b>", "<#if a == 'q'><#return 1></#if><#return b>", "x<#return a>"]
@@ -504,6 +552,34 @@ class Generator:
             call = self.pick([f"{name}(name)", f"{name}('q', 'r')", f"{name}()", f"{name}(n)"])
             use = "${" + self.pick([call, f"({call})!'-'", f"{call}?length"]) + "}"
         return use + definition if self.chance(0.3) else definition + use
+
+    def macro_features(self, before: str, after: str, name: str) -> str:
+        """Catch-all parameters, loop variables of nested content, `<#return>` from inside
+        `<#list>`, `<#switch>`, `<#attempt>`, `<#compress>` and from nested content."""
+        rest = self.pick(["", " rest...", " b='x' rest...", ", rest..."])
+        bodies = [*MACRO_RETURNS, *MACRO_NESTED]
+        if rest:
+            bodies += MACRO_REST
+        body = self.pick(bodies)
+        definition = f"{before}<#macro {name} a{rest}>{after}{body}{before}</#macro>{after}"
+        args = self.pick(MACRO_ARGS if rest else ["a=name", "'p'", "a=n", "word", "a=missing"])
+        loop_vars = self.pick(["", " ; x", " ; x, y", "; x,y,z", " ;", " ; y, x"])
+        content = self.pick(NESTED_CONTENT)
+        use = f"{before}<@{name} {args}{loop_vars}>{after}{content}{before}</@{name}>{after}"
+        if self.chance(0.25):  # from inside another macro, whose nested content returns
+            wrapper = f"w{name}"
+            inner = use.replace(content, content + "<#if x?? && x == 2><#return></#if>")
+            definition += f"<#macro {wrapper}>{inner}after</#macro>"
+            use = f"<@{wrapper}/>"
+        if self.chance(0.2):  # a function with a catch-all parameter
+            definition += "<#function f a rest...><#return rest?size + a?length></#function>"
+            use += "${" + self.pick(["f(name)", "f('q', 1, 2)", "f()", "f(name, missing)"]) + "}"
+        return use + definition if self.chance(0.3) else definition + use
+
+    def macro_case(self) -> str:
+        """A template of `macro_features` only, in any layout."""
+        before, after = self.layout(0)
+        return self.macro_features(before, after, "m1")
 
     def switch_block(self, depth: int) -> str:
         """`<#switch>` with falling-through `<#case>`s or with `<#on>`, in any layout."""
@@ -894,8 +970,10 @@ REGEX_EDGES = [
 def cases(count: int = 1200, seed: int = 20241211) -> list[tuple[str, dict[str, Any]]]:
     """`count` templates from the grammar, then a quarter as many number cases, as many
     built-in cases, as many lambda, special variable and `?truncate_m` cases and as many
-    regular-expression cases, and the regex edge cases."""
+    regular-expression cases, and the regex edge cases; and a sixth as many of macros'
+    catch-all parameters, loop variables and returns."""
     generated = [(Generator(seed + index).template(), DATA) for index in range(count)]
+    generated += [(Generator(-seed - index).macro_case(), DATA) for index in range(count // 6)]
     numbers = random.Random(seed)
     generated += [number_case(numbers) for _ in range(count // 4)]
     builtins = random.Random(seed + 1)

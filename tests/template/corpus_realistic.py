@@ -656,6 +656,106 @@ Your code is ${code}.
     ),
 ]
 
+# Catch-all parameters, loop variables of nested content, <#return> from inside blocks.
+MACRO_FEATURES: list[tuple[str, str]] = [
+    (
+        """<#macro lineItems list>
+  <#list list as i>
+    <#nested i.name, i.qty>
+  </#list>
+</#macro>
+Your order ${orderId?c}:
+<@lineItems list=items ; name, qty>
+  - ${qty} x ${name}
+</@lineItems>
+Total ${total?string.currency}""",
+        "order",
+    ),
+    (
+        """<#macro price i><#nested i.price?string.currency></#macro>
+<#list items as i><@price i=i ; p>${i.name} ${p}<#sep>, </@price></#list>""",
+        "order",
+    ),
+    (
+        """<#macro item i><#nested i.name></#macro>
+<#list items as i><@item i=i ; name>${name}</@item><#sep>, </#list>""",
+        "order",
+    ),
+    (
+        """<#macro lines>
+<#list invoice.lines as l><#nested l.text, l.hours * l.rate, l?counter></#list>
+</#macro>
+<@lines ; text, sum, n>${n}. ${text}: ${sum?string.currency}
+</@lines>Due ${invoice.due}""",
+        "invoice",
+    ),
+    (
+        """<#macro each seq><#list seq as x><#nested x></#list></#macro>
+<@each seq=bring ; thing>
+<#if thing != "ID">
+* ${thing?cap_first}
+</#if>
+</@each>""",
+        "appointment",
+    ),
+    (
+        """<#macro greet who parts...>Hi ${who}<#list parts as p>, ${p}</#list>!</#macro>
+<@greet customer.firstName "your order" "is ready"/>""",
+        "order",
+    ),
+    (
+        """<#macro sms to fields...>
+To ${to}: <#list fields as key, value>${key}=${value}<#sep>; </#list>
+</#macro>
+<@sms to=driver.name eta=eta parcels=parcels courier=courier/>""",
+        "delivery",
+    ),
+    (
+        """<#function sum nums...>
+  <#local t = 0>
+  <#list nums as n><#local t = t + n></#list>
+  <#return t>
+</#function>
+Total: ${sum(amount, fee, balance)?string("0.00")} (${sum()})""",
+        "invoice",
+    ),
+    (
+        """<#macro firstBig>
+  <#list items as i>
+    <#if i.price gt 10>${i.name}<#return></#if>
+  </#list>
+  none
+</#macro>
+Top item: <@firstBig/>""",
+        "order",
+    ),
+    (
+        """<#macro status>
+<#switch usage.sms * 100 / usage.limit>
+  <#case 100>Limit reached.<#return>
+  <#default>${usage.sms} of ${usage.limit} SMS used.
+</#switch>
+Renews ${renewal}.
+</#macro>
+<@status/>""",
+        "account",
+    ),
+    (
+        """<#macro line label><#compress>
+  ${label}:   <#if !(driver.phone??)>no phone<#return></#if> ${driver.phone}
+</#compress> (call)</#macro>
+<@line label="Driver"/>.""",
+        "delivery",
+    ),
+    (
+        """<#macro safe>
+<#attempt>${code?number * 2}<#return><#recover>code ${code}</#attempt>
+</#macro>
+Your <@safe/>.""",
+        "otp",
+    ),
+]
+
 # Functions (issue 14).
 FUNCTIONS: list[tuple[str, str]] = [
     (
@@ -949,6 +1049,8 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
         + _crlf(SWITCHES[:2])
         + TRIMS
         + MACROS
+        + MACRO_FEATURES
+        + _crlf(MACRO_FEATURES[:2])
         + FUNCTIONS
         + LOCALIZED
         + REGEXES

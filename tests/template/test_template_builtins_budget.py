@@ -12,7 +12,9 @@ import pytest
 from tests.template.test_template_budget import _units as units_spent
 from worker.errors import ConnectorError, ErrorCode
 from worker.template import render
+from worker.template.failures import TemplateLimitFailure
 from worker.template.limits import MAX_RENDER_WORK
+from worker.template.macro_arguments import call_arguments
 
 
 def _stopped_clock() -> float:
@@ -251,3 +253,40 @@ def test_realistic_regex_use_costs_under_a_hundredth_of_the_budget() -> None:
     metadata = {"code": "AB-1234", "phone": "+41 (44) 123-45-67", "tags": "gift , fragile,new"}
     assert render(source, metadata) == "+41441234567gift|fragile|new"
     assert units_spent(source, metadata) < MAX_RENDER_WORK // 100
+
+
+def test_recursive_nested_content_with_loop_variables_is_refused_beyond_24_deep() -> None:
+    source = (
+        "<#macro down n><#nested n><@down n=n+1 ; v>${v}<#nested v></@down></#macro>"
+        "<@down n=0 ; v>${v}</@down>"
+    )
+    error = _error(source, {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "Macro calls are nested more than 24 deep" in error.message
+
+
+def test_nested_content_with_loop_variables_pays_each_time_it_runs() -> None:
+    source = (
+        "<#macro each><#list 1..3 as i><#nested i, s></#list></#macro>"
+        + "<@each ; i, t>" * 11
+        + "${t?upper_case}"
+        + "</@each>" * 11
+    )
+    error = _error(source, {"s": "x" * 1_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+
+
+def test_a_macro_returning_from_inside_loops_still_pays_for_each_call() -> None:
+    source = (
+        "<#macro fan n><#list 1..3 as i><#if n gt 0><@fan n=n-1/></#if>"
+        "<#if i == 3><#return></#if></#list></#macro><@fan n=20/>"
+    )
+    error = _error(source, {})
+    assert error.code is ErrorCode.INVALID_INPUT
+
+
+def test_a_catch_all_parameter_holds_no_more_than_a_sequence_may() -> None:
+    # A template cannot give that many arguments (4,000 pieces at most): the check is direct.
+    with pytest.raises(TemplateLimitFailure, match="more than 10,000 extra arguments"):
+        call_arguments("m", ["a"], "rest", [], (1,) * 10_002)
+    assert len(call_arguments("m", ["a"], "rest", [], (1,) * 10_001)["rest"]) == 10_000

@@ -153,6 +153,14 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "<#global g = x><#attempt>${g.__class__}<#recover>${g.mro}</#attempt>",
         "<#macro m a>${a.__class__}</#macro><@m a=x/>",
         "<#macro m><#nested></#macro><@m>${x.__globals__}</@m>",
+        "<#macro m rest...>${rest.__class__}</#macro><@m a=x/>",
+        "<#macro m rest...>${rest.items}</#macro><@m a=x/>",
+        "<#macro m rest...>${rest[0].__class__}</#macro><@m x/>",
+        "<#function f rest...><#return rest.__len__></#function>${f(x)}",
+        "<#macro m><#nested x></#macro><@m ; v>${v.__class__}</@m>",
+        "<#macro m><#nested x.__class__></#macro><@m ; v>${v}</@m>",
+        "<#macro m><#nested x></#macro><@m ; caller, varargs>${caller.__call__}</@m>",
+        "<#function f><#list [x] as i><#return i.__class__></#list></#function>${f()}",
         "<@__class__/>",
         "<@ftl_state/>",
         "<#macro m><#local l = x>${l.__init__}</#macro><@m/>",
@@ -229,6 +237,19 @@ def test_regex_results_have_no_python_attributes(source: str) -> None:
         render(source, {"x": "text"})
     assert caught.value.code is ErrorCode.TEMPLATE_METADATA_ERROR
     assert not any(marker in caught.value.message for marker in INTERNALS)
+
+
+def test_loop_variables_named_like_jinja_internals_are_ordinary_names() -> None:
+    source = (
+        "<#macro m><#nested 1, 2, 3></#macro>"
+        "<@m ; caller, varargs, loop>${caller}${varargs}${loop}</@m>"
+    )
+    assert render(source, {}) == "123"
+
+
+def test_a_catch_all_hash_has_only_the_keys_given() -> None:
+    source = "<#macro m rest...>${rest?keys?join(',')}:${rest.keys!'none'}</#macro><@m a=x/>"
+    assert render(source, {"x": "text"}) == "a:none"
 
 
 def test_a_hash_literal_key_named_like_an_attribute_is_only_a_key() -> None:

@@ -153,7 +153,7 @@ def expressions(draw: Any, depth: int = 0) -> str:
 
 @st.composite
 def statements(draw: Any, depth: int = 0) -> str:
-    kind = draw(st.integers(0, 5 if depth < 2 else 2))
+    kind = draw(st.integers(0, 6 if depth < 2 else 2))
     if kind == 0:
         return draw(_text).replace("<", " ").replace("$", " ").replace("#", " ")
     if kind == 1:
@@ -165,6 +165,12 @@ def statements(draw: Any, depth: int = 0) -> str:
         return f"<#if {draw(expressions())}>{body}<#else>x</#if>"
     if kind == 4:
         return f"<#list {draw(expressions())} as i>{body}<#sep>,</#list>"
+    if kind == 6:  # a macro: catch-all parameter, nested content's loop variables, <#return>
+        name = f"m{depth}"
+        loop = "<#list rest as r><#nested r, a><#if r?is_number && r gt 1><#return></#if></#list>"
+        definition = f"<#macro {name} a rest...>{loop}{body}</#macro>"
+        arguments = f"{draw(expressions())}, {draw(expressions())}"
+        return f"{definition}<@{name} {arguments} ; i, j>{body}</@{name}>"
     # Doubling inside a loop: strings, sequences, [p, p] trees, numbers.
     grow = draw(st.sampled_from(["v + v", "[v, v]", "v * v", "v?join(v)", "[v]?seq_contains(v)"]))
     return f"<#assign v = {draw(expressions())}><#list 1..40 as i><#assign v = {grow}></#list>"

@@ -39,6 +39,9 @@ class LoopScope:
     state: str
     uses_state: bool = False
     names: dict[str, str] = field(default_factory=dict)
+    # Loop variables of a macro call's nested content (`<@m ; x>`): no loop state, and one
+    # `<#nested>` gave no value stands for what the name means around the call.
+    nested_content: bool = False
 
 
 class ExpressionCompiler:
@@ -53,6 +56,9 @@ class ExpressionCompiler:
         self.buffering = 0
         # Macro name -> (its jinja macro's name, its definition).
         self.macros: dict[str, tuple[str, syntax.MacroDefinition]] = {}
+        # How many `<#return>`s and `<#nested>`s of macros are compiled so far: after each
+        # statement that holds one comes a check whether the macro is returning.
+        self.macro_exits = 0
         self.counter = 0
         # Lambdas (jinja macros) of the statement being compiled: defined before it (see
         # compile_lambdas); the jinja names of the <#attempt> results being recovered from.
@@ -79,9 +85,11 @@ class ExpressionCompiler:
         return TemplateSyntaxFailure(message, line=span.line, column=span.column)
 
     def resolve_loop_name(self, name: str) -> tuple[LoopScope, str] | None:
+        """The `<#list>` loop variable `name` (for `?index` and the like); a loop variable
+        of nested content is none, and hides one of the same name around it."""
         for loop in reversed(self.loops):
             if name in loop.names:
-                return loop, loop.names[name]
+                return None if loop.nested_content else (loop, loop.names[name])
         return None
 
     # ---- expressions ----
@@ -124,16 +132,12 @@ class ExpressionCompiler:
             return self.call(self.defaultable(node.target, strict), "ftl_exists")
         if isinstance(node, syntax.BuiltIn):
             return self.builtin(node, strict)
-        if isinstance(node, (syntax.Special, syntax.StreamBuiltIn)):
-            from . import compile_lambdas  # noqa: PLC0415 - they import each other
-
-            if isinstance(node, syntax.Special):
-                return compile_lambdas.special(self, node)
-            return compile_lambdas.stream_builtin(self, node, strict)
+        if isinstance(node, syntax.Special):
+            return self.special(node)
+        if isinstance(node, syntax.StreamBuiltIn):
+            return self.stream_builtin(node, strict)
         if isinstance(node, syntax.FunctionCall):
-            from .compile_macros import function_call  # noqa: PLC0415 - they import each other
-
-            return function_call(self, node)
+            return self.function_call(node, strict)
         if isinstance(node, syntax.NumericText):
             value = self.expr(node.expr, strict)
             low, high = nodes.Const(node.min_fraction), nodes.Const(node.max_fraction)
@@ -143,6 +147,18 @@ class ExpressionCompiler:
         if isinstance(node, syntax.Logical):
             return self.logical(node, strict)
         return self.operation(node, suffix, strict)
+
+    # Compiled by the statement compiler (`Compiler`), which knows the template's functions
+    # and defines lambdas as statements: this base class never imports it.
+
+    def function_call(self, node: syntax.FunctionCall, strict: bool) -> nodes.Expr:
+        raise NotImplementedError
+
+    def special(self, node: syntax.Special) -> nodes.Expr:
+        raise NotImplementedError
+
+    def stream_builtin(self, node: syntax.StreamBuiltIn, strict: bool) -> nodes.Expr:
+        raise NotImplementedError
 
     def logical(self, node: syntax.Logical, strict: bool) -> nodes.Expr:
         operands = []
@@ -199,11 +215,18 @@ class ExpressionCompiler:
         return self.call(parts[0], f"ftl_concat{suffix}", *parts[1:], node_id)
 
     def variable(self, node: syntax.Variable) -> nodes.Expr:
-        node_id = self.register(node.span)
-        resolved = self.resolve_loop_name(node.name)
-        if resolved is not None:
-            return self.call(nodes.Name(resolved[1], "load"), "ftl_loop_var", node_id)
-        return self.call(nodes.Name(STATE, "load"), "ftl_var", nodes.Const(node.name), node_id)
+        return self.lookup(node.name, len(self.loops), self.register(node.span))
+
+    def lookup(self, name: str, depth: int, node_id: nodes.Const) -> nodes.Expr:
+        """`name` as seen inside the innermost `depth` loop scopes."""
+        for at in reversed(range(depth)):
+            loop = self.loops[at]
+            if name in loop.names:
+                value = nodes.Name(loop.names[name], "load")
+                if loop.nested_content:
+                    return self.call(value, "ftl_given_or", self.lookup(name, at, node_id))
+                return self.call(value, "ftl_loop_var", node_id)
+        return self.call(nodes.Name(STATE, "load"), "ftl_var", nodes.Const(name), node_id)
 
     def defaultable(self, target: syntax.Expr, strict: bool) -> nodes.Expr:
         """The left side of `!` or `??`: `(a.b.c)` tolerates a missing value anywhere inside,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import syntax
+from . import compile_macros, syntax
 from .compile_expressions import STATE, ExpressionCompiler, LoopScope
+from .protocols import Signature
 
 
 def stream_builtin(
@@ -21,7 +22,7 @@ def stream_builtin(
     target = compiler.expr(node.target, strict)
     function = node.function
     nodes_in_function = 0
-    signature: tuple[str, list[str], list[bool], list[str]] | None = None
+    signature: Signature | None = None
     if isinstance(function, syntax.Lambda):
         name, nodes_in_function = _define_lambda(compiler, function)
         called: nodes.Expr = nodes.Name(name, "load")
@@ -32,8 +33,7 @@ def stream_builtin(
         and compiler.macros[function.name][1].is_function
     ):
         jinja_name, definition = compiler.macros[function.name]
-        required = [default is None for default in definition.defaults]
-        signature = (function.name, list(definition.params), required, [])
+        signature = compile_macros.signature(definition)
         called = nodes.Name(jinja_name, "load")
     else:  # a value: not a function, fails when evaluated (as in FreeMarker)
         called = compiler.expr(function, strict)

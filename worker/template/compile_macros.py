@@ -1,21 +1,19 @@
 """Compiles macros (see `macros` for what runs): every `<#macro>` becomes a jinja macro
 defined before the template's first statement, so calls before the definition work, as
-in FreeMarker. A body runs in a one-pass loop, so `<#return>` is a `break` out of it."""
+in FreeMarker. A body runs in a one-pass loop: `<#return>` sets the render's returning flag
+and breaks out, and after each statement that may hold one, a check breaks out of the loop
+around it, and so on up to the body's (see `one_pass`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import TYPE_CHECKING
 
 from jinja2 import nodes
 
 from . import syntax
-from .compile_expressions import STATE, ExpressionCompiler
-
-if TYPE_CHECKING:
-    from .compiler import Compiler
-
+from .compile_expressions import STATE, ExpressionCompiler, LoopScope
+from .protocols import BlockCompiler, Signature
 
 _EXPRESSIONS = typing.get_args(syntax.Expr)
 
@@ -38,7 +36,9 @@ def definitions(body: tuple[syntax.Statement, ...]) -> dict[str, syntax.MacroDef
     return found
 
 
-def define(compiler: Compiler, macro: syntax.MacroDefinition, name: str) -> nodes.Macro:
+def define(
+    compiler: ExpressionCompiler, block: BlockCompiler, macro: syntax.MacroDefinition, name: str
+) -> nodes.Macro:
     saved = compiler.loops, compiler.breakables, compiler.buffering
     compiler.loops, compiler.breakables, compiler.buffering = [], ["macro"], 1
     state = nodes.Name(STATE, "load")
@@ -51,21 +51,27 @@ def define(compiler: Compiler, macro: syntax.MacroDefinition, name: str) -> node
             body.append(
                 nodes.Output([compiler.call(state, "ftl_set_default", nodes.Const(param), value)])
             )
-    body += compiler.block(macro.body)
+    body += block(macro.body)
     compiler.loops, compiler.breakables, compiler.buffering = saved
     body.insert(0, _charge(compiler, nodes_before))
-    once = nodes.For(
-        nodes.Name(compiler.fresh("once"), "store"),
-        nodes.List([nodes.Const(0)]),
-        body,
-        [],
-        None,
-        False,
-    )
-    return nodes.Macro(name, [], [], [once])
+    return nodes.Macro(name, [], [], [one_pass(compiler, body)])
 
 
-def call(compiler: Compiler, node: syntax.MacroCall) -> nodes.Node:
+def one_pass(compiler: ExpressionCompiler, body: list[nodes.Node]) -> nodes.For:
+    """`body` in a loop that runs once, so that a `<#return>` inside can leave it by breaking
+    out (of this loop and of every loop inside)."""
+    once = nodes.Name(compiler.fresh("once"), "store")
+    return nodes.For(once, nodes.List([nodes.Const(0)]), body, [], None, False)
+
+
+def leave_if_returning() -> nodes.If:
+    """After a statement that may have run a macro's `<#return>` (or nested content that
+    did): leave the loop around it, up to the macro's body (see `one_pass`)."""
+    returning = ExpressionCompiler.call(nodes.Name(STATE, "load"), "ftl_returning")
+    return nodes.If(returning, [nodes.Break()], [], [])
+
+
+def call(compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroCall) -> nodes.Node:
     node_id = compiler.register(node.span)
     state = nodes.Name(STATE, "load")
     macro = compiler.macros.get(node.name)
@@ -80,31 +86,67 @@ def call(compiler: Compiler, node: syntax.MacroCall) -> nodes.Node:
     held: list[nodes.Node] = []
     nested: nodes.Expr = nodes.Const(None)
     if node.body is not None:
-        nested_name = compiler.fresh("nested")
-        compiler.buffering += 1
-        compiler.breakables.append("held")
-        nodes_before = len(compiler.node_infos)
-        content = compiler.block(node.body)
-        content.insert(0, _charge(compiler, nodes_before))
-        compiler.breakables.pop()
-        compiler.buffering -= 1
-        held.append(nodes.Macro(nested_name, [], [], content))
-        nested = nodes.Name(nested_name, "load")
-    required = [default is None for default in definition.defaults]
+        content = _nested_content(compiler, block, node)
+        held.append(content)
+        nested = nodes.Name(content.name, "load")
     output = compiler.call(
         state,
         "ftl_call_macro",
-        nodes.Const((node.name, list(definition.params), required, list(node.names))),
+        _signature(definition, node.names, node.loop_vars),
         nodes.Name(jinja_name, "load"),
         nested,
         node_id,
-        *(compiler.expr(arg, strict=False) for arg in node.args),
+        # As in FreeMarker, an argument that is a missing variable is no error (its parameter
+        # takes the default), but one missing inside (`a.b` of a missing `a`) is.
+        *(compiler.expr(arg, strict=True) for arg in node.args),
     )
-    printed = compiler.buffered(output) if compiler.buffering else output
+    printed = _buffered(output) if compiler.buffering else output
     return nodes.Scope([*held, nodes.Output([printed])])
 
 
-def function_call(compiler: ExpressionCompiler, node: syntax.FunctionCall) -> nodes.Expr:
+def _nested_content(
+    compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroCall
+) -> nodes.Macro:
+    """A jinja macro taking the content's loop variables (each name once), run by the
+    called macro's `<#nested>` (see `macros.nested`)."""
+    assert node.body is not None
+    scope = LoopScope(compiler.fresh("nested"), None, compiler.fresh("unused"))
+    scope.nested_content = True
+    for loop_var in dict.fromkeys(node.loop_vars):
+        scope.names[loop_var] = compiler.fresh("given")
+    compiler.loops.append(scope)
+    compiler.buffering += 1
+    compiler.breakables.append("held")
+    nodes_before, exits_before = len(compiler.node_infos), compiler.macro_exits
+    content = block(node.body)
+    content.insert(0, _charge(compiler, nodes_before))
+    if compiler.macro_exits > exits_before:
+        content = [one_pass(compiler, content)]
+    compiler.breakables.pop()
+    compiler.buffering -= 1
+    compiler.loops.pop()
+    params = [nodes.Name(name, "param") for name in scope.names.values()]
+    return nodes.Macro(scope.item, params, [], content)
+
+
+def _signature(
+    definition: syntax.MacroDefinition, names: tuple[str, ...], loop_vars: tuple[str, ...]
+) -> nodes.Const:
+    return nodes.Const(signature(definition, names, loop_vars))
+
+
+def signature(
+    definition: syntax.MacroDefinition, names: tuple[str, ...] = (), loop_vars: tuple[str, ...] = ()
+) -> Signature:
+    """What `macros.call` needs to know of the macro and of the call."""
+    required = [default is None for default in definition.defaults]
+    params = list(definition.params)
+    return (definition.name, params, required, definition.catch_all, list(names), list(loop_vars))
+
+
+def function_call(
+    compiler: ExpressionCompiler, node: syntax.FunctionCall, strict: bool
+) -> nodes.Expr:
     node_id = compiler.register(node.span)
     function = compiler.macros.get(node.name)
     if function is None or not function[1].is_function:
@@ -112,32 +154,36 @@ def function_call(compiler: ExpressionCompiler, node: syntax.FunctionCall) -> no
         message = nodes.Const(f"{node.name or 'This'} is {what}: only functions can be called")
         return compiler.call(nodes.Const(""), "ftl_fail", message, node_id)
     jinja_name, definition = function
-    required = [default is None for default in definition.defaults]
     return compiler.call(
         nodes.Name(STATE, "load"),
         "ftl_call_function",
-        nodes.Const((node.name, list(definition.params), required, [])),
+        _signature(definition, (), ()),
         nodes.Name(jinja_name, "load"),
         node_id,
-        *(compiler.expr(arg, strict=False) for arg in node.args),
+        *(compiler.expr(arg, strict) for arg in node.args),
     )
 
 
-def control(compiler: Compiler, node: syntax.MacroControl) -> nodes.Node:
+def control(compiler: ExpressionCompiler, node: syntax.MacroControl) -> nodes.Node:
     if node.value is not None:  # a function's <#return value>: leaves from anywhere
         value = compiler.expr(node.value, strict=False)
         return nodes.Output([compiler.call(nodes.Name(STATE, "load"), "ftl_return", value)])
-    if node.keyword == "return":
-        if compiler.breakables[-1] != "macro":
-            message = "<#return> inside a loop, switch or block of a macro is not supported"
-            raise compiler.fail(message, node.span)
-        return nodes.Break()
-    output = compiler.call(nodes.Name(STATE, "load"), "ftl_nested")
-    return nodes.Output([compiler.buffered(output)])
+    compiler.macro_exits += 1
+    state = nodes.Name(STATE, "load")
+    if node.keyword == "return":  # leaves every loop and held block up to the macro's body
+        return nodes.Scope([nodes.Output([compiler.call(state, "ftl_leave_macro")]), nodes.Break()])
+    values = [compiler.expr(value, strict=True) for value in node.loop_values]
+    return nodes.Output([_buffered(compiler.call(state, "ftl_nested", *values))])
 
 
-def _charge(compiler: Compiler, nodes_before: int) -> nodes.Output:
+def _charge(compiler: ExpressionCompiler, nodes_before: int) -> nodes.Output:
     """A body that may run many times (a macro's, nested content) pays for its nodes each
     time, as a loop's body does each iteration (see budget.py)."""
     count = nodes.Const(len(compiler.node_infos) - nodes_before + 1)
     return nodes.Output([compiler.call(nodes.Name(STATE, "load"), "ftl_charge_nodes", count)])
+
+
+def _buffered(output: nodes.Expr) -> nodes.Expr:
+    """Output of a macro's body or nested content, held until the call returns (as
+    `Compiler.buffered`)."""
+    return ExpressionCompiler.call(nodes.Name(STATE, "load"), "ftl_buffer", output)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import compile_macros, syntax
+from . import compile_held, compile_lambdas, compile_macros, syntax
 from .compile_expressions import ARITHMETIC, EMPTY, STATE, ExpressionCompiler, LoopScope, NodeInfo
 
 __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
@@ -22,7 +22,7 @@ class Compiler(ExpressionCompiler):
             self.macros[name] = (self.fresh("macro"), definition)
         defined: list[nodes.Node] = []
         for jinja_name, definition in self.macros.values():
-            macro = compile_macros.define(self, definition, jinja_name)
+            macro = compile_macros.define(self, self.block, definition, jinja_name)
             defined += [*self.lambdas, macro]  # lambdas of its parameters' defaults first
             self.lambdas = []
         # Jinja folds outputs of constant expressions when compiling (`${1234.5}` would be
@@ -38,10 +38,21 @@ class Compiler(ExpressionCompiler):
     def block(self, statements: tuple[syntax.Statement, ...]) -> list[nodes.Node]:
         compiled: list[nodes.Node] = []
         for statement in statements:
-            outer, self.lambdas = self.lambdas, []
-            node = self.statement(statement)
-            compiled += [*self.lambdas, node]  # its lambdas are defined just before it
-            self.lambdas = outer
+            compiled += self.leaving_statement(statement)
+        return compiled
+
+    def leaving_statement(self, node: syntax.Statement) -> list[nodes.Node]:
+        """The statement, after the lambdas it uses (jinja macros defined just before it),
+        then, if a macro's `<#return>` may run inside it, a check that leaves when it did
+        (see `compile_macros.one_pass`)."""
+        outer, self.lambdas = self.lambdas, []
+        exits = self.macro_exits
+        statement = self.statement(node)
+        compiled = [*self.lambdas, statement]
+        self.lambdas = outer
+        returned = isinstance(node, syntax.MacroControl) and node.keyword == "return"
+        if self.macro_exits > exits and not returned:  # (a `<#return>` itself just left)
+            compiled.append(compile_macros.leave_if_returning())
         return compiled
 
     def statement(self, node: syntax.Statement) -> nodes.Node:
@@ -56,14 +67,14 @@ class Compiler(ExpressionCompiler):
             printed = self.call(value, "ftl_print", self.register(node.expr.span))
             return nodes.Output([self.buffered(printed) if self.buffering else printed])
         if isinstance(node, (syntax.AttemptBlock, syntax.CompressBlock)):
-            return self.held_block(node)
+            return compile_held.held_block(self, self.block, node)
         if isinstance(node, syntax.SettingDirective):
             value, name = self.expr(node.value, strict=True), nodes.Const(node.name)
             return nodes.Output([self.call(value, "ftl_setting", name, self.register(node.span))])
         if isinstance(node, syntax.MacroDefinition):
             return nodes.Output([])  # defined before the first statement (see compile)
         if isinstance(node, syntax.MacroCall):
-            return compile_macros.call(self, node)
+            return compile_macros.call(self, self.block, node)
         if isinstance(node, syntax.MacroControl):
             return compile_macros.control(self, node)
         if isinstance(node, syntax.IfBlock):
@@ -73,9 +84,10 @@ class Compiler(ExpressionCompiler):
         if isinstance(node, syntax.AssignDirective):
             return nodes.Scope([self.assignment(a) for a in node.assignments])
         if isinstance(node, syntax.SepBlock):
-            if not self.loops:
+            lists = [loop for loop in self.loops if not loop.nested_content]
+            if not lists:
                 raise self.fail("<#sep> must be inside <#list ... as x> or <#items>", node.span)
-            loop = self.loops[-1]
+            loop = lists[-1]
             loop.uses_state = True
             has_next = self.call(nodes.Name(loop.state, "load"), "ftl_loop_state")
             has_next.args.append(nodes.Const("has_next"))
@@ -94,6 +106,15 @@ class Compiler(ExpressionCompiler):
             return self.switch(node)
         raise self.fail("<#items> must be directly inside <#list> without 'as'", node.span)
 
+    def function_call(self, node: syntax.FunctionCall, strict: bool) -> nodes.Expr:
+        return compile_macros.function_call(self, node, strict)
+
+    def special(self, node: syntax.Special) -> nodes.Expr:
+        return compile_lambdas.special(self, node)
+
+    def stream_builtin(self, node: syntax.StreamBuiltIn, strict: bool) -> nodes.Expr:
+        return compile_lambdas.stream_builtin(self, node, strict)
+
     def if_block(self, node: syntax.IfBlock) -> nodes.If:
         tests = []
         for condition, body in node.branches:
@@ -106,41 +127,6 @@ class Compiler(ExpressionCompiler):
 
     def buffered(self, output: nodes.Expr) -> nodes.Expr:
         return self.call(nodes.Name(STATE, "load"), "ftl_buffer", output)
-
-    def held_block(self, node: syntax.AttemptBlock | syntax.CompressBlock) -> nodes.Node:
-        """The body becomes a jinja macro (a closure: loop variables stay visible), called
-        by the runtime, which catches a template error (attempt) or compresses the output."""
-        body = self.fresh("held")
-        self.buffering += 1
-        self.breakables.append("held")
-        compiled = self.block(node.body)
-        self.breakables.pop()
-        self.buffering -= 1
-        macro = nodes.Macro(body, [], [], compiled)
-        state = nodes.Name(STATE, "load")
-        if isinstance(node, syntax.CompressBlock):
-            output = self.call(state, "ftl_compress", nodes.Name(body, "load"))
-            return nodes.Scope(
-                [macro, nodes.Output([self.buffered(output) if self.buffering else output])]
-            )
-        result = self.fresh("attempted")
-        outcome = self.call(state, "ftl_attempt", nodes.Name(body, "load"))
-        kept: nodes.Expr = nodes.Name(result, "load")
-        self.recovering.append(result)  # `.error` inside the recovery reads it
-        recovery = self.block(node.recovery)
-        self.recovering.pop()
-        return nodes.Scope(
-            [
-                macro,
-                nodes.Assign(nodes.Name(result, "store"), outcome),
-                nodes.If(
-                    self.call(nodes.Name(result, "load"), "ftl_attempt_failed"),
-                    recovery,
-                    [],
-                    [nodes.Output([self.buffered(kept) if self.buffering else kept])],
-                ),
-            ]
-        )
 
     def switch(self, node: syntax.SwitchBlock) -> nodes.Node:
         """The value is evaluated once, then the cases' values in order up to the first
@@ -232,12 +218,15 @@ class Compiler(ExpressionCompiler):
             body: list[nodes.Node] = [self.loop(loop_vars, iterate, node.body)]
         else:
             loop_vars = next(s for s in node.body if isinstance(s, syntax.ItemsBlock)).loop_vars
-            body = [
-                self.loop(s.loop_vars, iterate, s.body)
-                if isinstance(s, syntax.ItemsBlock)
-                else self.statement(s)
-                for s in node.body
-            ]
+            body = []
+            for s in node.body:
+                if isinstance(s, syntax.ItemsBlock):
+                    exits = self.macro_exits
+                    body.append(self.loop(s.loop_vars, iterate, s.body))
+                    if self.macro_exits > exits:
+                        body.append(compile_macros.leave_if_returning())
+                else:
+                    body += self.leaving_statement(s)
         pairs = nodes.Const(loop_vars.value is not None)
         listable = self.call(source, "ftl_listable", pairs, source_id)
         nonempty = self.call(nodes.Name(listed, "load"), "ftl_nonempty")

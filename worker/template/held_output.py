@@ -4,18 +4,15 @@ body's output is counted as it is printed (`buffer`), then kept, dropped or comp
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from . import limits
 from .budget import charge
 from .failures import MissingValueFailure, TemplateFailure, TemplateLimitFailure
+from .protocols import HeldOutputState
 from .text_builtins import UNITS_PER_PYTHON_CHAR
 
-if TYPE_CHECKING:
-    from .runtime import RenderState
 
-
-def buffer(state: RenderState, text: str) -> str:
+def buffer(state: HeldOutputState, text: str) -> str:
     """Output inside <#attempt> or <#compress>, which jinja holds until the block ends: held
     back at most as much as a render may print, so a loop inside cannot fill memory."""
     state.buffered += len(text)
@@ -35,12 +32,12 @@ class Recovered:
         self.message = message
 
 
-def attempt(state: RenderState, body: Callable[[], str]) -> str | Recovered:
+def attempt(state: HeldOutputState, body: Callable[[], str]) -> str | Recovered:
     """The output of `body`, or the error when a template error happened in it (its output
     is dropped). Exceeding a limit is not recovered from: the render stops, as it must."""
     held = state.buffered
     try:
-        return str(body())
+        text = str(body())
     except TemplateLimitFailure:
         raise
     except MissingValueFailure:
@@ -49,13 +46,17 @@ def attempt(state: RenderState, body: Callable[[], str]) -> str | Recovered:
         return Recovered(failure.message)
     finally:
         state.buffered = held
+    # A macro's `<#return>` inside: FreeMarker drops what the body printed (it is no error,
+    # so there is nothing to recover from either).
+    return "" if state.returning else text
 
 
 def attempt_failed(result: str | Recovered) -> bool:
     return isinstance(result, Recovered)
 
 
-def compress(state: RenderState, body: Callable[[], str]) -> str:
+def compress(state: HeldOutputState, body: Callable[[], str]) -> str:
+    """A macro's `<#return>` inside keeps what the body printed so far, as FreeMarker does."""
     held = state.buffered
     try:
         text = str(body())

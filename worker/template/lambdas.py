@@ -10,16 +10,14 @@ an element nobody reads never happens; otherwise it is computed at once, as a li
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import limits, macros
 from .budget import charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
+from .protocols import MacroState, Signature
 from .ranges import RangeValue
 from .values import EmptyDefault, Missing, as_boolean, type_name, wrong_type
-
-if TYPE_CHECKING:
-    from .runtime import RenderState
 
 
 class LazySequence(list):  # type: ignore[type-arg]
@@ -81,8 +79,8 @@ _END = object()
 
 def stream(
     target: Any,
-    state: RenderState,
-    spec: tuple[str, bool, int, tuple[str, list[str], list[bool], list[str]] | None, bool],
+    state: MacroState,
+    spec: tuple[str, bool, int, Signature | None, bool],
     function: Any,
     node_id: int,
 ) -> Any:
@@ -131,9 +129,9 @@ def _items(target: Any, name: str) -> Iterator[Any]:
 
 
 def _applier(
-    state: RenderState,
+    state: MacroState,
     function: Any,
-    signature: tuple[str, list[str], list[bool], list[str]] | None,
+    signature: Signature | None,
     nodes_in_function: int,
     node_id: int,
 ) -> Callable[[Any], Any]:

@@ -9,13 +9,10 @@ argument count and the lambda's parameter count when parsing, so both are syntax
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
 
 from . import syntax
 from .lexer import Kind
-
-if TYPE_CHECKING:
-    from .expressions import ExpressionParser
+from .protocols import ExpressionParsing
 
 STREAM_BUILTINS = frozenset({"filter", "map", "take_while", "drop_while"})
 # Built-ins that let their target produce its items on demand (FreeMarker's
@@ -25,7 +22,7 @@ LAZY_CONSUMERS |= {"seq_last_index_of", "min", "max", "size"}
 
 
 def parse_stream_builtin(
-    parser: ExpressionParser, start: int, target: syntax.Expr, name: str, name_start: int
+    parser: ExpressionParsing, start: int, target: syntax.Expr, name: str, name_start: int
 ) -> syntax.StreamBuiltIn:
     if not parser.at("("):
         raise parser.map.fail(f"?{name} needs a function or lambda argument", name_start)
@@ -42,7 +39,7 @@ def parse_stream_builtin(
     return syntax.StreamBuiltIn(parser.span(start), target, name, functions[0])
 
 
-def _lambda_or_expression(parser: ExpressionParser) -> syntax.Expr | syntax.Lambda:
+def _lambda_or_expression(parser: ExpressionParsing) -> syntax.Expr | syntax.Lambda:
     start = parser.peek().start
     params = _lambda_params(parser)
     if params is None:
@@ -55,7 +52,7 @@ def _lambda_or_expression(parser: ExpressionParser) -> syntax.Expr | syntax.Lamb
     return syntax.Lambda(parser.span(start), params[0], body)
 
 
-def _lambda_params(parser: ExpressionParser) -> list[str] | None:
+def _lambda_params(parser: ExpressionParsing) -> list[str] | None:
     """The parameter names when a lambda starts here (consuming them and the `->`)."""
     token = parser.peek()
     if token.kind is Kind.NAME and _is_arrow(parser, 1):
@@ -81,7 +78,7 @@ def _lambda_params(parser: ExpressionParser) -> list[str] | None:
     return names
 
 
-def _is_arrow(parser: ExpressionParser, ahead: int) -> bool:
+def _is_arrow(parser: ExpressionParsing, ahead: int) -> bool:
     token = parser.peek(ahead)
     return token.kind is Kind.OPERATOR and token.text in ("->", "-&gt;")  # as FreeMarker
 

@@ -3,18 +3,14 @@ on top of the template parser (`parser`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import syntax
 from .expressions import ExpressionParser
 from .lexer import Kind
-
-if TYPE_CHECKING:
-    from .parser import _TemplateParser
-    from .scanner import TagChunk
+from .protocols import BlockParser
+from .scanner import TagChunk
 
 
-def parse_definition(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroDefinition:
+def parse_definition(parser: BlockParser, tag: TagChunk) -> syntax.MacroDefinition:
     """`<#macro ...>` or `<#function ...>` (the same parameters)."""
     if parser.macro_depth:
         raise parser.map.fail("A macro can't be defined inside another macro", tag.start)
@@ -22,14 +18,18 @@ def parse_definition(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroDefi
     name = expressions.expect_name("a macro name").text
     params: list[str] = []
     defaults: list[syntax.Expr | None] = []
+    catch_all = None
     while not expressions.at_end():
+        if catch_all is not None:
+            raise expressions.fail(f"The catch-all parameter {catch_all}... must come last")
         if expressions.at(","):
             expressions.advance()
         param = expressions.expect_name("a parameter name").text
-        if expressions.at("..."):
-            raise expressions.fail("Catch-all macro parameters (name...) are not supported")
-        if param in params:
+        if param in params or param == catch_all:
             raise parser.map.fail(f"Parameter {param} is declared twice", tag.start)
+        if _at_ellipsis(expressions):
+            catch_all = param
+            continue
         default = None
         if expressions.at("="):
             expressions.advance()
@@ -44,20 +44,33 @@ def parse_definition(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroDefi
     parser.macro_depth -= 1
     span = parser.span_of(tag)
     return syntax.MacroDefinition(
-        span, name, tuple(params), tuple(defaults), body, parser.in_function
+        span, name, tuple(params), tuple(defaults), body, parser.in_function, catch_all
     )
 
 
-def parse_call(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroCall:
+def _at_ellipsis(expressions: ExpressionParser) -> bool:
+    """`...` after a parameter name (the lexer gives `..` then `.`): consumed if there."""
+    dots, dot = expressions.peek(), expressions.peek(1)
+    if not (expressions.at("..") and dot.text == "." and dot.start == dots.end):
+        return False
+    expressions.advance()
+    expressions.advance()
+    return True
+
+
+def parse_call(parser: BlockParser, tag: TagChunk) -> syntax.MacroCall:
     name = tag.name[1:]
     expressions = ExpressionParser(parser.map, tag.tokens, tag.end)
     names: list[str] = []
     args: list[syntax.Expr] = []
     named = len(tag.tokens) > 1 and tag.tokens[1].kind is Kind.OPERATOR
     named = named and tag.tokens[1].text == "=" and tag.tokens[0].kind is Kind.NAME
+    loop_vars: list[str] = []
     while not expressions.at_end():
         if expressions.at(";"):
-            raise expressions.fail("Loop variables of nested content (; x) are not supported")
+            expressions.advance()
+            loop_vars = _loop_variables(expressions)
+            break
         if args and expressions.at(","):
             expressions.advance()
         if named:
@@ -67,10 +80,21 @@ def parse_call(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroCall:
     body = None
     if not tag.self_closing:
         body, _ = parser.block(frozenset({f"/@{name}", "/@"}))
-    return syntax.MacroCall(parser.span_of(tag), name, tuple(names), tuple(args), body)
+    span = parser.span_of(tag)
+    return syntax.MacroCall(span, name, tuple(names), tuple(args), body, tuple(loop_vars))
 
 
-def parse_control(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroControl:
+def _loop_variables(expressions: ExpressionParser) -> list[str]:
+    """`; x, y` (commas needed; none at all is allowed, as in FreeMarker)."""
+    names: list[str] = []
+    while not expressions.at_end():
+        if names:
+            expressions.expect(",")
+        names.append(expressions.expect_name("a loop variable name").text)
+    return names
+
+
+def parse_control(parser: BlockParser, tag: TagChunk) -> syntax.MacroControl:
     if not parser.macro_depth:
         raise parser.map.fail(f"<#{tag.name}> can only be used inside a macro", tag.start)
     if parser.in_function:
@@ -78,7 +102,14 @@ def parse_control(parser: _TemplateParser, tag: TagChunk) -> syntax.MacroControl
             raise parser.map.fail(f"<#{tag.name}> needs a value in a function", tag.start)
         value = ExpressionParser(parser.map, tag.tokens, tag.end).parse_complete()
         return syntax.MacroControl(parser.span_of(tag), tag.name, value)
-    if tag.tokens:
-        what = "Loop variables for nested content" if tag.name == "nested" else "Return values"
-        raise parser.map.fail(f"{what} are not supported", tag.tokens[0].start)
-    return syntax.MacroControl(parser.span_of(tag), tag.name)
+    if tag.name == "return":
+        if tag.tokens:
+            raise parser.map.fail("<#return> takes no value in a macro", tag.tokens[0].start)
+        return syntax.MacroControl(parser.span_of(tag), tag.name)
+    expressions = ExpressionParser(parser.map, tag.tokens, tag.end)
+    values: list[syntax.Expr] = []
+    while not expressions.at_end():
+        if values and expressions.at(","):
+            expressions.advance()
+        values.append(expressions.parse_expression())
+    return syntax.MacroControl(parser.span_of(tag), tag.name, loop_values=tuple(values))

@@ -18,6 +18,7 @@ from . import held_output, lambdas, limits, macros, numbers, special_variables
 from .budget import RenderBudget, charge
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
+from .protocols import CallFrame
 from .ranges import RangeValue, slice_value
 from .values import (
     EmptyDefault,
@@ -43,6 +44,7 @@ class RenderState:
         "frames",
         "globals",
         "iterations",
+        "returning",
     )
 
     def __init__(self, data: Mapping[str, Any], budget: RenderBudget) -> None:
@@ -53,7 +55,9 @@ class RenderState:
         self.budget = budget
         # Characters held back by <#attempt>/<#compress> bodies now running (see `buffer`).
         self.buffered = 0
-        self.frames: list[macros.Frame] = []  # the macro calls now running, innermost last
+        # The macro calls now running, innermost last.
+        self.frames: list[CallFrame] = []
+        self.returning = False  # a macro's `<#return>` is leaving (see `macros.leave_macro`)
 
     def spend_iteration(self, nodes_in_body: int) -> None:
         """One more loop iteration, paid in advance for every node of the loop's body."""
@@ -322,6 +326,9 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_charge_nodes": macros.charge_nodes,
         "ftl_call_function": macros.call_function,
         "ftl_return": macros.give_back,
+        "ftl_leave_macro": macros.leave_macro,
+        "ftl_returning": macros.is_returning,
+        "ftl_given_or": macros.given_or,
         "ftl_print": print_value,
         "ftl_bool": require_boolean,
         "ftl_bool_lenient": lenient_boolean,

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import limits, locales, syntax
 from .budget import charge
 from .failures import TemplateDataFailure
 from .held_output import Recovered
 from .macros import TEMPLATE_LEVEL
+from .protocols import ExpressionParsing, RenderingState
 from .values import Missing
-
-if TYPE_CHECKING:
-    from .expressions import ExpressionParser
-    from .runtime import RenderState
 
 TEMPLATE_NAME = "smsBody"
 FREEMARKER_VERSION = "2.3.34"
@@ -59,7 +56,7 @@ _DYNAMIC |= {"namespace", "locals", "caller_template_name", "pass"}
 SUPPORTED = frozenset(_CONSTANTS) | _MISSING | _DYNAMIC | {"vars", "error"}
 
 
-def parse_special(parser: ExpressionParser, start: int) -> syntax.Special:
+def parse_special(parser: ExpressionParsing, start: int) -> syntax.Special:
     token = parser.peek(1)
     name = _CAMEL_CASE.get(token.text, token.text)
     if name not in SUPPORTED:
@@ -99,7 +96,7 @@ class ChainedHash(Mapping[str, Any]):
         raise TemplateDataFailure("This hash (a special variable) can't list its keys")
 
 
-def value(state: RenderState, name: str, node_id: int) -> Any:
+def value(state: RenderingState, name: str, node_id: int) -> Any:
     charge(limits.WORK_PER_NODE)
     if name in _CONSTANTS:
         return _CONSTANTS[name]
@@ -135,7 +132,7 @@ def value(state: RenderState, name: str, node_id: int) -> Any:
     return PassMacro()
 
 
-def variables(state: RenderState, loop_values: dict[str, Any], node_id: int) -> ChainedHash:
+def variables(state: RenderingState, loop_values: dict[str, Any], node_id: int) -> ChainedHash:
     """`.vars`: what a plain name would find (a loop variable, a local, an assigned or
     global variable, then metadata), readable by any key (`.vars["x-y"]`)."""
     del node_id

@@ -314,8 +314,9 @@ class LoopControl:
 
 @dataclass(frozen=True, slots=True)
 class MacroDefinition:
-    """`<#macro name p1 p2=default>body</#macro>`: defined for the whole template wherever it
-    stands (a later definition of the same name wins), printing nothing where it stands."""
+    """`<#macro name p1 p2=default rest...>body</#macro>`: defined for the whole template
+    wherever it stands (a later definition of the same name wins), printing nothing where it
+    stands."""
 
     span: Span
     name: str
@@ -323,27 +324,32 @@ class MacroDefinition:
     defaults: tuple[Expr | None, ...]
     body: tuple[Statement, ...]
     is_function: bool = False  # `<#function>`: called in expressions, `<#return value>`
+    catch_all: str | None = None  # `rest...`: the arguments no parameter takes
 
 
 @dataclass(frozen=True, slots=True)
 class MacroCall:
-    """`<@name a=1 b=2/>`, `<@name 1, 2/>`, or with nested content `<@name>...</@name>`.
-    `names` is empty for positional arguments."""
+    """`<@name a=1 b=2/>`, `<@name 1, 2/>`, or with nested content `<@name ; x, y>...</@name>`.
+    `names` is empty for positional arguments; `loop_vars` are the nested content's, set by
+    `<#nested v1, v2>`."""
 
     span: Span
     name: str
     names: tuple[str, ...]
     args: tuple[Expr, ...]
     body: tuple[Statement, ...] | None
+    loop_vars: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class MacroControl:
-    """`<#nested>` or `<#return>` inside a macro, `<#return value>` inside a function."""
+    """`<#nested v1, v2>` or `<#return>` inside a macro, `<#return value>` inside a
+    function."""
 
     span: Span
     keyword: str
     value: Expr | None = None
+    loop_values: tuple[Expr, ...] = ()  # `<#nested>`'s, for the nested content's loop variables
 
 
 @dataclass(frozen=True, slots=True)
