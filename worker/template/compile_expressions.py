@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from jinja2 import nodes
 
-from . import syntax
+from . import statements, syntax
 from .builtins import LOOP_BUILTINS
 from .failures import TemplateSyntaxFailure
 
@@ -55,7 +55,7 @@ class ExpressionCompiler:
         # Inside how many <#attempt>/<#compress>/macro bodies: their output is held back.
         self.buffering = 0
         # Macro name -> (its jinja macro's name, its definition).
-        self.macros: dict[str, tuple[str, syntax.MacroDefinition]] = {}
+        self.macros: dict[str, tuple[str, statements.MacroDefinition]] = {}
         # How many `<#return>`s and `<#nested>`s of macros are compiled so far: after each
         # statement that holds one comes a check whether the macro is returning.
         self.macro_exits = 0

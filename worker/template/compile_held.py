@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import syntax
+from . import statements
 from .compile_expressions import STATE, ExpressionCompiler
 from .compile_macros import one_pass
 from .protocols import BlockCompiler
@@ -15,7 +15,7 @@ from .protocols import BlockCompiler
 def held_block(
     compiler: ExpressionCompiler,
     block: BlockCompiler,
-    node: syntax.AttemptBlock | syntax.CompressBlock,
+    node: statements.AttemptBlock | statements.CompressBlock,
 ) -> nodes.Node:
     body = compiler.fresh("held")
     compiler.buffering += 1
@@ -28,7 +28,7 @@ def held_block(
     compiler.buffering -= 1
     macro = nodes.Macro(body, [], [], compiled)
     state = nodes.Name(STATE, "load")
-    if isinstance(node, syntax.CompressBlock):
+    if isinstance(node, statements.CompressBlock):
         output = compiler.call(state, "ftl_compress", nodes.Name(body, "load"))
         return nodes.Scope([macro, nodes.Output([_printed(compiler, output)])])
     result = compiler.fresh("attempted")

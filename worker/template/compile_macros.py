@@ -11,23 +11,23 @@ import typing
 
 from jinja2 import nodes
 
-from . import syntax
+from . import statements, syntax
 from .compile_expressions import STATE, ExpressionCompiler, LoopScope
 from .protocols import BlockCompiler, Signature
 
 _EXPRESSIONS = typing.get_args(syntax.Expr)
 
 
-def definitions(body: tuple[syntax.Statement, ...]) -> dict[str, syntax.MacroDefinition]:
+def definitions(body: tuple[statements.Statement, ...]) -> dict[str, statements.MacroDefinition]:
     """Every macro defined anywhere in the template, in document order: a later definition
     of a name wins."""
-    found: dict[str, syntax.MacroDefinition] = {}
+    found: dict[str, statements.MacroDefinition] = {}
     stack: list[object] = [body]
     while stack:
         item = stack.pop()
         if isinstance(item, tuple):
             stack.extend(reversed(item))
-        elif isinstance(item, syntax.MacroDefinition):
+        elif isinstance(item, statements.MacroDefinition):
             found[item.name] = item  # macros can't nest: no need to look inside
         elif isinstance(item, _EXPRESSIONS):
             continue  # no statement inside: not worth walking (compile time)
@@ -37,7 +37,7 @@ def definitions(body: tuple[syntax.Statement, ...]) -> dict[str, syntax.MacroDef
 
 
 def define(
-    compiler: ExpressionCompiler, block: BlockCompiler, macro: syntax.MacroDefinition, name: str
+    compiler: ExpressionCompiler, block: BlockCompiler, macro: statements.MacroDefinition, name: str
 ) -> nodes.Macro:
     saved = compiler.loops, compiler.breakables, compiler.buffering
     compiler.loops, compiler.breakables, compiler.buffering = [], ["macro"], 1
@@ -71,7 +71,9 @@ def leave_if_returning() -> nodes.If:
     return nodes.If(returning, [nodes.Break()], [], [])
 
 
-def call(compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroCall) -> nodes.Node:
+def call(
+    compiler: ExpressionCompiler, block: BlockCompiler, node: statements.MacroCall
+) -> nodes.Node:
     node_id = compiler.register(node.span)
     state = nodes.Name(STATE, "load")
     macro = compiler.macros.get(node.name)
@@ -105,7 +107,7 @@ def call(compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroC
 
 
 def _nested_content(
-    compiler: ExpressionCompiler, block: BlockCompiler, node: syntax.MacroCall
+    compiler: ExpressionCompiler, block: BlockCompiler, node: statements.MacroCall
 ) -> nodes.Macro:
     """A jinja macro taking the content's loop variables (each name once), run by the
     called macro's `<#nested>` (see `macros.nested`)."""
@@ -130,13 +132,15 @@ def _nested_content(
 
 
 def _signature(
-    definition: syntax.MacroDefinition, names: tuple[str, ...], loop_vars: tuple[str, ...]
+    definition: statements.MacroDefinition, names: tuple[str, ...], loop_vars: tuple[str, ...]
 ) -> nodes.Const:
     return nodes.Const(signature(definition, names, loop_vars))
 
 
 def signature(
-    definition: syntax.MacroDefinition, names: tuple[str, ...] = (), loop_vars: tuple[str, ...] = ()
+    definition: statements.MacroDefinition,
+    names: tuple[str, ...] = (),
+    loop_vars: tuple[str, ...] = (),
 ) -> Signature:
     """What `macros.call` needs to know of the macro and of the call."""
     required = [default is None for default in definition.defaults]
@@ -164,7 +168,7 @@ def function_call(
     )
 
 
-def control(compiler: ExpressionCompiler, node: syntax.MacroControl) -> nodes.Node:
+def control(compiler: ExpressionCompiler, node: statements.MacroControl) -> nodes.Node:
     if node.value is not None:  # a function's <#return value>: leaves from anywhere
         value = compiler.expr(node.value, strict=False)
         return nodes.Output([compiler.call(nodes.Name(STATE, "load"), "ftl_return", value)])

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import compile_held, compile_lambdas, compile_macros, syntax
+from . import compile_held, compile_lambdas, compile_macros, statements, syntax
 from .compile_expressions import ARITHMETIC, EMPTY, STATE, ExpressionCompiler, LoopScope, NodeInfo
 
 __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
 
 
 class Compiler(ExpressionCompiler):
-    def compile(self, body: tuple[syntax.Statement, ...]) -> nodes.Template:
+    def compile(self, body: tuple[statements.Statement, ...]) -> nodes.Template:
         for name, definition in compile_macros.definitions(body).items():
             self.macros[name] = (self.fresh("macro"), definition)
         defined: list[nodes.Node] = []
@@ -35,13 +35,13 @@ class Compiler(ExpressionCompiler):
 
     # ---- statements ----
 
-    def block(self, statements: tuple[syntax.Statement, ...]) -> list[nodes.Node]:
+    def block(self, body: tuple[statements.Statement, ...]) -> list[nodes.Node]:
         compiled: list[nodes.Node] = []
-        for statement in statements:
+        for statement in body:
             compiled += self.leaving_statement(statement)
         return compiled
 
-    def leaving_statement(self, node: syntax.Statement) -> list[nodes.Node]:
+    def leaving_statement(self, node: statements.Statement) -> list[nodes.Node]:
         """The statement, after the lambdas it uses (jinja macros defined just before it),
         then, if a macro's `<#return>` may run inside it, a check that leaves when it did
         (see `compile_macros.one_pass`)."""
@@ -50,40 +50,40 @@ class Compiler(ExpressionCompiler):
         statement = self.statement(node)
         compiled = [*self.lambdas, statement]
         self.lambdas = outer
-        returned = isinstance(node, syntax.MacroControl) and node.keyword == "return"
+        returned = isinstance(node, statements.MacroControl) and node.keyword == "return"
         if self.macro_exits > exits and not returned:  # (a `<#return>` itself just left)
             compiled.append(compile_macros.leave_if_returning())
         return compiled
 
-    def statement(self, node: syntax.Statement) -> nodes.Node:
-        if isinstance(node, syntax.Text):
+    def statement(self, node: statements.Statement) -> nodes.Node:
+        if isinstance(node, statements.Text):
             if self.buffering:
                 return nodes.Output([self.buffered(nodes.Const(node.text))])
             return nodes.Output([nodes.TemplateData(node.text)])
-        if isinstance(node, (syntax.Comment, syntax.TrimDirective)):
+        if isinstance(node, (statements.Comment, statements.TrimDirective)):
             return nodes.Output([])
-        if isinstance(node, syntax.Interpolation):
+        if isinstance(node, statements.Interpolation):
             value = self.expr(node.expr, strict=True)
             printed = self.call(value, "ftl_print", self.register(node.expr.span))
             return nodes.Output([self.buffered(printed) if self.buffering else printed])
-        if isinstance(node, (syntax.AttemptBlock, syntax.CompressBlock)):
+        if isinstance(node, (statements.AttemptBlock, statements.CompressBlock)):
             return compile_held.held_block(self, self.block, node)
-        if isinstance(node, syntax.SettingDirective):
+        if isinstance(node, statements.SettingDirective):
             value, name = self.expr(node.value, strict=True), nodes.Const(node.name)
             return nodes.Output([self.call(value, "ftl_setting", name, self.register(node.span))])
-        if isinstance(node, syntax.MacroDefinition):
+        if isinstance(node, statements.MacroDefinition):
             return nodes.Output([])  # defined before the first statement (see compile)
-        if isinstance(node, syntax.MacroCall):
+        if isinstance(node, statements.MacroCall):
             return compile_macros.call(self, self.block, node)
-        if isinstance(node, syntax.MacroControl):
+        if isinstance(node, statements.MacroControl):
             return compile_macros.control(self, node)
-        if isinstance(node, syntax.IfBlock):
+        if isinstance(node, statements.IfBlock):
             return self.if_block(node)
-        if isinstance(node, syntax.ListBlock):
+        if isinstance(node, statements.ListBlock):
             return self.list_block(node)
-        if isinstance(node, syntax.AssignDirective):
+        if isinstance(node, statements.AssignDirective):
             return nodes.Scope([self.assignment(a) for a in node.assignments])
-        if isinstance(node, syntax.SepBlock):
+        if isinstance(node, statements.SepBlock):
             lists = [loop for loop in self.loops if not loop.nested_content]
             if not lists:
                 raise self.fail("<#sep> must be inside <#list ... as x> or <#items>", node.span)
@@ -92,7 +92,7 @@ class Compiler(ExpressionCompiler):
             has_next = self.call(nodes.Name(loop.state, "load"), "ftl_loop_state")
             has_next.args.append(nodes.Const("has_next"))
             return nodes.If(has_next, self.block(node.body), [], [])
-        if isinstance(node, syntax.LoopControl):
+        if isinstance(node, statements.LoopControl):
             if not self.loops and not (
                 self.breakables[-1:] == ["switch"] and node.keyword == "break"
             ):
@@ -102,7 +102,7 @@ class Compiler(ExpressionCompiler):
                 raise self.fail(message, node.span)
             # Inside a <#switch>, both leave the switch (its body runs as a one-pass loop).
             return nodes.Break() if node.keyword == "break" else nodes.Continue()
-        if isinstance(node, syntax.SwitchBlock):
+        if isinstance(node, statements.SwitchBlock):
             return self.switch(node)
         raise self.fail("<#items> must be directly inside <#list> without 'as'", node.span)
 
@@ -115,7 +115,7 @@ class Compiler(ExpressionCompiler):
     def stream_builtin(self, node: syntax.StreamBuiltIn, strict: bool) -> nodes.Expr:
         return compile_lambdas.stream_builtin(self, node, strict)
 
-    def if_block(self, node: syntax.IfBlock) -> nodes.If:
+    def if_block(self, node: statements.IfBlock) -> nodes.If:
         tests = []
         for condition, body in node.branches:
             test = self.call(self.expr(condition, True), "ftl_bool", self.register(condition.span))
@@ -128,7 +128,7 @@ class Compiler(ExpressionCompiler):
     def buffered(self, output: nodes.Expr) -> nodes.Expr:
         return self.call(nodes.Name(STATE, "load"), "ftl_buffer", output)
 
-    def switch(self, node: syntax.SwitchBlock) -> nodes.Node:
+    def switch(self, node: statements.SwitchBlock) -> nodes.Node:
         """The value is evaluated once, then the cases' values in order up to the first
         match. The bodies run inside a one-pass loop, so that <#break> leaves the switch."""
         value = self.fresh("switch")
@@ -180,7 +180,7 @@ class Compiler(ExpressionCompiler):
         )
         return nodes.Scope([*stored, once])
 
-    def switch_match(self, value: str, case: syntax.SwitchCase) -> nodes.Expr | None:
+    def switch_match(self, value: str, case: statements.SwitchCase) -> nodes.Expr | None:
         """Whether the switch's value equals one of the case's values (FreeMarker's `==`)."""
         tests: list[nodes.Expr] = []
         for expected in case.values:
@@ -200,7 +200,7 @@ class Compiler(ExpressionCompiler):
             result = nodes.Or(result, test)
         return result
 
-    def list_block(self, node: syntax.ListBlock) -> nodes.Node:
+    def list_block(self, node: statements.ListBlock) -> nodes.Node:
         source = self.expr(node.source, strict=True)
         source_id = self.register(node.source.span)
         if node.loop_vars is not None and not node.otherwise:
@@ -217,10 +217,10 @@ class Compiler(ExpressionCompiler):
             loop_vars = node.loop_vars
             body: list[nodes.Node] = [self.loop(loop_vars, iterate, node.body)]
         else:
-            loop_vars = next(s for s in node.body if isinstance(s, syntax.ItemsBlock)).loop_vars
+            loop_vars = next(s for s in node.body if isinstance(s, statements.ItemsBlock)).loop_vars
             body = []
             for s in node.body:
-                if isinstance(s, syntax.ItemsBlock):
+                if isinstance(s, statements.ItemsBlock):
                     exits = self.macro_exits
                     body.append(self.loop(s.loop_vars, iterate, s.body))
                     if self.macro_exits > exits:
@@ -238,16 +238,16 @@ class Compiler(ExpressionCompiler):
         )
 
     def iterator(
-        self, source: nodes.Expr, loop_vars: syntax.LoopVars, node_id: nodes.Const
+        self, source: nodes.Expr, loop_vars: statements.LoopVars, node_id: nodes.Const
     ) -> nodes.Expr:
         name = "ftl_iterate_pairs" if loop_vars.value is not None else "ftl_iterate"
         return self.call(nodes.Name(STATE, "load"), name, source, node_id)
 
     def loop(
         self,
-        loop_vars: syntax.LoopVars,
+        loop_vars: statements.LoopVars,
         iterator: nodes.Expr,
-        statements: tuple[syntax.Statement, ...],
+        loop_body: tuple[statements.Statement, ...],
     ) -> nodes.For:
         loop = LoopScope(self.fresh("item"), None, self.fresh("loop"))
         loop.names[loop_vars.item] = loop.item
@@ -259,11 +259,11 @@ class Compiler(ExpressionCompiler):
         self.loops.append(loop)
         self.breakables.append("list")
         nodes_before = len(self.node_infos)
-        body = self.block(statements)
+        body = self.block(loop_body)
         self.breakables.pop()
         self.loops.pop()
         # Each iteration pays for every node of its body up front (see budget.py).
-        body_nodes = len(self.node_infos) - nodes_before + len(statements)
+        body_nodes = len(self.node_infos) - nodes_before + len(loop_body)
         assert isinstance(iterator, nodes.Filter)
         iterator = nodes.Filter(
             iterator.node, iterator.name, [*iterator.args, nodes.Const(body_nodes)], [], None, None
@@ -274,7 +274,7 @@ class Compiler(ExpressionCompiler):
             )
         return nodes.For(target, iterator, body, [], None, False)
 
-    def assignment(self, node: syntax.Assignment) -> nodes.Node:
+    def assignment(self, node: statements.Assignment) -> nodes.Node:
         node_id = self.register(node.span)
         if node.operator == "=":
             assert node.value is not None
@@ -301,5 +301,5 @@ class Compiler(ExpressionCompiler):
         )
 
 
-def _scope(node: syntax.Assignment) -> str:
+def _scope(node: statements.Assignment) -> str:
     return "global" if node.is_global else "local" if node.is_local else "assign"

@@ -13,7 +13,7 @@ import datetime
 
 from . import date_locale, locales
 from .budget import charge
-from .dates import DateValue, fields, is_letter
+from .dates import DateValue, fields, is_letter, time_of
 from .failures import TemplateDataFailure
 from .iso_formats import is_iso_like, parse_iso_format
 
@@ -179,6 +179,9 @@ def _offset(text: str | None) -> datetime.timezone | None:
     return datetime.timezone(datetime.timedelta(minutes=-minutes if text[0] == "-" else minutes))
 
 
+_EPOCH_DAY = datetime.date(1970, 1, 1)
+
+
 def parse_iso(text: str, kind: str, *, xs: bool = False) -> DateValue:
     """ISO 8601 (`?date.iso`), or XML Schema (`xs`), where a date may have an offset: the
     instant of its midnight there (`2024-05-06+02:00` is May 5 in UTC)."""
@@ -193,7 +196,8 @@ def parse_iso(text: str, kind: str, *, xs: bool = False) -> DateValue:
             midnight = datetime.datetime.fromisoformat(cleaned[:10] + "T00:00" + offset)
             return _narrow(midnight, kind)
         if kind == "time":
-            return datetime.time.fromisoformat(cleaned)
+            clock = datetime.time.fromisoformat(cleaned)
+            return _narrow(datetime.datetime.combine(_EPOCH_DAY, clock), kind)
         moment = datetime.datetime.fromisoformat(cleaned)
     except ValueError as error:
         raise TemplateDataFailure(f"Can't parse {text!r} as an ISO 8601 {kind}") from error
@@ -203,9 +207,11 @@ def parse_iso(text: str, kind: str, *, xs: bool = False) -> DateValue:
 def _narrow(moment: datetime.datetime, kind: str) -> DateValue:
     """A moment without an offset is in the render's time zone; one with an offset is the
     same instant there, as FreeMarker reads both."""
-    if kind == "time":  # a time of day alone keeps what it says
-        return moment.timetz()
     zone = locales.current_time_zone()
+    if kind == "time":
+        # Without an offset a time of day keeps what it says; with one, it is that instant of
+        # 1970-01-01 seen in the render's zone, as Java's Date.
+        return moment.time() if moment.tzinfo is None else time_of(moment.astimezone(zone))
     moment = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
     if kind == "date":
         return moment.date()

@@ -119,15 +119,17 @@ def _format_field(
         return field
     if letter in "GyMLdEuD" and not isinstance(value, datetime.date):
         raise TemplateDataFailure(f"Pattern letter {letter!r} needs a date, not a time")
-    if letter in "aHkKhmsSzZX" and _is_day(value):
-        raise TemplateDataFailure(f"Pattern letter {letter!r} needs a time, not a date")
     if isinstance(value, datetime.date):
         date_text = _format_date_field(value, letter, width, names, standalone)
         if date_text is not None:
             return date_text
-    if _is_day(value):  # a letter no date field knows (`Q`, `W`, ...)
+    if _is_day(value) and letter not in _TIME_LETTERS:  # a letter no field knows (`Q`, `W`...)
         raise TemplateDataFailure(f"Unsupported date pattern letter {letter!r}")
+    # A date's time fields are its midnight in the render's zone, as a Java Date's.
     return _format_time_field(instant_of(value), letter, width, names)
+
+
+_TIME_LETTERS = frozenset("aHkKhmsSzZX")
 
 
 def _is_day(value: DateValue) -> bool:

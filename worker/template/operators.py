@@ -140,7 +140,10 @@ def make_sequence(*items: Any) -> list[Any]:
 
 def setting(value: Any, name: str) -> str:
     """`<#setting name=value>`: for the rest of the render."""
-    locales.apply_setting(name, require_text(value))  # a number becomes its text
+    # A number or a boolean becomes its text (`locale=true` is the unknown locale "true").
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    locales.apply_setting(name, require_text(value))
     return ""
 
 

@@ -3,14 +3,14 @@ on top of the template parser (`parser`)."""
 
 from __future__ import annotations
 
-from . import syntax
+from . import statements, syntax
 from .expressions import ExpressionParser
 from .lexer import Kind
 from .protocols import BlockParser
 from .scanner import TagChunk
 
 
-def parse_definition(parser: BlockParser, tag: TagChunk) -> syntax.MacroDefinition:
+def parse_definition(parser: BlockParser, tag: TagChunk) -> statements.MacroDefinition:
     """`<#macro ...>` or `<#function ...>` (the same parameters)."""
     if parser.macro_depth:
         raise parser.map.fail("A macro can't be defined inside another macro", tag.start)
@@ -43,7 +43,7 @@ def parse_definition(parser: BlockParser, tag: TagChunk) -> syntax.MacroDefiniti
     body, _ = parser.block(frozenset({f"/{tag.name}"}))
     parser.macro_depth -= 1
     span = parser.span_of(tag)
-    return syntax.MacroDefinition(
+    return statements.MacroDefinition(
         span, name, tuple(params), tuple(defaults), body, parser.in_function, catch_all
     )
 
@@ -58,7 +58,7 @@ def _at_ellipsis(expressions: ExpressionParser) -> bool:
     return True
 
 
-def parse_call(parser: BlockParser, tag: TagChunk) -> syntax.MacroCall:
+def parse_call(parser: BlockParser, tag: TagChunk) -> statements.MacroCall:
     name = tag.name[1:]
     expressions = ExpressionParser(parser.map, tag.tokens, tag.end)
     names: list[str] = []
@@ -81,7 +81,7 @@ def parse_call(parser: BlockParser, tag: TagChunk) -> syntax.MacroCall:
     if not tag.self_closing:
         body, _ = parser.block(frozenset({f"/@{name}", "/@"}))
     span = parser.span_of(tag)
-    return syntax.MacroCall(span, name, tuple(names), tuple(args), body, tuple(loop_vars))
+    return statements.MacroCall(span, name, tuple(names), tuple(args), body, tuple(loop_vars))
 
 
 def _loop_variables(expressions: ExpressionParser) -> list[str]:
@@ -94,22 +94,22 @@ def _loop_variables(expressions: ExpressionParser) -> list[str]:
     return names
 
 
-def parse_control(parser: BlockParser, tag: TagChunk) -> syntax.MacroControl:
+def parse_control(parser: BlockParser, tag: TagChunk) -> statements.MacroControl:
     if not parser.macro_depth:
         raise parser.map.fail(f"<#{tag.name}> can only be used inside a macro", tag.start)
     if parser.in_function:
         if tag.name == "nested" or not tag.tokens:
             raise parser.map.fail(f"<#{tag.name}> needs a value in a function", tag.start)
         value = ExpressionParser(parser.map, tag.tokens, tag.end).parse_complete()
-        return syntax.MacroControl(parser.span_of(tag), tag.name, value)
+        return statements.MacroControl(parser.span_of(tag), tag.name, value)
     if tag.name == "return":
         if tag.tokens:
             raise parser.map.fail("<#return> takes no value in a macro", tag.tokens[0].start)
-        return syntax.MacroControl(parser.span_of(tag), tag.name)
+        return statements.MacroControl(parser.span_of(tag), tag.name)
     expressions = ExpressionParser(parser.map, tag.tokens, tag.end)
     values: list[syntax.Expr] = []
     while not expressions.at_end():
         if values and expressions.at(","):
             expressions.advance()
         values.append(expressions.parse_expression())
-    return syntax.MacroControl(parser.span_of(tag), tag.name, loop_values=tuple(values))
+    return statements.MacroControl(parser.span_of(tag), tag.name, loop_values=tuple(values))

@@ -8,7 +8,7 @@ here, as an unknown directive is in FreeMarker.
 
 from __future__ import annotations
 
-from . import parse_macros, syntax
+from . import parse_macros, statements, syntax
 from .expressions import ExpressionParser
 from .lexer import Kind, SourceMap, Token
 from .limits import MAX_DIRECTIVE_NESTING_DEPTH
@@ -29,7 +29,7 @@ _SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
 
 
-def parse_template(source: str) -> tuple[syntax.Statement, ...]:
+def parse_template(source: str) -> tuple[statements.Statement, ...]:
     source_map = SourceMap(source)
     parser = _TemplateParser(source_map, scan(source_map))
     body, closer = parser.block(frozenset())
@@ -48,17 +48,17 @@ class _TemplateParser:
 
     def block(
         self, closers: frozenset[str]
-    ) -> tuple[tuple[syntax.Statement, ...], TagChunk | None]:
+    ) -> tuple[tuple[statements.Statement, ...], TagChunk | None]:
         """Statements up to one of `closers` (`else`, `/if`, ...), which is consumed and
         returned; `None` means the end of the template."""
-        statements: list[syntax.Statement] = []
+        parsed: list[statements.Statement] = []
         while self.pos < len(self.chunks):
             chunk = self.chunks[self.pos]
             self.pos += 1
             if isinstance(chunk, TextChunk):
-                statements.append(syntax.Text(chunk.text, chunk.start))
+                parsed.append(statements.Text(chunk.text, chunk.start))
             elif isinstance(chunk, CommentChunk):
-                statements.append(syntax.Comment(self._span(chunk)))
+                parsed.append(statements.Comment(self._span(chunk)))
             elif isinstance(chunk, InterpolationChunk):
                 expr: syntax.Expr
                 if chunk.numeric:
@@ -70,18 +70,18 @@ class _TemplateParser:
                     raise self.map.fail("A sequence literal can't be printed", chunk.start)
                 if isinstance(expr, syntax.HashLiteral):
                     raise self.map.fail("A hash literal can't be printed", expr.span.start)
-                statements.append(syntax.Interpolation(self._span(chunk), expr))
+                parsed.append(statements.Interpolation(self._span(chunk), expr))
             elif isinstance(chunk, TagChunk):
                 key = ("/" if chunk.closing else "") + chunk.name
                 if key in closers:
-                    return tuple(statements), chunk
+                    return tuple(parsed), chunk
                 if chunk.name == "sep" and not chunk.closing:
                     body, closer = self.block(closers | {"/sep"})
-                    statements.append(syntax.SepBlock(self._span(chunk), body))
+                    parsed.append(statements.SepBlock(self._span(chunk), body))
                     if closer is None or closer.name != "sep":
-                        return tuple(statements), closer
+                        return tuple(parsed), closer
                     continue
-                statements.append(self._directive(chunk))
+                parsed.append(self._directive(chunk))
         if closers - {"/sep"}:  # </#sep> is optional
             expected = " or ".join(
                 f"</#{c[1:]}>" if c.startswith("/") else f"<#{c}>"
@@ -90,9 +90,9 @@ class _TemplateParser:
             raise self.map.fail(
                 f"Unexpected end of template: expected {expected}", len(self.map.source)
             )
-        return tuple(statements), None
+        return tuple(parsed), None
 
-    def _directive(self, tag: TagChunk) -> syntax.Statement:
+    def _directive(self, tag: TagChunk) -> statements.Statement:
         if tag.closing or tag.name in ("else", "elseif", "case", "on", "default", "recover"):
             raise self.map.fail(f"Unexpected {self._show(tag)} here", tag.start)
         if tag.name.startswith("@"):
@@ -103,7 +103,7 @@ class _TemplateParser:
         if self.depth > MAX_DIRECTIVE_NESTING_DEPTH:
             raise self.map.fail("Directives are nested too deeply", tag.start)
         if tag.name == "if":
-            statement: syntax.Statement = self._if(tag)
+            statement: statements.Statement = self._if(tag)
         elif tag.name == "list":
             statement = self._list(tag)
         elif tag.name == "items":
@@ -124,24 +124,24 @@ class _TemplateParser:
             assert recover is not None
             self._no_parameters(recover)
             recovery, _ = self.block(frozenset({"/attempt"}))
-            statement = syntax.AttemptBlock(self._span(tag), body, recovery)
+            statement = statements.AttemptBlock(self._span(tag), body, recovery)
         elif tag.name in ("t", "lt", "rt", "nt"):
             self._no_parameters(tag)
             left, right = tag.name in ("t", "lt"), tag.name in ("t", "rt")
-            statement = syntax.TrimDirective(self._span(tag), left, right)
+            statement = statements.TrimDirective(self._span(tag), left, right)
         elif tag.name == "compress":
             self._no_parameters(tag)
             body, _ = self.block(frozenset({"/compress"}))
-            statement = syntax.CompressBlock(self._span(tag), body)
+            statement = statements.CompressBlock(self._span(tag), body)
         elif tag.name == "switch":
             statement = self._switch(tag)
         else:
             self._no_parameters(tag)
-            statement = syntax.LoopControl(self._span(tag), tag.name)
+            statement = statements.LoopControl(self._span(tag), tag.name)
         self.depth -= 1
         return statement
 
-    def _if(self, tag: TagChunk) -> syntax.IfBlock:
+    def _if(self, tag: TagChunk) -> statements.IfBlock:
         branches = []
         condition = self._expression(tag.tokens, tag.end, tag)
         while True:
@@ -151,23 +151,23 @@ class _TemplateParser:
             if closer.name == "elseif":
                 condition = self._expression(closer.tokens, closer.end, closer)
                 continue
-            otherwise: tuple[syntax.Statement, ...] = ()
+            otherwise: tuple[statements.Statement, ...] = ()
             if closer.name == "else":
                 self._no_parameters(closer)
                 otherwise, _ = self.block(frozenset({"/if"}))
-            return syntax.IfBlock(self._span(tag), tuple(branches), otherwise)
+            return statements.IfBlock(self._span(tag), tuple(branches), otherwise)
 
-    def _switch(self, tag: TagChunk) -> syntax.SwitchBlock:
+    def _switch(self, tag: TagChunk) -> statements.SwitchBlock:
         value = self._expression(tag.tokens, tag.end, tag)
         before, closer = self.block(_SWITCH_CLOSERS)
         for statement in before:  # only white-space and comments may come before a case
-            if not isinstance(statement, syntax.Comment) and not (
-                isinstance(statement, syntax.Text) and not statement.text.strip()
+            if not isinstance(statement, statements.Comment) and not (
+                isinstance(statement, statements.Text) and not statement.text.strip()
             ):
                 raise self.map.fail(
                     "Only <#case>, <#on> or <#default> may follow <#switch>", tag.start
                 )
-        cases: list[syntax.SwitchCase] = []
+        cases: list[statements.SwitchCase] = []
         kinds: set[str] = set()
         while closer is not None and not closer.closing:
             if closer.name == "default":
@@ -184,7 +184,7 @@ class _TemplateParser:
             kinds.add(closer.name)
             start = closer
             body, closer = self.block(_SWITCH_CLOSERS)
-            cases.append(syntax.SwitchCase(self._span(start), values, body))
+            cases.append(statements.SwitchCase(self._span(start), values, body))
         if closer is None:
             raise self.map.fail(
                 "Unexpected end of template: expected </#switch>", len(self.map.source)
@@ -192,16 +192,16 @@ class _TemplateParser:
         on_style = "on" in kinds
         if on_style and any(self._breaks(case.body) for case in cases):
             raise self.map.fail("<#break> can't be used with <#on>", tag.start)
-        return syntax.SwitchBlock(self._span(tag), value, tuple(cases), not on_style)
+        return statements.SwitchBlock(self._span(tag), value, tuple(cases), not on_style)
 
-    def _setting(self, tag: TagChunk) -> syntax.SettingDirective:
+    def _setting(self, tag: TagChunk) -> statements.SettingDirective:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
         name = parser.expect_name("a setting name")
         if name.text not in _SETTINGS:
             raise self.map.fail(f"The {name.text} setting is not supported", name.start)
         parser.expect("=")
         value = parser.parse_complete()
-        return syntax.SettingDirective(self._span(tag), name.text, value)
+        return statements.SettingDirective(self._span(tag), name.text, value)
 
     def _case_values(self, tag: TagChunk) -> tuple[syntax.Expr, ...]:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
@@ -216,18 +216,18 @@ class _TemplateParser:
         return tuple(values)
 
     @staticmethod
-    def _breaks(body: tuple[syntax.Statement, ...]) -> bool:
+    def _breaks(body: tuple[statements.Statement, ...]) -> bool:
         """Whether a `<#break>` in `body` would leave the switch (not an inner list)."""
         for statement in body:
-            if isinstance(statement, syntax.LoopControl) and statement.keyword == "break":
+            if isinstance(statement, statements.LoopControl) and statement.keyword == "break":
                 return True
-            if isinstance(statement, syntax.IfBlock):
+            if isinstance(statement, statements.IfBlock):
                 branches = [b for _, b in statement.branches] + [statement.otherwise]
                 if any(_TemplateParser._breaks(b) for b in branches):
                     return True
         return False
 
-    def _list(self, tag: TagChunk) -> syntax.ListBlock:
+    def _list(self, tag: TagChunk) -> statements.ListBlock:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
         if not tag.tokens:
             raise self.map.fail("<#list> needs a value to list", tag.start)
@@ -236,17 +236,17 @@ class _TemplateParser:
         if not parser.at_end():
             raise parser.fail("Expected 'as' or the end of <#list>")
         body, closer = self.block(frozenset({"else", "/list"}))
-        otherwise: tuple[syntax.Statement, ...] = ()
+        otherwise: tuple[statements.Statement, ...] = ()
         if closer is not None and closer.name == "else":
             self._no_parameters(closer)
             otherwise, _ = self.block(frozenset({"/list"}))
         if loop_vars is None:
-            items = [s for s in body if isinstance(s, syntax.ItemsBlock)]
+            items = [s for s in body if isinstance(s, statements.ItemsBlock)]
             if len(items) != 1:
                 raise self.map.fail("<#list> without 'as' needs exactly one <#items>", tag.start)
-        return syntax.ListBlock(self._span(tag), source, loop_vars, body, otherwise)
+        return statements.ListBlock(self._span(tag), source, loop_vars, body, otherwise)
 
-    def _items(self, tag: TagChunk) -> syntax.ItemsBlock:
+    def _items(self, tag: TagChunk) -> statements.ItemsBlock:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
         if not parser.at("as"):
             raise parser.fail("Expected 'as' in <#items>")
@@ -254,18 +254,18 @@ class _TemplateParser:
         if not parser.at_end():
             raise parser.fail("Unexpected token in <#items>")
         body, _ = self.block(frozenset({"/items"}))
-        return syntax.ItemsBlock(self._span(tag), loop_vars, body)
+        return statements.ItemsBlock(self._span(tag), loop_vars, body)
 
-    def _loop_vars(self, parser: ExpressionParser, tag: TagChunk) -> syntax.LoopVars:
+    def _loop_vars(self, parser: ExpressionParser, tag: TagChunk) -> statements.LoopVars:
         parser.advance()
         item = parser.expect_name("a loop variable name").text
         value = None
         if parser.at(","):
             parser.advance()
             value = parser.expect_name("a second loop variable name").text
-        return syntax.LoopVars(self._span(tag), item, value)
+        return statements.LoopVars(self._span(tag), item, value)
 
-    def _assign(self, tag: TagChunk) -> syntax.AssignDirective:
+    def _assign(self, tag: TagChunk) -> statements.AssignDirective:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
         assignments = []
         while not parser.at_end():
@@ -282,7 +282,9 @@ class _TemplateParser:
             span = parser.span(start)
             is_global, is_local = tag.name == "global", tag.name == "local"
             assignments.append(
-                syntax.Assignment(span, name_token.text, operator.text, value, is_global, is_local)
+                statements.Assignment(
+                    span, name_token.text, operator.text, value, is_global, is_local
+                )
             )
             if parser.at(","):
                 parser.advance()
@@ -290,7 +292,7 @@ class _TemplateParser:
             raise self.map.fail(
                 "<#assign> needs name = value (capturing form is not supported)", tag.start
             )
-        return syntax.AssignDirective(self._span(tag), tuple(assignments))
+        return statements.AssignDirective(self._span(tag), tuple(assignments))
 
     def _expression(
         self, tokens: tuple[Token, ...], end: int, tag: TagChunk | None = None

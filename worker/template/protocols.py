@@ -16,14 +16,14 @@ from typing import Any, Protocol
 
 from jinja2 import nodes
 
-from . import syntax
+from . import statements, syntax
 from .budget import RenderBudget
 from .lexer import SourceMap, Token
 from .scanner import TagChunk
 
 # The statement compiler's `block` (`compiler.Compiler.block`), handed to the modules that
 # compile directives with a body (`compile_macros`, `compile_held`), which it imports.
-BlockCompiler = Callable[[tuple[syntax.Statement, ...]], list[nodes.Node]]
+BlockCompiler = Callable[[tuple[statements.Statement, ...]], list[nodes.Node]]
 
 
 # What a macro call needs to know of the macro and of the call (built by `compile_macros`,
@@ -98,6 +98,6 @@ class BlockParser(Protocol):
 
     def block(
         self, closers: frozenset[str]
-    ) -> tuple[tuple[syntax.Statement, ...], TagChunk | None]: ...
+    ) -> tuple[tuple[statements.Statement, ...], TagChunk | None]: ...
 
     def span_of(self, chunk: TagChunk) -> syntax.Span: ...

@@ -120,6 +120,7 @@ def to_text(value: Any) -> str:
     printed, exactly as in FreeMarker."""
     if isinstance(value, str):
         return value
+    value = as_boolean(value)  # a `?matches` result prints as a boolean, if at all
     if isinstance(value, bool):
         texts = locales.current_formats().boolean
         if texts is None:

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import syntax
+from . import statements
 from .lexer import SourceMap
 from .whitespace_elements import Element, Kind
 
 
 def strip_whitespace(
-    body: tuple[syntax.Statement, ...], source_map: SourceMap
-) -> tuple[syntax.Statement, ...]:
+    body: tuple[statements.Statement, ...], source_map: SourceMap
+) -> tuple[statements.Statement, ...]:
     root = Element(Kind.ROOT, (1, 1), 1)
     texts: dict[int, Element] = {}
     builder = _Builder(source_map, texts)
@@ -77,7 +77,7 @@ class _Builder:
         self.texts = texts
         self.trim_lines: set[int] = set()  # lines holding a trim directive
 
-    def build(self, body: tuple[syntax.Statement, ...], parent: Element) -> None:
+    def build(self, body: tuple[statements.Statement, ...], parent: Element) -> None:
         for statement in body:
             self.add(statement, parent)
 
@@ -85,57 +85,59 @@ class _Builder:
         """`end` is the offset of the element's last character."""
         return Element(kind, self.map.position(start), self.map.position(end)[0], text)
 
-    def add(self, node: syntax.Statement, parent: Element) -> None:
-        if isinstance(node, syntax.Text):
+    def add(self, node: statements.Statement, parent: Element) -> None:
+        if isinstance(node, statements.Text):
             text = self.element(Kind.TEXT, node.start, node.start + len(node.text) - 1, node.text)
             self.texts[id(node)] = parent.add(text)
-        elif isinstance(node, syntax.Interpolation):
+        elif isinstance(node, statements.Interpolation):
             parent.add(self.element(Kind.OUTPUT, node.span.start, node.span.end - 1))
-        elif isinstance(node, (syntax.Comment, syntax.AssignDirective, syntax.SettingDirective)):
+        elif isinstance(
+            node, (statements.Comment, statements.AssignDirective, statements.SettingDirective)
+        ):
             parent.add(self.element(Kind.SILENT, node.span.start, node.span.end - 1))
-        elif isinstance(node, (syntax.LoopControl, syntax.MacroControl)) or (
-            isinstance(node, syntax.MacroCall) and node.body is None
+        elif isinstance(node, (statements.LoopControl, statements.MacroControl)) or (
+            isinstance(node, statements.MacroCall) and node.body is None
         ):
             parent.add(self.element(Kind.OTHER, node.span.start, node.span.end - 1))
-        elif isinstance(node, syntax.TrimDirective):
+        elif isinstance(node, statements.TrimDirective):
             trim = parent.add(self.element(Kind.TRIM, node.span.start, node.span.end - 1))
             trim.trims = (node.left, node.right)
             self.trim_lines.add(trim.begin_line)
         else:
             self.block(node, parent)
 
-    def block(self, node: syntax.Statement, parent: Element) -> None:
+    def block(self, node: statements.Statement, parent: Element) -> None:
         assert isinstance(
             node,
             (
-                syntax.IfBlock,
-                syntax.ListBlock,
-                syntax.ItemsBlock,
-                syntax.SepBlock,
-                syntax.SwitchBlock,
-                syntax.AttemptBlock,
-                syntax.CompressBlock,
-                syntax.MacroDefinition,
-                syntax.MacroCall,
+                statements.IfBlock,
+                statements.ListBlock,
+                statements.ItemsBlock,
+                statements.SepBlock,
+                statements.SwitchBlock,
+                statements.AttemptBlock,
+                statements.CompressBlock,
+                statements.MacroDefinition,
+                statements.MacroCall,
             ),
         )
-        bodies: list[tuple[syntax.Statement, ...]]
-        if isinstance(node, syntax.MacroCall):
+        bodies: list[tuple[statements.Statement, ...]]
+        if isinstance(node, statements.MacroCall):
             bodies = [node.body or ()]
-        elif isinstance(node, syntax.SwitchBlock):
+        elif isinstance(node, statements.SwitchBlock):
             bodies = [case.body for case in node.cases]
-        elif isinstance(node, syntax.AttemptBlock):
+        elif isinstance(node, statements.AttemptBlock):
             bodies = [node.body, node.recovery]
-        elif isinstance(node, syntax.IfBlock):
+        elif isinstance(node, statements.IfBlock):
             bodies = [body for _, body in node.branches] + (
                 [node.otherwise] if node.otherwise else []
             )
-        elif isinstance(node, syntax.ListBlock):
+        elif isinstance(node, statements.ListBlock):
             bodies = [node.body] + ([node.otherwise] if node.otherwise else [])
         else:
             bodies = [node.body]
         # A macro definition prints nothing where it stands: a silent element, as FreeMarker's.
-        kind = Kind.SILENT if isinstance(node, syntax.MacroDefinition) else Kind.BLOCK
+        kind = Kind.SILENT if isinstance(node, statements.MacroDefinition) else Kind.BLOCK
         container = parent.add(self.element(kind, node.span.start, node.span.end - 1))
         for body in bodies:
             # An empty branch is a leaf; FreeMarker places it at its own tag, we at the block's.
@@ -144,32 +146,38 @@ class _Builder:
 
 
 def _rewrite(
-    body: tuple[syntax.Statement, ...], kept: dict[int, str]
-) -> tuple[syntax.Statement, ...]:
-    result: list[syntax.Statement] = []
+    body: tuple[statements.Statement, ...], kept: dict[int, str]
+) -> tuple[statements.Statement, ...]:
+    result: list[statements.Statement] = []
     for node in body:
-        if isinstance(node, syntax.Text):
+        if isinstance(node, statements.Text):
             if id(node) in kept:
                 result.append(dataclasses.replace(node, text=kept[id(node)]))
-        elif isinstance(node, syntax.IfBlock):
+        elif isinstance(node, statements.IfBlock):
             branches = tuple((test, _rewrite(branch, kept)) for test, branch in node.branches)
             otherwise = _rewrite(node.otherwise, kept)
             result.append(dataclasses.replace(node, branches=branches, otherwise=otherwise))
-        elif isinstance(node, syntax.ListBlock):
+        elif isinstance(node, statements.ListBlock):
             list_body, otherwise = _rewrite(node.body, kept), _rewrite(node.otherwise, kept)
             result.append(dataclasses.replace(node, body=list_body, otherwise=otherwise))
-        elif isinstance(node, syntax.SwitchBlock):
+        elif isinstance(node, statements.SwitchBlock):
             cases = tuple(
                 dataclasses.replace(case, body=_rewrite(case.body, kept)) for case in node.cases
             )
             result.append(dataclasses.replace(node, cases=cases))
-        elif isinstance(node, syntax.AttemptBlock):
+        elif isinstance(node, statements.AttemptBlock):
             body_, recovery = _rewrite(node.body, kept), _rewrite(node.recovery, kept)
             result.append(dataclasses.replace(node, body=body_, recovery=recovery))
-        elif (isinstance(node, syntax.MacroCall) and node.body is not None) or isinstance(
-            node, (syntax.ItemsBlock, syntax.SepBlock, syntax.CompressBlock, syntax.MacroDefinition)
+        elif (isinstance(node, statements.MacroCall) and node.body is not None) or isinstance(
+            node,
+            (
+                statements.ItemsBlock,
+                statements.SepBlock,
+                statements.CompressBlock,
+                statements.MacroDefinition,
+            ),
         ):
             result.append(dataclasses.replace(node, body=_rewrite(node.body or (), kept)))
-        elif not isinstance(node, syntax.Comment):
+        elif not isinstance(node, statements.Comment):
             result.append(node)
     return tuple(result)
