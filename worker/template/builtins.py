@@ -15,6 +15,7 @@ from .budget import charge, charge_text
 from .date_builtins import DATE_FORMAT_BUILTINS
 from .date_parsing import parse_by, parse_iso
 from .dates import DateValue, date_of, format_by, format_date_iso, kind_of, time_of
+from .escaping_builtins import ESCAPING_BUILTINS
 from .failures import TemplateDataFailure
 from .formatting import (
     currency_pattern,
@@ -265,6 +266,7 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     **SEQUENCE_BUILTINS,
     **TRUNCATE_BUILTINS,
     **DATE_FORMAT_BUILTINS,
+    **ESCAPING_BUILTINS,
     **REGEX_BUILTINS,  # last: the flags argument of ?replace, ?split, ?keep_before...
 }
 
@@ -275,4 +277,5 @@ BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
 BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0), "cn": (0, 0)}
 # Compiled to a conditional: only the chosen argument is evaluated, as in FreeMarker.
 BUILTIN_ARITIES["then"] = (2, 2)
+BUILTIN_ARITIES["switch"] = (2, limits.MAX_SWITCH_ARGUMENTS)  # compiled apart too
 BUILTIN_ARITIES["item_cycle"] = (1, 256)

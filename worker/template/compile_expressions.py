@@ -160,6 +160,9 @@ class ExpressionCompiler:
     def stream_builtin(self, node: syntax.StreamBuiltIn, strict: bool) -> nodes.Expr:
         raise NotImplementedError
 
+    def switch_builtin(self, node: syntax.BuiltIn, strict: bool) -> nodes.Expr:
+        raise NotImplementedError
+
     def logical(self, node: syntax.Logical, strict: bool) -> nodes.Expr:
         operands = []
         for operand, falsy_missing in ((node.left, node.operator == "&&"), (node.right, False)):
@@ -252,6 +255,8 @@ class ExpressionCompiler:
             return self.loop_builtin(node)
         if node.name == "then":
             return self.then(node, strict)
+        if node.name == "switch":
+            return self.switch_builtin(node, strict)
         suffix = "" if strict else "_lenient"
         target = self.expr(node.target, strict)
         args = [self.expr(arg, strict) for arg in node.args]

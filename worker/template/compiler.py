@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from . import compile_held, compile_lambdas, compile_macros, statements, syntax
+from . import compile_held, compile_lambdas, compile_macros, compile_switch, statements, syntax
 from .compile_expressions import ARITHMETIC, EMPTY, STATE, ExpressionCompiler, LoopScope, NodeInfo
 
 __all__ = ["EMPTY", "STATE", "Compiler", "NodeInfo"]
@@ -114,6 +114,9 @@ class Compiler(ExpressionCompiler):
 
     def stream_builtin(self, node: syntax.StreamBuiltIn, strict: bool) -> nodes.Expr:
         return compile_lambdas.stream_builtin(self, node, strict)
+
+    def switch_builtin(self, node: syntax.BuiltIn, strict: bool) -> nodes.Expr:
+        return compile_switch.switch_builtin(self, node, strict)
 
     def if_block(self, node: statements.IfBlock) -> nodes.If:
         tests = []

@@ -271,7 +271,7 @@ class ExpressionParser:
         if not low <= len(args) <= high:
             wanted = f"{low}" if low == high else f"{low} to {high}"
             error = f"?{name} takes {wanted} argument(s), got {len(args)}"
-            if name == "then":  # FreeMarker's grammar parses ?then's two arguments itself
+            if name in ("then", "switch"):  # FreeMarker checks these two when parsing
                 raise self.map.fail(error, name_token.start)
         return syntax.BuiltIn(self.span(start), target, name, tuple(args), error)
 

@@ -36,6 +36,8 @@ WORK_PER_CLOCK_CHECK = 100_000
 MAX_DIRECTIVE_NESTING_DEPTH = 12
 # Nested expressions become nested calls; deep ones would hit the recursion limit.
 MAX_EXPRESSION_DEPTH = 48
+# `?switch`'s cases become nested conditionals (compile_switch.py): as deep as half of these.
+MAX_SWITCH_ARGUMENTS = 64
 # Numbers beyond this many integer digits are refused so repeated multiplication cannot eat
 # memory (FreeMarker's BigDecimals have no bound).
 MAX_NUMBER_DIGITS = 100

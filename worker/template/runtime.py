@@ -20,6 +20,7 @@ from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
 from .protocols import CallFrame
 from .ranges import RangeValue, slice_value
+from .switching import SWITCH_FILTERS
 from .values import (
     EmptyDefault,
     FalsyMissing,
@@ -344,6 +345,7 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_dot": dot,
         "ftl_index": index,
     }
+    filters |= SWITCH_FILTERS
     for name, operation in VALUE_OPERATIONS.items():
         filters[f"ftl_{name}"] = _strict(operation)
         filters[f"ftl_{name}_lenient"] = _lenient(operation)
