@@ -980,6 +980,30 @@ no device<#if .error?has_content> (error noted)</#if>
 ]
 
 
+# Bodies built for other systems: JSON, XML, links; and `?switch` for codes to words.
+ESCAPES: list[tuple[str, str]] = [
+    (
+        '{"to": "${store.phone?json_string}", "text": "Order ${orderId?c} for '
+        '${customer.firstName?json_string}: ${items?map(i -> i.name)?join(", ")?json_string}"}',
+        "order",
+    ),
+    ('{"note": "${note?json_string}", "driver": "${driver.name?json_string}"}', "delivery"),
+    ("<sms><to>${store.phone?xml}</to><body>${store.name?xml} &amp; you</body></sms>", "order"),
+    ("<p title='${location?xhtml}'>${doctor?xhtml}</p>", "appointment"),
+    ("var user = '${user.name?js_string}'; var mail = '${user.email?js_string}';", "account"),
+    ("https://x.example.com/${user.plan?url_path('UTF-8')}/${user.name?url('UTF-8')}", "account"),
+    ("Status: ${eta?switch(0, 'arrived', 35, 'on its way', 'delayed')}", "delivery"),
+    (
+        "<#list stops as s>${s?index?switch(0, 'from', stops?size - 1, 'to', 'via')} ${s}"
+        "<#sep>, </#list>",
+        "delivery",
+    ),
+    ("${user.plan?switch('free', 'Free', 'pro', 'Pro', 'Business')} plan", "account"),
+    ("Coupon: ${coupon?trim_to_null!'none'}, note: ${note?blank_to_null!'none'}", "order"),
+    ("Hi ${customer.firstName?c_upper_case}, ${('true'?boolean)?then('welcome', 'bye')}", "order"),
+]
+
+
 def _crlf(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Windows line breaks, as a template pasted from a Windows editor has."""
     return [(template.replace("\n", "\r\n"), model) for template, model in cases]
@@ -1055,5 +1079,6 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
         + LOCALIZED
         + REGEXES
         + LAMBDAS
+        + ESCAPES
     )
     return [(template, MODELS[model]) for template, model in chosen]

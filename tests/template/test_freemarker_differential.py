@@ -44,9 +44,9 @@ class KnownDifference:
 # The README's list, and nothing else. `test_known_differences_are_real` keeps it honest.
 KNOWN_DIFFERENCES: list[KnownDifference] = [
     KnownDifference(
-        "?url without a charset argument uses UTF-8; FreeMarker fails unless the application "
-        "sets url_escaping_charset or output_encoding",
-        lambda template: re.search(r"\?url(?!\s*\()", template) is not None,
+        "?url and ?url_path without a charset argument use UTF-8; FreeMarker fails unless the "
+        "application sets url_escaping_charset or output_encoding",
+        lambda template: re.search(r"\?url(_path)?(?!\w|\s*\()", template) is not None,
         "${s?url}",
         {"s": "a b"},
     ),

@@ -18,9 +18,9 @@ from urllib.parse import quote
 
 from . import locales
 from .budget import charge
-from .failures import TemplateDataFailure
+from .failures import TemplateDataFailure, TemplateFailure
 from .text_builtins import JAVA_WHITESPACE, UNITS_PER_PYTHON_CHAR, checked_text, on_text
-from .values import require_text
+from .values import Missing, require_text
 
 # Longest escape a character can become (`\u2028`): what a result may grow to, paid up front.
 _MAX_ESCAPE = 6
@@ -170,4 +170,28 @@ ESCAPING_BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "trim_to_null": (_trim_to_null, 0, 0),
     "boolean": (_to_boolean, 0, 0),
     "markup_string": (_markup_string, 0, 0),
+}
+
+
+def _missing_tolerant(operation: Callable[[Any], str | None]) -> Callable[[Any, int], Any]:
+    """The `?*_to_null` built-ins take a missing value too (`x?trim_to_null!"none"`), and give
+    a missing value back, as FreeMarker does; only the last step may be missing, as for `?cn`."""
+
+    def run(value: Any, node_id: int) -> Any:
+        if isinstance(value, Missing):
+            return value
+        try:
+            result = operation(value)
+        except TemplateFailure as failure:
+            raise failure.located_at(node_id) from None
+        return Missing(node_id) if result is None else result
+
+    return run
+
+
+# The runtime filters of these built-ins, replacing the ones that refuse a missing value.
+TO_NULL_FILTERS: dict[str, Callable[..., Any]] = {
+    f"ftl_bi_{name}{suffix}": _missing_tolerant(ESCAPING_BUILTINS[name][0])
+    for name in ("blank_to_null", "empty_to_null", "trim_to_null")
+    for suffix in ("", "_lenient")
 }

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import held_output, lambdas, limits, macros, numbers, special_variables
 from .budget import RenderBudget, charge
+from .escaping_builtins import TO_NULL_FILTERS
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
 from .protocols import CallFrame
@@ -345,8 +346,7 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_dot": dot,
         "ftl_index": index,
     }
-    filters |= SWITCH_FILTERS
     for name, operation in VALUE_OPERATIONS.items():
         filters[f"ftl_{name}"] = _strict(operation)
         filters[f"ftl_{name}_lenient"] = _lenient(operation)
-    return filters
+    return filters | SWITCH_FILTERS | TO_NULL_FILTERS
