@@ -290,3 +290,34 @@ def test_a_catch_all_parameter_holds_no_more_than_a_sequence_may() -> None:
     with pytest.raises(TemplateLimitFailure, match="more than 10,000 extra arguments"):
         call_arguments("m", ["a"], "rest", [], (1,) * 10_002)
     assert len(call_arguments("m", ["a"], "rest", [], (1,) * 10_001)["rest"]) == 10_000
+
+
+@pytest.mark.parametrize("builtin", ["json_string", "js_string", "j_string", "xml", "rtf"])
+def test_an_escape_growing_beyond_the_string_limit_is_refused(builtin: str) -> None:
+    error = _error(f"${{s?{builtin}}}", {"s": '\\"{<\x01' * 16_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "A string value would exceed 65,536 characters" in error.message
+
+
+@pytest.mark.parametrize(
+    "call", ["json_string", "xhtml", "url_path('UTF-8')", "blank_to_null!''", "boolean!''"]
+)
+def test_escaping_a_long_string_again_and_again_runs_out_of_budget(call: str) -> None:
+    source = f"<#list 1..10000 as i><#attempt><#assign k = s?{call}><#recover></#attempt></#list>"
+    error = _error(source, {"s": "ab " * 10_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_a_switch_builtin_pays_for_each_case_it_compares() -> None:
+    cases = ", ".join(f"'v{i}', {i}" for i in range(31))
+    source = f"<#list 1..10000 as i><#assign k = s?switch({cases}, -1)></#list>"
+    error = _error(source, {"s": "none"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_a_switch_builtin_with_more_than_64_arguments_is_refused_when_parsing() -> None:
+    cases = ", ".join(f"{i}, {i}" for i in range(33))
+    error = _error(f"${{1?switch({cases})}}", {})
+    assert error.code is ErrorCode.TEMPLATE_SYNTAX_ERROR

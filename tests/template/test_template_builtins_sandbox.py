@@ -62,6 +62,26 @@ CALLS = [
     "x?c",
     "x?cn",
     "nothing?cn",
+    "x?switch('text', x, 'a')",
+    "x?switch('a', 1, x)",
+    *(
+        f"x?{name}"
+        for name in [
+            "js_string",
+            "json_string",
+            "j_string",
+            "xml",
+            "xhtml",
+            "rtf",
+            "url_path('UTF-8')",
+            "c_lower_case",
+            "c_upper_case",
+            "blank_to_null",
+            "empty_to_null",
+            "trim_to_null",
+        ]
+    ),
+    "'true'?boolean",
     *(
         f".{name}"
         for name in [
@@ -144,6 +164,12 @@ def test_a_result_cannot_be_evaluated_or_reach_java(call: str, loader: str) -> N
         "${x?split('')?first.__class__}",
         "<#assign h = {'__class__': x}>${h.__init__}",
         "${true?then(x.__class__, 1)}",
+        "${x?switch(x.__class__, 1, 2)}",
+        "${x?switch('text', x.__init__)}",
+        "${x?switch('a', 1, x.__globals__)}",
+        "${x?switch('text', [x]?map(i -> i.__class__)?first)}",
+        "${(x?switch(x.__class__, 1))!x?trim_to_null.__class__}",
+        "${x?markup_string}",
         "${false?then(1, x?keep_after('t').__globals__)}",
         "<#switch x.__class__><#case 1>a</#switch>",
         "<#switch x><#case x.__init__>a</#switch>",
@@ -199,6 +225,14 @@ def test_python_names_as_keys_are_ordinary_missing_values(source: str) -> None:
     with pytest.raises(ConnectorError) as caught:
         render(source, {"x": "text"})
     assert caught.value.code is ErrorCode.TEMPLATE_METADATA_ERROR
+
+
+@pytest.mark.parametrize("source", ["${x?esc}", "${x?no_esc}", "${x?switch(x)}", "${x?switch()}"])
+def test_escaping_for_markup_and_a_switch_without_cases_are_syntax_errors(source: str) -> None:
+    # As in FreeMarker with the plain-text output format: ?esc and ?no_esc need a markup one.
+    with pytest.raises(ConnectorError) as caught:
+        render(source, {"x": "text"})
+    assert caught.value.code is ErrorCode.TEMPLATE_SYNTAX_ERROR
 
 
 def test_a_locale_named_like_a_path_is_an_unknown_locale_with_the_root_formats() -> None:

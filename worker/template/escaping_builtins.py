@@ -16,14 +16,18 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from . import locales
-from .budget import charge
+from . import limits, locales
+from .budget import charge, charge_text
 from .failures import TemplateDataFailure, TemplateFailure
-from .text_builtins import JAVA_WHITESPACE, UNITS_PER_PYTHON_CHAR, checked_text, on_text
+from .text_builtins import (
+    JAVA_WHITESPACE,
+    UNITS_PER_PYTHON_CHAR,
+    checked_text,
+    on_text,
+    string_too_long,
+)
 from .values import Missing, require_text
 
-# Longest escape a character can become (`\u2028`): what a result may grow to, paid up front.
-_MAX_ESCAPE = 6
 _NAMED = {"\n": "n", "\r": "r", "\f": "f", "\b": "b", "\t": "t"}
 # The characters the JavaScript/JSON escaping may change; all others are copied.
 _JS_CANDIDATES = re.compile("[\x00-\x1f\"'\\\\/<>\x7f-\x9f\u2028\u2029]")
@@ -31,10 +35,23 @@ _JAVA_CANDIDATES = re.compile('[\x00-\x1f"\\\\]')
 
 
 def _escaping(pattern: re.Pattern[str], escape: Callable[[str, int], str]) -> Callable[[Any], str]:
+    """Escapes what `pattern` finds; refused as soon as the escapes made so far would take the
+    result over the string limit, before it is built."""
+
     def run(value: Any) -> str:
         text = require_text(value)
         charge(UNITS_PER_PYTHON_CHAR * len(text) + 1)
-        result = checked_text(pattern.sub(lambda match: escape(text, match.start()), text))
+        size = len(text)
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal size
+            escaped = escape(text, match.start())
+            size += len(escaped) - 1
+            if size > limits.MAX_STRING_CHARS:
+                raise string_too_long()
+            return escaped
+
+        result = pattern.sub(replace, text)
         charge(len(result))
         return result
 
@@ -83,19 +100,25 @@ def _java_escape(text: str, at: int) -> str:
 
 
 def _markup(apostrophe: str) -> Callable[[Any], str]:
+    entities = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": apostrophe}
+
     def run(value: Any) -> str:
         text = require_text(value)
-        charge(_MAX_ESCAPE * len(text) + 1)  # `&quot;` is the longest replacement
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return checked_text(text.replace('"', "&quot;").replace("'", apostrophe))
+        charge(len(entities) * len(text) + 1)  # counting: one pass a character escaped
+        growth = sum(text.count(char) * (len(entity) - 1) for char, entity in entities.items())
+        charge_text(len(entities) * len(text), len(text) + growth)  # refused before building
+        for char, entity in entities.items():  # `&` first: the entities hold one
+            text = text.replace(char, entity)
+        return text
 
     return run
 
 
 def _rtf(value: Any) -> str:
     text = require_text(value)
-    charge(2 * len(text) + 1)
-    return checked_text(text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}"))
+    charge(3 * len(text) + 1)
+    charge_text(3 * len(text), len(text) + sum(text.count(char) for char in "\\{}"))
+    return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
 
 
 def _url_path(value: Any, charset: Any = "UTF-8") -> str:

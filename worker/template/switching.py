@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import limits
+from .budget import charge
 from .failures import MissingValueFailure, TemplateDataFailure
 from .operators import compare
 from .values import Missing
@@ -15,6 +17,7 @@ from .values import Missing
 def switch_matches(value: Any, case: Any, node_id: int) -> bool:
     if isinstance(case, Missing):
         raise case.failure()
+    charge(limits.WORK_PER_NODE)  # a comparison is a few Python calls
     try:
         return compare(value, case, "==")
     except TemplateDataFailure as failure:
