@@ -277,5 +277,9 @@ BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
 BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0), "cn": (0, 0)}
 # Compiled to a conditional: only the chosen argument is evaluated, as in FreeMarker.
 BUILTIN_ARITIES["then"] = (2, 2)
+# Known to FreeMarker but refused when parsing, as there with the plain-text output format.
+BUILTIN_REFUSALS = dict.fromkeys(
+    ("esc", "no_esc"), "?esc and ?no_esc need a markup output format; templates here are plain text"
+)
 BUILTIN_ARITIES["switch"] = (2, limits.MAX_SWITCH_ARGUMENTS)  # compiled apart too
 BUILTIN_ARITIES["item_cycle"] = (1, 256)

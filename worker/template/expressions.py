@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from . import syntax
-from .builtins import BUILTIN_ARITIES, VARIANT_BUILTINS
+from .builtins import BUILTIN_ARITIES, BUILTIN_REFUSALS, VARIANT_BUILTINS
 from .formatting import fraction_digits
 from .lexer import Embedded, Kind, SourceMap, Token
 from .limits import MAX_EXPRESSION_DEPTH
@@ -255,7 +255,8 @@ class ExpressionParser:
         if name in STREAM_BUILTINS:
             return parse_stream_builtin(self, start, target, name, name_token.start)
         if name not in BUILTIN_ARITIES:
-            raise self.map.fail(f"Unknown or unsupported built-in ?{name}", question.start)
+            message = BUILTIN_REFUSALS.get(name, f"Unknown or unsupported built-in ?{name}")
+            raise self.map.fail(message, question.start)
         if name in VARIANT_BUILTINS and self.at(".") and self.peek(1).kind is Kind.NAME:
             variant = f"{name}.{self.peek(1).text}"
             if variant in BUILTIN_ARITIES:
