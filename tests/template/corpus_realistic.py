@@ -1001,6 +1001,12 @@ ESCAPES: list[tuple[str, str]] = [
     ("${user.plan?switch('free', 'Free', 'pro', 'Pro', 'Business')} plan", "account"),
     ("Coupon: ${coupon?trim_to_null!'none'}, note: ${note?blank_to_null!'none'}", "order"),
     ("Hi ${customer.firstName?c_upper_case}, ${('true'?boolean)?then('welcome', 'bye')}", "order"),
+    *(
+        (f"${{'Say \"hi\" </b> ]]> <!-- x --> <?p \\\\ {{a}} it\\'s\\t1\\n2'?{name}}}", "order")
+        for name in ["js_string", "json_string", "j_string", "xml", "xhtml", "rtf"]
+    ),
+    ("${'>x<'?js_string}${'>x<'?json_string} ${'/a b/ç?&=#%+'?url_path('UTF-8')}", "order"),
+    ("${'ΣΑΣ İstanbul ǅ'?c_lower_case} ${'straße ǆ ﬀ'?c_upper_case}", "order"),
 ]
 
 
