@@ -173,6 +173,14 @@ KNOWN_DIFFERENCES: list[KnownDifference] = [
         {},
     ),
     KnownDifference(
+        "?url and ?url_path refuse charsets that are not ASCII-compatible (UTF-16, UTF-32): "
+        "FreeMarker passes the characters needing no escape through and encodes the others run "
+        "by run",
+        lambda template: re.search(r"UTF-?(16|32)", template, re.IGNORECASE) is not None,
+        '<#setting url_escaping_charset="UTF-16">${"a ä"?url}',
+        {},
+    ),
+    KnownDifference(
         "a macro's name is not a variable: metadata of the same name is read where FreeMarker "
         "finds the macro (templates give their macros names the metadata does not use)",
         lambda template: False,  # no corpus template names a macro as its metadata

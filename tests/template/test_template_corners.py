@@ -17,6 +17,23 @@ SETTING_VALUES = [
     ('<#setting time_zone=true>${"2024-01-05T10:00:00Z"?datetime.iso}', {}),
     ("<#setting boolean_format=true>${true}", {}),
 ]
+# The settings beyond formats: camelCase names, the charsets ?url uses (and the special variables
+# that show them), and the SQL time zone, which changes nothing here.
+SETTING_NAMES = [
+    ('<#setting numberFormat="0.0">${1234.5}', {}),
+    ('<#setting timeZone="Europe/Berlin">${"2024-01-05T10:00:00Z"?datetime.iso}', {}),
+    ('<#setting url_escaping_charset="ISO-8859-1">${"ä b"?url}', {}),
+    ('<#setting urlEscapingCharset="windows-1252">${"€ b"?url}', {}),
+    ('<#setting output_encoding="UTF-8">${"ä b"?url}|${.output_encoding}', {}),
+    ('<#setting output_encoding="latin1"><#setting url_escaping_charset="UTF-8">${"ä"?url}', {}),
+    ('<#setting url_escaping_charset="US-ASCII">${"ä"?url}', {}),
+    ('<#setting url_escaping_charset="nope">${"ä b"?url}', {}),
+    ('<#setting url_escaping_charset="../../etc/passwd">${"a"?url}', {}),
+    ('<#setting url_escaping_charset="">${"ä"?url}', {}),
+    ('<#setting url_escaping_charset="UTF-8">${.url_escaping_charset}', {}),
+    ("${.url_escaping_charset!'none'}", {}),
+    ('<#setting sql_date_and_time_time_zone="Nope/X">x', {}),
+]
 # A time read with an offset is that instant of 1970-01-01, seen in the render's zone.
 TIMES_WITH_OFFSETS = [
     ('${"10:30:00+02:00"?time("HH:mm:ssXXX")?string("HH:mm")}', {}),
@@ -42,8 +59,14 @@ MATCHES_PRINTED = [
 
 @pytest.mark.parametrize(
     "cases",
-    [SETTING_VALUES, TIMES_WITH_OFFSETS, DATES_WITH_TIME_FIELDS, MATCHES_PRINTED],
-    ids=["setting values", "times with offsets", "dates with time fields", "matches printed"],
+    [SETTING_VALUES, SETTING_NAMES, TIMES_WITH_OFFSETS, DATES_WITH_TIME_FIELDS, MATCHES_PRINTED],
+    ids=[
+        "setting values",
+        "setting names",
+        "times with offsets",
+        "dates with time fields",
+        "matches printed",
+    ],
 )
 def test_the_corner_renders_as_in_freemarker(cases: list[tuple[str, dict[str, object]]]) -> None:
     comparison = compare(cases, exclude=False)

@@ -14,7 +14,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from . import limits, locales
 from .budget import charge, charge_text
@@ -22,9 +21,9 @@ from .failures import TemplateDataFailure, TemplateFailure
 from .text_builtins import (
     JAVA_WHITESPACE,
     UNITS_PER_PYTHON_CHAR,
-    checked_text,
     on_text,
     string_too_long,
+    url_path,
 )
 from .values import Missing, require_text
 
@@ -121,19 +120,6 @@ def _rtf(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
 
 
-def _url_path(value: Any, charset: Any = "UTF-8") -> str:
-    """`?url` keeping `/`. Without a charset, UTF-8 (FreeMarker needs the application's
-    url_escaping_charset there; a listed difference, as for `?url`)."""
-    text = require_text(value)
-    charge(12 * len(text) + 1)  # up to 4 bytes a character, `%XX` each
-    try:
-        # Java's encoder writes `?` for a character the charset cannot hold, as FreeMarker.
-        escaped = quote(text, safe="!*'()/", encoding=require_text(charset), errors="replace")
-    except LookupError as error:
-        raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url_path") from error
-    return checked_text(escaped)
-
-
 def _is_blank_char(char: str) -> bool:
     """Java's Character.isWhitespace or isSpaceChar: the no-break spaces count, U+0085 not."""
     return "\t" <= char <= "\r" or "\x1c" <= char <= " " or unicodedata.category(char)[0] == "Z"
@@ -184,7 +170,7 @@ ESCAPING_BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "xml": (_markup("&apos;"), 0, 0),
     "xhtml": (_markup("&#39;"), 0, 0),
     "rtf": (_rtf, 0, 0),
-    "url_path": (_url_path, 0, 1),
+    "url_path": (url_path, 0, 1),
     # Locale-independent (Java's Locale.ROOT), as Python's own case mappings are.
     "c_lower_case": (on_text(str.lower), 0, 0),
     "c_upper_case": (on_text(str.upper), 0, 0),

@@ -183,6 +183,16 @@ class Formats:
     date: str | None = None
     time: str | None = None
     datetime: str | None = None
+    url_escaping_charset: str | None = None
+    output_encoding: str | None = None
+
+    @property
+    def url_charset(self) -> str:
+        # FreeMarker's order; with neither set it fails, we take UTF-8 (a listed difference).
+        for charset in (self.url_escaping_charset, self.output_encoding):
+            if charset is not None:
+                return charset
+        return "UTF-8"
 
 
 _NO_SETTINGS = Formats()
@@ -209,8 +219,14 @@ def apply_setting(name: str, value: str) -> None:
         _FORMATS.set(replace(formats, date=value))
     elif name == "time_format":
         _FORMATS.set(replace(formats, time=value))
-    else:
+    elif name == "datetime_format":
         _FORMATS.set(replace(formats, datetime=value))
+    # Charsets are checked when ?url uses them, as in FreeMarker.
+    elif name == "url_escaping_charset":
+        _FORMATS.set(replace(formats, url_escaping_charset=value))
+    elif name == "output_encoding":
+        _FORMATS.set(replace(formats, output_encoding=value))
+    # sql_date_and_time_time_zone concerns java.sql dates only, which JSON metadata never holds.
 
 
 def _boolean_format(value: str) -> tuple[str, str] | None:

@@ -21,10 +21,15 @@ _SUPPORTED = frozenset(
     | {"switch", "attempt", "compress", "t", "lt", "rt", "nt", "macro", "nested", "return"}
     | {"local", "function", "setting"}
 )
+# FreeMarker's `<#setting>` names but `c_format` and `classic_compatible`, in either spelling.
 _SETTINGS = frozenset(
     {"locale", "time_zone", "number_format", "boolean_format", "date_format", "time_format"}
-    | {"datetime_format"}
+    | {"datetime_format", "url_escaping_charset", "output_encoding", "sql_date_and_time_time_zone"}
 )
+_CAMEL_CASE_SETTINGS = {
+    "".join(word.capitalize() if i else word for i, word in enumerate(name.split("_"))): name
+    for name in _SETTINGS
+}
 _SWITCH_CLOSERS = frozenset({"case", "on", "default", "/switch"})
 _ASSIGN_OPERATORS = frozenset({"=", "+=", "-=", "*=", "/=", "%="})
 
@@ -197,11 +202,12 @@ class _TemplateParser:
     def _setting(self, tag: TagChunk) -> statements.SettingDirective:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)
         name = parser.expect_name("a setting name")
-        if name.text not in _SETTINGS:
+        setting = _CAMEL_CASE_SETTINGS.get(name.text, name.text)
+        if setting not in _SETTINGS:
             raise self.map.fail(f"The {name.text} setting is not supported", name.start)
         parser.expect("=")
         value = parser.parse_complete()
-        return statements.SettingDirective(self._span(tag), name.text, value)
+        return statements.SettingDirective(self._span(tag), setting, value)
 
     def _case_values(self, tag: TagChunk) -> tuple[syntax.Expr, ...]:
         parser = ExpressionParser(self.map, tag.tokens, tag.end)

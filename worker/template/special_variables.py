@@ -49,10 +49,11 @@ _CONSTANTS: dict[str, Any] = {
     "auto_esc": False,
 }
 # Null in the oracle's configuration: a missing value.
-_MISSING = frozenset({"output_encoding", "url_escaping_charset", "node", "current_node"})
+_MISSING = frozenset({"node", "current_node"})
 # Computed while rendering (see `value`); `.vars` and `.error` are compiled specially.
 _DYNAMIC = frozenset({"now", "lang", "locale", "time_zone", "data_model", "globals", "main"})
 _DYNAMIC |= {"namespace", "locals", "caller_template_name", "pass"}
+_DYNAMIC |= {"output_encoding", "url_escaping_charset"}  # missing unless a <#setting> set them
 SUPPORTED = frozenset(_CONSTANTS) | _MISSING | _DYNAMIC | {"vars", "error"}
 
 
@@ -110,6 +111,9 @@ def value(state: RenderingState, name: str, node_id: int) -> Any:
     if name == "time_zone":
         zone = locales.current_time_zone()
         return getattr(zone, "key", None) or ("UTC" if zone is datetime.timezone.utc else str(zone))
+    if name in ("output_encoding", "url_escaping_charset"):
+        charset = getattr(locales.current_formats(), name)
+        return Missing(node_id) if charset is None else charset
     if name == "data_model":
         return state.data
     if name == "globals":

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from . import limits
+from . import limits, locales
 from .budget import charge, charge_text
 from .failures import TemplateDataFailure, TemplateLimitFailure
 from .values import require_text, type_name
@@ -85,16 +85,40 @@ def html(value: Any) -> str:
     return checked_text(text.replace('"', "&quot;").replace("'", "&#39;"))
 
 
-def url(value: Any, charset: Any = "UTF-8") -> str:
-    text = require_text(value)
-    charge(12 * len(text) + 1)  # up to 4 bytes a character, `%XX` each
-    try:
+# Besides letters, digits and `_.-~`, which `quote` never escapes.
+_URL_SAFE = "!*'()"
+
+
+def url_escaping(name: str, safe: str) -> Callable[..., str]:
+    """`?url`, and `?url_path` which keeps `/` too: percent-encoding in the charset given, else
+    the url_escaping_charset setting's (UTF-8 by default)."""
+
+    def run(value: Any, charset: Any = None) -> str:
+        text = require_text(value)
+        if charset is None:
+            charset = locales.current_formats().url_charset
+        charset = require_text(charset)
+        charge(12 * len(text) + 1)  # up to 4 bytes a character, `%XX` each
+        if quote(text, safe=safe) == text:
+            return text  # nothing to escape: FreeMarker does not even look the charset up
+        try:
+            # FreeMarker passes the characters that need no escaping through unencoded, so
+            # only an ASCII-compatible charset (not UTF-16 or UTF-32, whose bytes for `a` are
+            # not `a`) gives the same answer encoded in one piece.
+            ascii_compatible = "a".encode(charset) == b"a"
+        except (LookupError, TypeError) as error:
+            raise TemplateDataFailure(f"Unknown charset {charset!r} for ?{name}") from error
+        if not ascii_compatible:
+            message = f"?{name} takes ASCII-compatible charsets only, not {charset!r}"
+            raise TemplateDataFailure(message)
         # Java's encoder writes `?` for a character the charset cannot hold, as FreeMarker.
-        return checked_text(
-            quote(text, safe="!*'()", encoding=require_text(charset), errors="replace")
-        )
-    except LookupError as error:
-        raise TemplateDataFailure(f"Unknown charset {charset!r} for ?url") from error
+        return checked_text(quote(text, safe=safe, encoding=charset, errors="replace"))
+
+    return run
+
+
+url = url_escaping("url", _URL_SAFE)
+url_path = url_escaping("url_path", _URL_SAFE + "/")
 
 
 def replace_text(value: Any, old: Any, new: Any) -> str:
