@@ -24,6 +24,7 @@ from .formatting import (
     parse_number_pattern,
     percent_pattern,
 )
+from .number_builtins import NUMBER_BUILTINS
 from .ranges import RangeValue
 from .regex_builtins import REGEX_BUILTINS
 from .sequence_builtins import SEQUENCE_BUILTINS
@@ -265,6 +266,7 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     **SEQUENCE_BUILTINS,
     **TRUNCATE_BUILTINS,
     **DATE_FORMAT_BUILTINS,
+    **NUMBER_BUILTINS,
     **REGEX_BUILTINS,  # last: the flags argument of ?replace, ?split, ?keep_before...
 }
 
