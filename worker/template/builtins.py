@@ -24,6 +24,7 @@ from .formatting import (
     parse_number_pattern,
     percent_pattern,
 )
+from .json_values import JSON_BUILTINS
 from .number_builtins import NUMBER_BUILTINS
 from .ranges import RangeValue
 from .regex_builtins import REGEX_BUILTINS
@@ -267,6 +268,7 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     **TRUNCATE_BUILTINS,
     **DATE_FORMAT_BUILTINS,
     **NUMBER_BUILTINS,
+    **JSON_BUILTINS,
     **REGEX_BUILTINS,  # last: the flags argument of ?replace, ?split, ?keep_before...
 }
 
