@@ -138,6 +138,21 @@ NUMBER_FORMS = [
     "((@) gt 2)?then(@, 0)",
     "[@, 2, 0.5]?sort?join(' ')",
     "[@, 1]?max",
+    "(@)?long",
+    "(@)?byte",
+    "(@)?short",
+    "(@)?float",
+    "(@)?float?c",
+    "(@)?double?c",
+    "((@)?float * 3)?c",
+    "(@)?is_infinite?c",
+    "(@)?is_nan?c",
+    "(@)?upper_abc",
+    "(@)?abs?ceiling?lower_abc",
+    "(@)?number_to_datetime?string.iso",
+    "(@)?number_to_date",
+    "('[' + (@)?c + ']')?eval_json?first?c",
+    "('{\"v\": ' + (@)?c + '}')?eval_json.v",
 ]
 SEQUENCE_BUILTINS = [
     "size",
@@ -159,6 +174,8 @@ SEQUENCE_BUILTINS = [
     "is_sequence?c",
     "is_hash?c",
     "sort?first",
+    "sequence?size",
+    "sequence?join('/')",
 ]
 DATE_LETTERS = [
     "yyyy-MM-dd'T'HH:mm:ss",
