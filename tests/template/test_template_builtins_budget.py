@@ -290,3 +290,41 @@ def test_a_catch_all_parameter_holds_no_more_than_a_sequence_may() -> None:
     with pytest.raises(TemplateLimitFailure, match="more than 10,000 extra arguments"):
         call_arguments("m", ["a"], "rest", [], (1,) * 10_002)
     assert len(call_arguments("m", ["a"], "rest", [], (1,) * 10_001)["rest"]) == 10_000
+
+
+def test_number_built_ins_in_a_long_loop_run_out_of_budget() -> None:
+    body = "<#assign k = i?float?double?long?short?abs?upper_abc + i?number_to_datetime?long>"
+    error = _error(f"<#list 1..10000 as i>{body}</#list>", {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_eval_json_nesting_deeper_than_48_is_refused_before_recursing() -> None:
+    error = _error("${j?eval_json?size}", {"j": "[" * 30_000 + "]" * 30_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "nesting deeper than 48" in error.message
+
+
+def test_an_eval_json_array_beyond_the_sequence_limit_is_refused() -> None:
+    error = _error("${j?eval_json?size}", {"j": "[" + "0," * 30_000 + "0]"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "beyond 10,000 items" in error.message
+
+
+def test_an_eval_json_object_beyond_the_sequence_limit_is_refused() -> None:
+    members = ",".join(f'"{i}":0' for i in range(10_001))
+    error = _error("${j?eval_json?size}", {"j": "{" + members + "}"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "beyond 10,000 items" in error.message
+
+
+def test_eval_json_of_a_long_text_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = j?eval_json?size></#list>"
+    error = _error(source, {"j": "[" + ",".join(["[1]"] * 9_000) + "]"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
+def test_eval_json_pays_for_every_character_before_reading() -> None:
+    text = " " * 60_000 + "1"
+    assert units_spent("${j?eval_json}", {"j": text}) >= 8 * len(text)
