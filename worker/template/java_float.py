@@ -17,10 +17,11 @@ _SINGLE = struct.Struct("<f")
 _MAX_WHOLE_AS_INTEGER = 2**24
 # FloatingDecimal's count of insignificant decimal digits for a binary exponent (a fact of
 # Java's algorithm: about p * log10(2), lagging).
-_INSIGNIFICANT_DIGITS = (0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7)
-_INSIGNIFICANT_DIGITS += (7, 7, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 11, 11, 11, 12, 12, 12, 12, 13)
-_INSIGNIFICANT_DIGITS += (13, 13, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 17, 17, 17, 18, 18, 18)
-_INSIGNIFICANT_DIGITS += (19,)
+_INSIGNIFICANT_DIGITS = (
+    0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 8, 8, 8, 9,
+    9, 9, 9, 10, 10, 10, 11, 11, 11, 12, 12, 12, 12, 13, 13, 13, 14, 14, 14, 15, 15, 15, 15, 16,
+    16, 16, 17, 17, 17, 18, 18, 18, 19,
+)  # fmt: skip
 
 
 class JavaFloat(float):

@@ -23,7 +23,7 @@ _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 # "ZZZZZZ": beyond it FreeMarker's place values overflow (it prints garbage, or loops forever
 # from 2^31 - 1 on), so larger numbers are refused.
 _MAX_ABC = 321_272_406
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _MILLISECOND = datetime.timedelta(milliseconds=1)
 # Python's dates end with the year 9999 (kept a day off, for any zone's offset); before Java's
 # Gregorian cutover (1582-10-15T00:00Z) Java prints the Julian calendar.
