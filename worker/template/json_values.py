@@ -43,6 +43,12 @@ def eval_json(value: Any) -> Any:
     return _Reader(text).document()
 
 
+def _exponent_digits(number: str) -> int:
+    """The significant digits of a number's exponent: beyond 10, more than Java's int holds."""
+    _, marker, exponent = number.lower().partition("e")
+    return len(exponent.lstrip("+-").lstrip("0")) if marker else 0
+
+
 class _Reader:
     __slots__ = ("at", "text")
 
@@ -154,12 +160,12 @@ class _Reader:
         text = self.text[start : self.at]
         if self.text[digits] == "0" and self.text[digits + 1 : digits + 2].isdigit():
             raise self.fail("JSON doesn't allow superfluous leading zeros")
+        if _BIG_DECIMAL.fullmatch(text) is None or _exponent_digits(text) > 10:
+            raise self.fail(f"malformed number {text[:40]!r}")  # as Java's BigDecimal finds it
         if len(text) > limits.MAX_NUMBER_DIGITS + 8:
             raise TemplateLimitFailure(
                 f"?eval_json: a number beyond {limits.MAX_NUMBER_DIGITS} digits"
             )
-        if _BIG_DECIMAL.fullmatch(text) is None:
-            raise self.fail(f"malformed number {text!r}")
         charge(UNITS_PER_NUMBER_CONVERSION)
         number = Decimal(text)
         if abs(number.adjusted()) > limits.MAX_NUMBER_DIGITS:
