@@ -153,6 +153,21 @@ NUMBER_FORMS = [
     "((@) gt 2)?then(@, 0)",
     "[@, 2, 0.5]?sort?join(' ')",
     "[@, 1]?max",
+    "(@)?long",
+    "(@)?byte",
+    "(@)?short",
+    "(@)?float",
+    "(@)?float?c",
+    "(@)?double?c",
+    "((@)?float * 3)?c",
+    "(@)?is_infinite?c",
+    "(@)?is_nan?c",
+    "(@)?upper_abc",
+    "(@)?abs?ceiling?lower_abc",
+    "(@)?number_to_datetime?string.iso",
+    "(@)?number_to_date",
+    "('[' + (@)?c + ']')?eval_json?first?c",
+    "('{\"v\": ' + (@)?c + '}')?eval_json.v",
 ]
 SEQUENCE_BUILTINS = [
     "size",
@@ -174,6 +189,8 @@ SEQUENCE_BUILTINS = [
     "is_sequence?c",
     "is_hash?c",
     "sort?first",
+    "sequence?size",
+    "sequence?join('/')",
 ]
 DATE_LETTERS = [
     "yyyy-MM-dd'T'HH:mm:ss",
@@ -998,7 +1015,51 @@ def cases(count: int = 1200, seed: int = 20241211) -> list[tuple[str, dict[str, 
     regexes = random.Random(seed + 3)
     generated += [regex_case(regexes) for _ in range(count // 4)]
     generated += [(template, REGEX_DATA) for template in REGEX_EDGES]
+    java_numbers = random.Random(seed + 4)
+    generated += [java_number_case(java_numbers) for _ in range(count // 4)]
     return generated
+
+
+JAVA_CONVERSIONS = ["?byte", "?short", "?int", "?long", "?float", "?double", "?abs", "?round"]
+JAVA_NUMBER_ENDS = [
+    "", "?c", "?string('0.000')", "?string.percent", "?is_infinite?c", "?is_nan?c",
+    "?upper_abc", "?lower_abc", "?number_to_datetime?string.iso", "?number_to_time",
+    "?number_to_date", " + 1", " * 3", " / 7", "?c?eval_json?c", " == a",
+]  # fmt: skip
+JSON_TEXTS = [
+    "[1, 2.50, -0, 1e2, 1.0]", '{"a": {"b": [true, null]}, "c": "x\\u0041"}', "[01]", "[.5]",
+    "/* c */ [3] // d", '{"a": 1, "a": 2}', "[1,]", "[9223372036854775808, -2147483649]",
+    '"\\ud83d\\ude00"', "[[[[]]]]", "tru", "{'a': 1}", "1.5e-7",
+]  # fmt: skip
+JSON_USES = [
+    "?size", "?c", "[0]?c", "[0]!'-'", "?keys?join(',')", ".a.b[0]?c", "?is_sequence?c",
+    "?first?c", "?length", "[0][0]?size", "?sequence?size", ".a?c",
+]  # fmt: skip
+
+
+def java_number_case(r: random.Random) -> tuple[str, dict[str, Any]]:
+    """JSON numbers through Java's conversions (`?byte` ... `?double`) into formats, letters
+    and epoch-millisecond dates; and JSON texts through `?eval_json`."""
+    if r.random() < 0.2:
+        return "${j?eval_json" + r.choice(JSON_USES) + "}", {"j": r.choice(JSON_TEXTS)}
+    value = r.choice(
+        [
+            r.randint(-300, 300),
+            r.randint(-(2**40), 2**40),
+            r.randint(2**31 - 5, 2**31 + 5) * r.choice([1, -1]),
+            r.randint(10**12, 2 * 10**12),
+            r.choice([2**63 - 1, -(2**63), 2**63, 10**20 + 7, 18278, 702, 27]),
+            round(r.uniform(-1000, 1000), r.randint(1, 6)),
+            r.uniform(0, 1) * 10 ** r.randint(-9, 20),
+            r.choice(TIES),
+        ]
+    )
+    chain = "".join(r.choice(JAVA_CONVERSIONS) for _ in range(r.randint(1, 2)))
+    end = r.choice(JAVA_NUMBER_ENDS)
+    if "abc" in end or "number_to" in end:  # within the listed differences' bounds
+        largest = 10**6 if "abc" in end else 2 * 10**12
+        value = r.choice([r.randint(-300, largest), round(r.uniform(-300, largest), 1)])
+    return "${(a" + chain + ")" + end + "}", {"a": value}
 
 
 LAMBDA_TARGETS = [

@@ -107,7 +107,16 @@ APPOINTMENT_LOCAL: dict[str, Any] = {
     "datePl": "14 marca 2024",
 }
 
+# An order as a shop system sends it: a timestamp in epoch milliseconds, options as JSON text.
+ORDER_SYSTEM: dict[str, Any] = {
+    **ORDER,
+    "placedAt": 1704466800123,
+    "options": '{"gift": true, "wrap": "red", "card": "Happy birthday!", "points": 120}',
+    "noOptions": "{}",
+}
+
 MODELS: dict[str, dict[str, Any]] = {
+    "order_system": ORDER_SYSTEM,
     "appointment_local": APPOINTMENT_LOCAL,
     "order": ORDER,
     "empty_order": EMPTY_ORDER,
@@ -1070,6 +1079,34 @@ LOCALIZED: list[tuple[str, str]] = [
 ]
 
 
+NUMBERS: list[tuple[str, str]] = [
+    ("<#list items as i>${i?counter?lower_abc}) ${i.name}<#sep>, </#list>", "order_system"),
+    (
+        """<#list items as item>
+  ${item?counter?upper_abc}. ${item.qty} x ${item.name}
+</#list>""",
+        "order_system",
+    ),
+    ("Ordered ${placedAt?number_to_datetime}", "order_system"),
+    (
+        '<#setting time_zone="Europe/Zurich">Bestellt am '
+        '${placedAt?number_to_datetime?string("dd.MM.yyyy HH:mm")}',
+        "order_system",
+    ),
+    ("Order of ${placedAt?number_to_date?string.medium}, ref ${orderId?long?c}", "order_system"),
+    (
+        """<#assign opts = options?eval_json>
+<#if opts.gift!false>
+  Gift wrap: ${opts.wrap}. Card: "${opts.card}"
+</#if>
+You earn ${opts.points} points (${(opts.points * 0.05)?string.currency}).""",
+        "order_system",
+    ),
+    ("<#assign opts = noOptions?eval_json>${opts.wrap!'No gift wrap'}", "order_system"),
+    ("Total ${total?float?string('0.00')} (${total?double?c})", "order_system"),
+]
+
+
 def cases() -> list[tuple[str, dict[str, Any]]]:
     chosen = (
         ONE_LINERS
@@ -1086,5 +1123,6 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
         + REGEXES
         + LAMBDAS
         + ESCAPES
+        + NUMBERS
     )
     return [(template, MODELS[model]) for template, model in chosen]

@@ -309,6 +309,13 @@ def test_escaping_a_long_string_again_and_again_runs_out_of_budget(call: str) ->
     assert "units of work" in error.message
 
 
+def test_number_built_ins_in_a_long_loop_run_out_of_budget() -> None:
+    body = "<#assign k = i?float?double?long?short?abs?upper_abc + i?number_to_datetime?long>"
+    error = _error(f"<#list 1..10000 as i>{body}</#list>", {})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
 def test_a_switch_builtin_pays_for_each_case_it_compares() -> None:
     cases = ", ".join(f"'v{i}', {i}" for i in range(31))
     source = f"<#list 1..10000 as i><#assign k = s?switch({cases}, -1)></#list>"
@@ -317,7 +324,38 @@ def test_a_switch_builtin_pays_for_each_case_it_compares() -> None:
     assert "units of work" in error.message
 
 
+def test_eval_json_nesting_deeper_than_48_is_refused_before_recursing() -> None:
+    error = _error("${j?eval_json?size}", {"j": "[" * 30_000 + "]" * 30_000})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "nesting deeper than 48" in error.message
+
+
+def test_an_eval_json_array_beyond_the_sequence_limit_is_refused() -> None:
+    error = _error("${j?eval_json?size}", {"j": "[" + "0," * 30_000 + "0]"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "beyond 10,000 items" in error.message
+
+
+def test_an_eval_json_object_beyond_the_sequence_limit_is_refused() -> None:
+    members = ",".join(f'"{i}":0' for i in range(10_001))
+    error = _error("${j?eval_json?size}", {"j": "{" + members + "}"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "beyond 10,000 items" in error.message
+
+
+def test_eval_json_of_a_long_text_again_and_again_runs_out_of_budget() -> None:
+    source = "<#list 1..10000 as i><#assign k = j?eval_json?size></#list>"
+    error = _error(source, {"j": "[" + ",".join(["[1]"] * 9_000) + "]"})
+    assert error.code is ErrorCode.INVALID_INPUT
+    assert "units of work" in error.message
+
+
 def test_a_switch_builtin_with_more_than_64_arguments_is_refused_when_parsing() -> None:
     cases = ", ".join(f"{i}, {i}" for i in range(33))
     error = _error(f"${{1?switch({cases})}}", {})
     assert error.code is ErrorCode.TEMPLATE_SYNTAX_ERROR
+
+
+def test_eval_json_pays_for_every_character_before_reading() -> None:
+    text = " " * 60_000 + "1"
+    assert units_spent("${j?eval_json}", {"j": text}) >= 8 * len(text)

@@ -82,6 +82,21 @@ CALLS = [
         ]
     ),
     "'true'?boolean",
+    "1?byte",
+    "1?short",
+    "1?long",
+    "1.5?float",
+    "1?double",
+    "3?lower_abc",
+    "3?upper_abc",
+    "1?is_infinite",
+    "1?is_nan",
+    "0?number_to_date",
+    "0?number_to_time",
+    "0?number_to_datetime",
+    "'{\"a\": [1, 2.5, true, null]}'?eval_json",
+    "'[1, 2.5]'?eval_json",
+    "[x]?sequence",
     *(
         f".{name}"
         for name in [
@@ -348,3 +363,27 @@ def test_python_names_read_through_lambdas_and_special_variables_find_nothing(
     source: str, expected: str
 ) -> None:
     assert render(source, {"x": "text", "h": {"k": 1}}) == expected
+
+
+@pytest.mark.parametrize(
+    "call", ["1.5?float", "7?long", "1.5?double", "0?number_to_datetime", "0?number_to_date"]
+)
+@pytest.mark.parametrize("attribute", ["real", "imag", "hex", "year", "tzinfo", "numerator"])
+def test_converted_numbers_and_dates_have_no_python_attributes(call: str, attribute: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(f"${{({call}).{attribute}}}", {})
+    assert caught.value.code.value.startswith("TEMPLATE_")
+    assert not any(marker in caught.value.message for marker in INTERNALS)
+
+
+def test_eval_json_keys_named_like_python_attributes_are_only_keys() -> None:
+    source = "${j?eval_json.__class__} ${j?eval_json.keys} ${j?eval_json?keys?join(',')}"
+    text = '{"__class__": "c", "keys": "k"}'
+    assert render(source, {"j": text}) == "c k __class__,keys"
+
+
+@pytest.mark.parametrize("attribute", ["__class__", "append", "items", "real", "adjusted"])
+def test_eval_json_values_have_no_python_attributes(attribute: str) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        render(f"${{j?eval_json[0].{attribute}}}", {"j": "[[1], 1.5]"})
+    assert caught.value.code is ErrorCode.TEMPLATE_METADATA_ERROR

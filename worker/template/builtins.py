@@ -25,6 +25,8 @@ from .formatting import (
     parse_number_pattern,
     percent_pattern,
 )
+from .json_values import JSON_BUILTINS
+from .number_builtins import NUMBER_BUILTINS
 from .ranges import RangeValue
 from .regex_builtins import REGEX_BUILTINS
 from .sequence_builtins import SEQUENCE_BUILTINS
@@ -267,6 +269,8 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     **TRUNCATE_BUILTINS,
     **DATE_FORMAT_BUILTINS,
     **ESCAPING_BUILTINS,
+    **NUMBER_BUILTINS,
+    **JSON_BUILTINS,
     **REGEX_BUILTINS,  # last: the flags argument of ?replace, ?split, ?keep_before...
 }
 

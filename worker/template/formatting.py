@@ -18,6 +18,7 @@ from functools import lru_cache
 from . import locales
 from .budget import charge
 from .failures import TemplateDataFailure, TemplateLimitFailure
+from .java_float import JavaFloat, computer_float
 from .limits import MAX_STRING_CHARS
 from .numbers import Number, java_double_string
 
@@ -333,6 +334,8 @@ def format_computer(value: Number) -> str:
     charge(_UNITS_PER_FORMAT)
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, JavaFloat):
+        return computer_float(value)
     if isinstance(value, float):
         return _computer_double(value)
     stripped = value.normalize(_CONTEXT) if value else Decimal(0)

@@ -21,6 +21,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal,
 
 from .budget import charge
 from .failures import TemplateDataFailure, TemplateLimitFailure
+from .java_float import JavaFloat, java_float_string, java_whole_digits
 from .limits import MAX_NUMBER_DIGITS
 
 Number = int | float | Decimal
@@ -46,7 +47,8 @@ _SPECIAL_DOUBLES = {
 def java_double_string(value: float) -> str:
     """Java's `Double.toString`: plain from 10^-3 to 10^7 (always with a fraction digit),
     computerized scientific notation (`1.0E7`, `1.5E-5`) outside. The digits are the
-    shortest that round-trip (Java 19+; Java 17 differs in rare cases with 17 digits)."""
+    shortest that round-trip, as Java 19+ prints them; a whole double below 2^63 has Java
+    17's digits (`java_whole_digits`). Java 17 differs in rare cases with 17 digits."""
     if not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if value == 0:
@@ -65,6 +67,9 @@ def java_double_string(value: float) -> str:
 
 def _shortest_digits(value: float) -> tuple[str, int]:
     """Significant digits (no trailing zeros) and the decimal exponent of the first one."""
+    whole = java_whole_digits(value, 53)
+    if whole is not None:
+        return whole
     _, digits, exponent = Decimal(repr(value)).as_tuple()
     assert isinstance(exponent, int)
     text = "".join(map(str, digits))
@@ -78,6 +83,8 @@ def to_decimal(value: Number) -> Decimal:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise TemplateDataFailure("An infinite or NaN number can't be used in arithmetic")
+        if isinstance(value, JavaFloat):  # through Float.toString: 1.1, not 1.100000023...
+            return Decimal(java_float_string(value))
         return Decimal(java_double_string(value))
     return Decimal(value)
 
@@ -146,7 +153,7 @@ def negate(value: Number) -> Number:
     """Unary minus keeps the Java type (FreeMarker multiplies by -1 conservatively)."""
     if isinstance(value, Decimal):
         return _checked(value.copy_negate())  # `-value` would round to 28 digits
-    return -value
+    return JavaFloat(-value) if isinstance(value, JavaFloat) else -value
 
 
 def compare(left: Number, right: Number) -> int:
@@ -212,6 +219,8 @@ def _as_double(value: Number) -> Decimal:
 
 
 def absolute(value: Number) -> Number:
+    if isinstance(value, JavaFloat):
+        return JavaFloat(abs(value))
     return _checked(value.copy_abs()) if isinstance(value, Decimal) else abs(value)
 
 

@@ -180,6 +180,16 @@ def _chunk(value: Any, size_: Any, *filler: Any) -> list[list[Any]]:
     return rows
 
 
+def _sequence(value: Any) -> Any:
+    """`?sequence`: a sequence as it is (every listable value here is one), else an error."""
+    charge(1)
+    if not is_sequence(value):
+        raise TemplateDataFailure(
+            f"Expected a sequence or collection, but this evaluated to a {type_name(value)}"
+        )
+    return value
+
+
 def _date_kind(*kinds: str) -> Callable[[Any], bool]:
     return lambda value: isinstance(value, DATE_TYPES) and kind_of(value) in kinds
 
@@ -234,5 +244,6 @@ SEQUENCE_BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "sort": (_sort, 0, 0),
     "sort_by": (_sort_by, 1, 1),
     "chunk": (_chunk, 1, 2),
+    "sequence": (_sequence, 0, 0),
     **{name: (_type_test(test), 0, 0) for name, test in _TYPE_TESTS.items()},
 }
