@@ -22,11 +22,11 @@ from .formatting import (
     format_computer,
     format_number,
     format_number_setting,
-    parse_number_pattern,
     percent_pattern,
 )
 from .json_values import JSON_BUILTINS
 from .number_builtins import NUMBER_BUILTINS
+from .number_patterns import parse_number_pattern
 from .ranges import RangeValue
 from .regex_builtins import REGEX_BUILTINS
 from .sequence_builtins import SEQUENCE_BUILTINS

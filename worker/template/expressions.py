@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from . import syntax
 from .builtins import BUILTIN_ARITIES, BUILTIN_REFUSALS, VARIANT_BUILTINS
-from .formatting import fraction_digits
 from .lexer import Embedded, Kind, SourceMap, Token
 from .limits import MAX_EXPRESSION_DEPTH
 from .literal_checks import literal_kind, misused_literal
+from .number_patterns import fraction_digits
 from .parse_lambdas import LAZY_CONSUMERS, STREAM_BUILTINS, lazy, parse_stream_builtin
 from .special_variables import parse_special
 

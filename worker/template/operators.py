@@ -15,7 +15,8 @@ from . import limits, locales, numbers
 from .budget import charge, charge_text
 from .builtins import BUILTINS
 from .failures import TemplateDataFailure, TemplateLimitFailure
-from .formatting import MINUS, NumberPattern, format_number
+from .formatting import format_number
+from .number_patterns import MINUS, NumberPattern
 from .ranges import RangeValue
 from .values import (
     DATE_TYPES,
