@@ -71,6 +71,12 @@ class RenderingState(MacroState, Protocol):
     globals: dict[str, Any]  # `<#global>`ed
 
 
+class IteratingState(Protocol):
+    """The render state as `<#list>` sees it (`runtime.RenderState`)."""
+
+    def spend_iteration(self, nodes_in_body: int) -> None: ...
+
+
 class ExpressionParsing(Protocol):
     """The expression parser (`expressions.ExpressionParser`) as the modules parsing parts of
     expressions for it (`parse_lambdas`, `special_variables`) see it."""

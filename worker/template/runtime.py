@@ -10,12 +10,12 @@ can name the expression and its position.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import held_output, lambdas, limits, macros, numbers, special_variables
-from .budget import RenderBudget, charge
+from . import held_output, lambdas, limits, listing, macros, numbers, special_variables
+from .budget import RenderBudget
 from .escaping_builtins import TO_NULL_FILTERS
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
@@ -27,7 +27,6 @@ from .values import (
     FalsyMissing,
     Missing,
     as_boolean,
-    require_hash,
     require_number,
     require_sequence,
     to_text,
@@ -139,57 +138,6 @@ def lenient_boolean(value: Any, node_id: int, falsy_missing: bool) -> Any:
     if isinstance(value, Missing):
         return (FalsyMissing if falsy_missing else Missing)(value.node_id)
     return require_boolean(value, node_id)
-
-
-def iterate(state: RenderState, source: Any, node_id: int, body_nodes: int) -> Iterator[Any]:
-    return _spending(state, listable(source, False, node_id), node_id, body_nodes)
-
-
-def iterate_pairs(state: RenderState, source: Any, node_id: int, body_nodes: int) -> Iterator[Any]:
-    return _spending(state, listable(source, True, node_id), node_id, body_nodes)
-
-
-def _spending(state: RenderState, items: Any, node_id: int, body_nodes: int) -> Iterator[Any]:
-    for item in items:
-        try:
-            state.spend_iteration(body_nodes)
-        except TemplateFailure as failure:
-            raise failure.located_at(node_id) from None
-        yield item
-
-
-def listable(source: Any, pairs: bool, node_id: int) -> Any:
-    if isinstance(source, Missing):
-        raise source.failure()
-    try:
-        items = list(require_hash(source).items()) if pairs else require_sequence(source)
-        charge(len(items) if pairs else 1)
-        return items
-    except TemplateFailure as failure:
-        raise failure.located_at(node_id) from None
-
-
-def is_nonempty(items: Any) -> bool:
-    return len(items) > 0
-
-
-def loop_state(loop: Any, what: str) -> Any:
-    states: dict[str, Callable[[], Any]] = {
-        "index": lambda: loop.index0,
-        "counter": lambda: loop.index,
-        "has_next": lambda: not loop.last,
-        "is_first": lambda: loop.first,
-        "is_last": lambda: loop.last,
-        "item_parity": lambda: "odd" if loop.index % 2 else "even",
-        "item_parity_cap": lambda: "Odd" if loop.index % 2 else "Even",
-        "is_odd_item": lambda: loop.index % 2 == 1,
-        "is_even_item": lambda: loop.index % 2 == 0,
-    }
-    return states[what]()
-
-
-def item_cycle(loop: Any, *choices: Any) -> Any:
-    return choices[loop.index0 % len(choices)]
 
 
 def exists(value: Any) -> bool:
@@ -334,12 +282,12 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_print": print_value,
         "ftl_bool": require_boolean,
         "ftl_bool_lenient": lenient_boolean,
-        "ftl_iterate": iterate,
-        "ftl_iterate_pairs": iterate_pairs,
-        "ftl_listable": listable,
-        "ftl_nonempty": is_nonempty,
-        "ftl_loop_state": loop_state,
-        "ftl_item_cycle": item_cycle,
+        "ftl_iterate": listing.iterate,
+        "ftl_iterate_pairs": listing.iterate_pairs,
+        "ftl_listable": listing.listable,
+        "ftl_nonempty": listing.is_nonempty,
+        "ftl_loop_state": listing.loop_state,
+        "ftl_item_cycle": listing.item_cycle,
         "ftl_exists": exists,
         "ftl_has_content": has_content,
         "ftl_computer_or_null": computer_or_null,
