@@ -11,12 +11,12 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from . import syntax
-from .builtins import BUILTIN_ARITIES, BUILTIN_REFUSALS, VARIANT_BUILTINS
 from .lexer import Embedded, Kind, SourceMap, Token
 from .limits import MAX_EXPRESSION_DEPTH
 from .literal_checks import literal_kind, misused_literal
 from .number_patterns import fraction_digits
-from .parse_lambdas import LAZY_CONSUMERS, STREAM_BUILTINS, lazy, parse_stream_builtin
+from .parse_builtins import parse_builtin
+from .parse_lambdas import lazy
 from .special_variables import parse_special
 
 _RELATIONAL = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "lt": "<", "lte": "<="}
@@ -225,7 +225,7 @@ class ExpressionParser:
                 self.expect("]")
                 expr = syntax.Index(self.span(start), lazy(expr), key_expr)
             elif self.at("?"):
-                expr = self._builtin(start, expr)
+                expr = parse_builtin(self, start, expr)
             elif self.at("??"):
                 self.advance()
                 expr = syntax.Exists(self.span(start), expr)
@@ -235,48 +235,15 @@ class ExpressionParser:
                     return syntax.Default(self.span(start), expr, self.parse_expression())
                 expr = syntax.Default(self.span(start), expr, None)
             elif self.at("(") and isinstance(expr, syntax.Variable):
-                args = self._arguments(")")
+                args = self.arguments(")")
                 expr = syntax.FunctionCall(self.span(start), expr.name, tuple(args))
             elif self.at("("):  # not a name: fails when evaluated, as in FreeMarker
-                args = self._arguments(")")
+                args = self.arguments(")")
                 expr = syntax.FunctionCall(self.span(start), "", tuple(args))
             else:
                 return expr
 
-    def _builtin(self, start: int, target: syntax.Expr) -> syntax.Expr:
-        question = self.advance()
-        name_token = self.peek()
-        if name_token.kind is not Kind.NAME:
-            raise self.fail("Expected a built-in name after '?'")
-        self.advance()
-        name = name_token.text
-        if name in LAZY_CONSUMERS:
-            target = lazy(target)
-        if name in STREAM_BUILTINS:
-            return parse_stream_builtin(self, start, target, name, name_token.start)
-        if name not in BUILTIN_ARITIES:
-            message = BUILTIN_REFUSALS.get(name, f"Unknown or unsupported built-in ?{name}")
-            raise self.map.fail(message, question.start)
-        if name in VARIANT_BUILTINS and self.at(".") and self.peek(1).kind is Kind.NAME:
-            variant = f"{name}.{self.peek(1).text}"
-            if variant in BUILTIN_ARITIES:
-                self.pos += 2
-                name = variant
-        args: list[syntax.Expr] = []
-        if self.at("("):
-            args = self._arguments(")")
-        elif name in VARIANT_BUILTINS and self.at("["):
-            args = self._arguments("]")
-        low, high = BUILTIN_ARITIES[name]
-        error = None
-        if not low <= len(args) <= high:
-            wanted = f"{low}" if low == high else f"{low} to {high}"
-            error = f"?{name} takes {wanted} argument(s), got {len(args)}"
-            if name in ("then", "switch"):  # FreeMarker checks these two when parsing
-                raise self.map.fail(error, name_token.start)
-        return syntax.BuiltIn(self.span(start), target, name, tuple(args), error)
-
-    def _arguments(self, closer: str) -> list[syntax.Expr]:
+    def arguments(self, closer: str) -> list[syntax.Expr]:
         """Arguments or list items; FreeMarker's grammar makes the commas optional."""
         self.advance()
         args: list[syntax.Expr] = []
@@ -307,7 +274,7 @@ class ExpressionParser:
             self.expect(")")
             return syntax.Parenthesized(self.span(start), inner)
         if self.at("["):
-            items = self._arguments("]")
+            items = self.arguments("]")
             return syntax.SequenceLiteral(self.span(start), tuple(items))
         if self.at("{"):
             return self._hash(start)

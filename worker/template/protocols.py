@@ -79,7 +79,7 @@ class IteratingState(Protocol):
 
 class ExpressionParsing(Protocol):
     """The expression parser (`expressions.ExpressionParser`) as the modules parsing parts of
-    expressions for it (`parse_lambdas`, `special_variables`) see it."""
+    expressions for it (`parse_builtins`, `parse_lambdas`, `special_variables`) see it."""
 
     map: SourceMap
     pos: int  # the next token's index
@@ -92,7 +92,11 @@ class ExpressionParsing(Protocol):
 
     def span(self, start: int) -> syntax.Span: ...
 
+    def fail(self, message: str, token: Token | None = None) -> Exception: ...
+
     def parse_expression(self) -> syntax.Expr: ...
+
+    def arguments(self, closer: str) -> list[syntax.Expr]: ...
 
 
 class BlockParser(Protocol):
