@@ -149,6 +149,10 @@ def _to_computer(value: Any) -> str:
     return format_computer(require_number(value))
 
 
+def _to_computer_or_null(value: Any) -> str:
+    return "null" if isinstance(value, Missing) else _to_computer(value)
+
+
 def _to_number(value: Any) -> Any:
     if is_number(value):
         return value
@@ -236,6 +240,7 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "first": (lambda v: _edge(v, 0), 0, 0),
     "last": (lambda v: _edge(v, -1), 0, 0),
     "c": (_to_computer, 0, 0),
+    "cn": (_to_computer_or_null, 0, 0),
     "string": (_to_string, 0, 2),
     "string.computer": (_to_computer, 0, 0),
     "string.number": (lambda v: format_number(require_number(v)), 0, 0),
@@ -277,8 +282,10 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
 BUILTIN_ARITIES: dict[str, tuple[int, int]] = {
     name: (low, high) for name, (_, low, high) in BUILTINS.items()
 }
-# `?has_content` and `?cn` take a missing value: compiled apart (compile_expressions.py).
-BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0), "cn": (0, 0)}
+BUILTIN_ARITIES |= dict.fromkeys(LOOP_BUILTINS, (0, 0)) | {"has_content": (0, 0)}
+# Built-ins whose target may be missing in its last step, as in FreeMarker: their operation
+# gets the missing value itself (and a None result is a missing value).
+TAKES_MISSING = frozenset({"cn", "blank_to_null", "empty_to_null", "trim_to_null"})
 # Compiled to a conditional: only the chosen argument is evaluated, as in FreeMarker.
 BUILTIN_ARITIES["then"] = (2, 2)
 # Known to FreeMarker but refused when parsing, as there with the plain-text output format.

@@ -247,10 +247,6 @@ class ExpressionCompiler:
             return self.call(target, f"ftl_fail{suffix}", message, self.register(node.span))
         if node.name == "has_content":
             return self.call(self.defaultable(node.target, strict), "ftl_has_content")
-        if node.name == "cn":
-            # Only the last step may be missing, even in parentheses (unlike `!` and `??`).
-            target = self.expr(node.target, strict)
-            return self.call(target, "ftl_computer_or_null", self.register(node.span))
         if node.name in LOOP_BUILTINS:
             return self.loop_builtin(node)
         if node.name == "then":

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import limits, locales
 from .budget import charge, charge_text
-from .failures import TemplateDataFailure, TemplateFailure
+from .failures import TemplateDataFailure
 from .text_builtins import (
     JAVA_WHITESPACE,
     UNITS_PER_PYTHON_CHAR,
@@ -126,18 +126,24 @@ def _is_blank_char(char: str) -> bool:
 
 
 def _blank_to_null(value: Any) -> str | None:
+    if isinstance(value, Missing):
+        return None
     text = require_text(value)
     charge(UNITS_PER_PYTHON_CHAR * len(text) + 1)
     return None if all(_is_blank_char(char) for char in text) else text
 
 
 def _empty_to_null(value: Any) -> str | None:
+    if isinstance(value, Missing):
+        return None
     text = require_text(value)
     charge(1)
     return text or None
 
 
 def _trim_to_null(value: Any) -> str | None:
+    if isinstance(value, Missing):
+        return None
     text = require_text(value)
     charge(len(text) + 1)
     return text.strip(JAVA_WHITESPACE) or None
@@ -179,28 +185,4 @@ ESCAPING_BUILTINS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "trim_to_null": (_trim_to_null, 0, 0),
     "boolean": (_to_boolean, 0, 0),
     "markup_string": (_markup_string, 0, 0),
-}
-
-
-def _missing_tolerant(operation: Callable[[Any], str | None]) -> Callable[[Any, int], Any]:
-    """The `?*_to_null` built-ins take a missing value too (`x?trim_to_null!"none"`), and give
-    a missing value back, as FreeMarker does; only the last step may be missing, as for `?cn`."""
-
-    def run(value: Any, node_id: int) -> Any:
-        if isinstance(value, Missing):
-            return value
-        try:
-            result = operation(value)
-        except TemplateFailure as failure:
-            raise failure.located_at(node_id) from None
-        return Missing(node_id) if result is None else result
-
-    return run
-
-
-# The runtime filters of these built-ins, replacing the ones that refuse a missing value.
-TO_NULL_FILTERS: dict[str, Callable[..., Any]] = {
-    f"ftl_bi_{name}{suffix}": _missing_tolerant(ESCAPING_BUILTINS[name][0])
-    for name in ("blank_to_null", "empty_to_null", "trim_to_null")
-    for suffix in ("", "_lenient")
 }

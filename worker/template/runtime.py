@@ -16,7 +16,7 @@ from typing import Any
 
 from . import held_output, lambdas, limits, listing, macros, numbers, special_variables
 from .budget import RenderBudget
-from .escaping_builtins import TO_NULL_FILTERS
+from .builtins import TAKES_MISSING
 from .failures import TemplateDataFailure, TemplateFailure, TemplateLimitFailure
 from .operators import VALUE_OPERATIONS
 from .protocols import CallFrame
@@ -219,12 +219,17 @@ def _strict(operation: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-_COMPUTER = _strict(VALUE_OPERATIONS["bi_c"])
+def _taking_missing(operation: Callable[[Any], Any]) -> Callable[[Any, int], Any]:
+    """A built-in that takes a missing target (`TAKES_MISSING`), strict or lenient alike."""
 
+    def run(value: Any, node_id: int) -> Any:
+        try:
+            result = operation(value)
+        except TemplateFailure as failure:
+            raise failure.located_at(node_id) from None
+        return Missing(node_id) if result is None else result
 
-def computer_or_null(value: Any, node_id: int) -> Any:
-    """`?cn`: what `?c` prints, or `null` for a missing value."""
-    return "null" if isinstance(value, Missing) else _COMPUTER(value, node_id)
+    return run
 
 
 def _unexpected(error: Exception, node_id: int) -> TemplateDataFailure:
@@ -290,11 +295,13 @@ def build_filters() -> dict[str, Callable[..., Any]]:
         "ftl_item_cycle": listing.item_cycle,
         "ftl_exists": exists,
         "ftl_has_content": has_content,
-        "ftl_computer_or_null": computer_or_null,
         "ftl_dot": dot,
         "ftl_index": index,
     }
     for name, operation in VALUE_OPERATIONS.items():
-        filters[f"ftl_{name}"] = _strict(operation)
-        filters[f"ftl_{name}_lenient"] = _lenient(operation)
-    return filters | SWITCH_FILTERS | TO_NULL_FILTERS
+        if name.removeprefix("bi_") in TAKES_MISSING:
+            filters[f"ftl_{name}"] = filters[f"ftl_{name}_lenient"] = _taking_missing(operation)
+        else:
+            filters[f"ftl_{name}"] = _strict(operation)
+            filters[f"ftl_{name}_lenient"] = _lenient(operation)
+    return filters | SWITCH_FILTERS
